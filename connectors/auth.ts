@@ -1,0 +1,194 @@
+import { rootCertificates } from 'node:tls';
+import {
+  ConfidentialClientApplication,
+  ServerError,
+  type INetworkModule,
+  type NetworkRequestOptions,
+  type NetworkResponse,
+} from '@azure/msal-node';
+import { Agent, request, type Dispatcher } from 'undici';
+import type { SystemName } from '../common/types';
+import { defaultScope, resolveClientSecret, type EndpointConnection } from './config';
+import { ConnectorError } from './errors';
+
+/** One keep-alive pool per connection; trusts the public roots plus the configured CA (private CAs, emulators). */
+export function createDispatcher(caCertPem: string | undefined, timeoutMs: number): Dispatcher {
+  return new Agent({
+    connect: caCertPem ? { ca: [...rootCertificates, caCertPem] } : {},
+    headersTimeout: timeoutMs,
+    bodyTimeout: timeoutMs,
+    keepAliveTimeout: 30_000,
+  });
+}
+
+function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/** msal-node's HTTP client, on undici so it can trust `caCertPem` (msal's built-in client cannot). */
+export class UndiciNetworkModule implements INetworkModule {
+  constructor(
+    private readonly dispatcher: Dispatcher,
+    private readonly timeoutMs: number,
+  ) {}
+
+  sendGetRequestAsync<T>(url: string, options?: NetworkRequestOptions, timeout?: number): Promise<NetworkResponse<T>> {
+    return this.send<T>('GET', url, options, timeout);
+  }
+
+  sendPostRequestAsync<T>(url: string, options?: NetworkRequestOptions): Promise<NetworkResponse<T>> {
+    return this.send<T>('POST', url, options);
+  }
+
+  private async send<T>(
+    method: 'GET' | 'POST',
+    url: string,
+    options: NetworkRequestOptions | undefined,
+    timeout?: number,
+  ): Promise<NetworkResponse<T>> {
+    const response = await request(url, {
+      method,
+      headers: options?.headers,
+      body: method === 'POST' ? options?.body : undefined,
+      dispatcher: this.dispatcher,
+      headersTimeout: timeout ?? this.timeoutMs,
+      bodyTimeout: timeout ?? this.timeoutMs,
+    });
+    const text = await response.body.text();
+    let body: unknown = {};
+    try {
+      body = text ? JSON.parse(text) : {};
+    } catch {
+      body = { error: 'invalid_response', error_description: `non-JSON response (HTTP ${response.statusCode})` };
+    }
+    return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };
+  }
+}
+
+/** Tokens are renewed this long before they expire, or at 80 % of a short lifetime. */
+const REFRESH_MARGIN_MS = 5 * 60_000;
+const SYSTEM_LABEL: Record<SystemName, string> = { sales: 'Dataverse', fno: 'F&O' };
+
+interface CachedToken {
+  accessToken: string;
+  refreshAt: number;
+}
+
+/**
+ * Client-credentials tokens for one connection. Keeps the token until shortly before expiry, shares one
+ * in-flight request among concurrent callers, and can be told a token was rejected (401) to fetch a new one.
+ */
+export class TokenProvider {
+  readonly scope: string;
+  readonly clientId: string;
+  readonly authority: string;
+  readonly #system: SystemName;
+  readonly #secretHint: string;
+  readonly #secret: string;
+  readonly #app: ConfidentialClientApplication;
+  #cached: CachedToken | undefined;
+  #pending: Promise<string> | undefined;
+
+  constructor(system: SystemName, connection: EndpointConnection, dispatcher: Dispatcher, timeoutMs: number) {
+    this.#system = system;
+    this.scope = connection.scope ?? defaultScope(connection.url);
+    this.clientId = connection.clientId;
+    this.authority = connection.authority.replace(/\/+$/, '');
+    this.#secretHint = connection.clientSecretEnv
+      ? `check the secret in environment variable ${connection.clientSecretEnv}`
+      : 'check the configured client secret';
+    this.#secret = resolveClientSecret(connection, SYSTEM_LABEL[system]);
+    const authorityHost = new URL(this.authority).host;
+    this.#app = new ConfidentialClientApplication({
+      auth: {
+        clientId: connection.clientId,
+        clientSecret: this.#secret,
+        authority: this.authority,
+        // Trusting the configured host makes msal read its OpenID document directly instead of asking
+        // login.microsoftonline.com for instance metadata: the same path for Entra and for a local authority.
+        knownAuthorities: [authorityHost],
+      },
+      system: {
+        networkClient: new UndiciNetworkModule(dispatcher, timeoutMs),
+        disableInternalRetries: true,
+      },
+    });
+  }
+
+  async getToken(): Promise<string> {
+    if (this.#cached && Date.now() < this.#cached.refreshAt) return this.#cached.accessToken;
+    this.#pending ??= this.fetchToken().finally(() => {
+      this.#pending = undefined;
+    });
+    return this.#pending;
+  }
+
+  /** The service rejected `token` (401): forget it unless a newer one was already fetched. */
+  invalidate(token: string): void {
+    if (this.#cached?.accessToken === token) this.#cached = undefined;
+  }
+
+  private async fetchToken(): Promise<string> {
+    let result;
+    try {
+      // Our own cache decides when to renew, so msal is always asked for a fresh token.
+      result = await this.#app.acquireTokenByClientCredential({ scopes: [this.scope], skipCache: true });
+    } catch (err) {
+      throw this.authError(err);
+    }
+    if (!result?.accessToken) {
+      throw this.authError(new Error('the token endpoint returned no access token'));
+    }
+    const now = Date.now();
+    const expiresAt = result.expiresOn ? result.expiresOn.getTime() : now + 60_000;
+    const lifetime = Math.max(0, expiresAt - now);
+    this.#cached = {
+      accessToken: result.accessToken,
+      refreshAt: now + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime * 0.2),
+    };
+    return result.accessToken;
+  }
+
+  private authError(err: unknown): ConnectorError {
+    const record = (err ?? {}) as { errorCode?: string; errorMessage?: string; message?: string; status?: number };
+    const code = record.errorCode || undefined;
+    const rejected =
+      err instanceof ServerError &&
+      (code === 'invalid_client' || code === 'unauthorized_client' || record.status === 400 || record.status === 401);
+    const transient =
+      !rejected &&
+      (err instanceof ServerError ? record.status === 429 || (record.status ?? 0) >= 500 : isNetworkFailure(err));
+    const detail = this.scrub(String(record.errorMessage || record.message || 'unknown error')).split(/ Trace ID:/)[0];
+    const message = rejected
+      ? `Entra ID rejected the client credentials of app ${this.clientId} at authority ${this.authority} for scope ${this.scope}; ${this.#secretHint} (${detail})`
+      : `could not get a token for app ${this.clientId} from authority ${this.authority} for scope ${this.scope} (${detail})`;
+    return new ConnectorError({
+      system: this.#system,
+      operation: 'token',
+      kind: transient ? 'transient' : 'auth',
+      retryable: transient,
+      status: record.status,
+      serviceCode: code,
+      serviceMessage: message,
+    });
+  }
+
+  /** Belt and braces: no service text we repeat may carry the secret. */
+  private scrub(text: string): string {
+    return this.#secret ? text.split(this.#secret).join('[redacted]') : text;
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { system: this.#system, clientId: this.clientId, authority: this.authority, scope: this.scope };
+  }
+}
+
+function isNetworkFailure(err: unknown): boolean {
+  const text =
+    String((err as { message?: string; errorCode?: string })?.errorCode ?? '') + String((err as Error)?.message ?? '');
+  return /network|ECONN|ETIMEDOUT|EAI_AGAIN|ENOTFOUND|socket|timeout|endpoints_resolution/i.test(text);
+}

@@ -1,0 +1,356 @@
+import { DynamicsWebApi, type Expand, type RetrieveMultipleRequest } from 'dynamics-web-api';
+import type { BusinessKey, SourceRow, TargetRow, WriteOutcome } from '../../common/types';
+import { dataverseConnectionSchema, type DataverseConnection } from '../config';
+import { badInput, ConnectorError, type ErrorContext } from '../errors';
+import { DATAVERSE_LIMITS } from '../limiter';
+import { Target, type ConnectorDeps } from '../target';
+import type { BatchOperation } from '../odata/batch';
+import { honourPartThrottling, notExecutedError, partError, sendBatch } from '../odata/exec';
+import { bindPath, chunkForFilter, dateTimeLiteral, displayKey, filterEquals, keySegment } from '../odata/keys';
+import {
+  failedOutcome,
+  fieldsWithoutKey,
+  pageSizeProblem,
+  presentValues,
+  recordKeyOf,
+  rowProblem,
+  sameServiceLink,
+  uniqueIgnoringCase,
+  type Page,
+} from '../odata/rows';
+
+/** Dataverse limits (wire-protocols §1.5, §1.9). */
+export const DATAVERSE_MAX_PAGE_SIZE = 5000;
+export const DATAVERSE_MAX_BATCH_OPERATIONS = 1000;
+const API_VERSION = '9.2';
+const FIND_KEYS_FILTER_CHARS = 1500;
+const ROW_RETRY_BACKOFF_MS = 250;
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+const FIND_KEYS_VALUES_PER_QUERY = 100;
+
+/** A navigation property to expand: its name, `{ navigation, select }` (task definitions) or a library Expand. */
+export type ExpandSpec = string | { navigation: string; select?: string[] } | Expand;
+
+function toExpand(spec: ExpandSpec): Expand {
+  if (typeof spec === 'string') return { property: spec };
+  if ('navigation' in spec) return { property: spec.navigation, select: spec.select };
+  return spec;
+}
+
+export interface DataverseReadOptions {
+  select?: string[];
+  expand?: ExpandSpec[];
+  filter?: string;
+  orderBy?: string[];
+  pageSize: number;
+  /** ISO date-time; only rows with `modifiedon` after it. */
+  modifiedSince?: string;
+  /** A nextLink returned as `nextCursor` by an earlier call. */
+  cursor?: string;
+}
+
+export interface DataverseDeltaOptions {
+  select: string[];
+  /** The deltaLink of the previous complete delta read; omit for the initial full read. */
+  deltaLink?: string;
+  pageSize: number;
+  cursor?: string;
+}
+
+export interface DeltaPage {
+  rows: SourceRow[];
+  deleted: Array<{ id: string }>;
+  nextCursor?: string;
+  /** Present on the last page: keep it for the next delta read. */
+  deltaLink?: string;
+}
+
+export interface UpsertBatchOptions {
+  /** true: every row is attempted (`odata.continue-on-error`); false: the batch stops at the first failure. */
+  continueOnError: boolean;
+}
+
+interface RetrieveMultipleResult {
+  value?: unknown[];
+  oDataNextLink?: string;
+  oDataDeltaLink?: string;
+}
+
+const DWA_ALIAS_SUFFIXES = ['_Formatted', '_NavigationProperty', '_LogicalName'];
+
+/** dynamics-web-api revives date-times into Date objects and adds alias keys; rows stay plain JSON strings here. */
+function plainRow(raw: Record<string, unknown>): SourceRow {
+  const row: SourceRow = {};
+  for (const [name, value] of Object.entries(raw)) {
+    if (name.startsWith('oData')) continue;
+    if (DWA_ALIAS_SUFFIXES.some((suffix) => name.endsWith(suffix) && `${name.slice(0, -suffix.length)}` in raw))
+      continue;
+    row[name] = value instanceof Date ? value.toISOString().replace('.000Z', 'Z') : value;
+  }
+  return row;
+}
+
+function isDeletedEntry(raw: Record<string, unknown>): boolean {
+  const context = String(raw['@odata.context'] ?? raw.oDataContext ?? '');
+  return context.includes('$deletedEntity') || (raw.reason === 'deleted' && typeof raw.id === 'string');
+}
+
+/**
+ * Dataverse Web API client on dynamics-web-api. Reads, keyed reads and deletes go through the library; `$batch`
+ * upserts are composed here because the library's batch result drops each part's HTTP status (so 201 created
+ * cannot be told from 200 updated) and its batch mode is per-instance state shared by concurrent callers.
+ */
+export class DataverseClient {
+  readonly apiUrl: string;
+  readonly #target: Target;
+  readonly #api: DynamicsWebApi;
+
+  constructor(connection: DataverseConnection, deps: ConnectorDeps = {}) {
+    const parsed = dataverseConnectionSchema.parse(connection);
+    const origin = new URL(parsed.url).origin;
+    this.#target = new Target('sales', parsed, DATAVERSE_LIMITS, deps);
+    this.#api = new DynamicsWebApi({
+      serverUrl: `${origin}/`,
+      dataApi: { version: API_VERSION },
+      propagateErrors: true,
+      timeout: this.#target.timeoutMs,
+    });
+    this.apiUrl = `${origin}/api/data/v${API_VERSION}/`;
+  }
+
+  get target(): Target {
+    return this.#target;
+  }
+
+  private ctx(operation: string, entitySet?: string, recordKey?: string): ErrorContext & { operation: string } {
+    return { system: 'sales', operation, entitySet, recordKey };
+  }
+
+  private checkLink(link: string, what: string, ctx: ErrorContext): void {
+    if (!sameServiceLink(link, this.apiUrl)) {
+      throw badInput(ctx, `${what} does not belong to ${this.apiUrl}; refusing to send credentials elsewhere`);
+    }
+  }
+
+  private async retrieveMultiple(
+    ctx: ErrorContext & { operation: string },
+    request: RetrieveMultipleRequest,
+    link?: string,
+  ): Promise<RetrieveMultipleResult> {
+    return this.#target.call(ctx, async (token) => ({
+      value: (await this.#api.retrieveMultiple({ ...request, token }, link)) as RetrieveMultipleResult,
+      status: 200,
+    }));
+  }
+
+  /** One page of rows; pass the returned `nextCursor` back as `cursor` for the next. */
+  async readPage(entitySet: string, options: DataverseReadOptions): Promise<Page> {
+    const ctx = this.ctx('read', entitySet);
+    const problem = pageSizeProblem(options.pageSize, DATAVERSE_MAX_PAGE_SIZE);
+    if (problem) throw badInput(ctx, problem);
+    const filters = options.filter ? [`(${options.filter})`] : [];
+    let select = options.select;
+    if (options.modifiedSince !== undefined) {
+      try {
+        filters.push(`modifiedon gt ${dateTimeLiteral(options.modifiedSince)}`);
+      } catch (err) {
+        throw badInput(ctx, `modifiedSince: ${(err as Error).message}`);
+      }
+      // The caller needs modifiedon to move its watermark.
+      if (select && !select.includes('modifiedon')) select = [...select, 'modifiedon'];
+    }
+    if (options.cursor) this.checkLink(options.cursor, 'cursor', ctx);
+    const request: RetrieveMultipleRequest = {
+      collection: entitySet,
+      select,
+      filter: filters.length ? filters.join(' and ') : undefined,
+      orderBy: options.orderBy,
+      expand: options.expand?.map(toExpand),
+      maxPageSize: options.pageSize,
+    };
+    const response = await this.retrieveMultiple(ctx, request, options.cursor);
+    const page: Page = { rows: (response.value ?? []).map((r) => plainRow(r as Record<string, unknown>)) };
+    if (response.oDataNextLink) page.nextCursor = response.oDataNextLink;
+    return page;
+  }
+
+  async *readPages(entitySet: string, options: DataverseReadOptions): AsyncIterable<Page> {
+    let cursor = options.cursor;
+    do {
+      const page = await this.readPage(entitySet, { ...options, cursor });
+      yield page;
+      cursor = page.nextCursor;
+    } while (cursor);
+  }
+
+  /**
+   * Change tracking: without `deltaLink` the first call returns every row and, on its last page, a deltaLink;
+   * with it, only rows changed since and the ids of deleted rows.
+   */
+  async readDelta(entitySet: string, options: DataverseDeltaOptions): Promise<DeltaPage> {
+    const ctx = this.ctx('readDelta', entitySet);
+    const problem = pageSizeProblem(options.pageSize, DATAVERSE_MAX_PAGE_SIZE);
+    if (problem) throw badInput(ctx, problem);
+    const link = options.cursor ?? options.deltaLink;
+    if (options.cursor) this.checkLink(options.cursor, 'cursor', ctx);
+    if (options.deltaLink) this.checkLink(options.deltaLink, 'deltaLink', ctx);
+    const request: RetrieveMultipleRequest = link
+      ? { collection: entitySet, maxPageSize: options.pageSize }
+      : { collection: entitySet, select: options.select, maxPageSize: options.pageSize, trackChanges: true };
+    const response = await this.retrieveMultiple(ctx, request, link);
+    const page: DeltaPage = { rows: [], deleted: [] };
+    for (const raw of (response.value ?? []) as Array<Record<string, unknown>>) {
+      if (isDeletedEntry(raw)) page.deleted.push({ id: String(raw.id) });
+      else page.rows.push(plainRow(raw));
+    }
+    if (response.oDataNextLink) page.nextCursor = response.oDataNextLink;
+    if (response.oDataDeltaLink) page.deltaLink = response.oDataDeltaLink;
+    return page;
+  }
+
+  private upsertOperation(row: TargetRow): BatchOperation {
+    const body: Record<string, unknown> = fieldsWithoutKey(row);
+    for (const [navigation, ref] of Object.entries(row.lookups ?? {})) {
+      body[`${navigation}@odata.bind`] = bindPath(ref.entitySet, ref.key);
+    }
+    // Selecting one key column keeps the representation small; the status (201/200) is what we need.
+    const select = encodeURIComponent(Object.keys(row.key)[0]);
+    return {
+      method: 'PATCH',
+      url: `${this.apiUrl}${row.entitySet}(${keySegment(row.key)})?$select=${select}`,
+      headers: { Prefer: 'return=representation' },
+      body,
+    };
+  }
+
+  /**
+   * Upserts rows by alternate key in `$batch` requests of at most 1000 operations and answers one outcome per
+   * row, in order. Rows failing with a retryable error (429/5xx inside the batch) are retried within the
+   * connector's inline budget; what still fails is reported, never thrown. A failure of the batch request as a
+   * whole (network, throttling beyond the budget, auth) is thrown as ConnectorError.
+   */
+  async upsertBatch(
+    rows: TargetRow[],
+    options: UpsertBatchOptions = { continueOnError: true },
+  ): Promise<WriteOutcome[]> {
+    const outcomes: Array<WriteOutcome | undefined> = new Array(rows.length).fill(undefined);
+    let pending: number[] = [];
+    rows.forEach((row, index) => {
+      const problem = rowProblem(row);
+      if (problem)
+        outcomes[index] = failedOutcome(row, badInput(this.ctx('upsert', row?.entitySet, recordKeyOf(row)), problem));
+      else pending.push(index);
+    });
+    for (let round = 0; pending.length > 0; round += 1) {
+      const retry: number[] = [];
+      const throttles: ConnectorError[] = [];
+      for (let start = 0; start < pending.length; start += DATAVERSE_MAX_BATCH_OPERATIONS) {
+        const chunk = pending.slice(start, start + DATAVERSE_MAX_BATCH_OPERATIONS);
+        const responses = await sendBatch(
+          this.#target,
+          `${this.apiUrl}$batch`,
+          chunk.map((i) => this.upsertOperation(rows[i])),
+          {
+            changeSetPerOperation: false,
+            continueOnError: options.continueOnError,
+            entitySet: rows[chunk[0]].entitySet,
+          },
+        );
+        chunk.forEach((rowIndex, position) => {
+          const row = rows[rowIndex];
+          const part = responses[position];
+          const ctx = { entitySet: row.entitySet, recordKey: recordKeyOf(row), operation: 'upsert' };
+          if (part && part.status < 300) {
+            outcomes[rowIndex] = { sourceKey: row.sourceKey, status: part.status === 201 ? 'created' : 'updated' };
+            return;
+          }
+          const err = part ? partError(this.#target, part, ctx) : notExecutedError(this.#target, ctx);
+          if (err.status === 429) throttles.push(err);
+          outcomes[rowIndex] = failedOutcome(row, err);
+          if (err.retryable && options.continueOnError) retry.push(rowIndex);
+        });
+      }
+      honourPartThrottling(this.#target, throttles);
+      if (round >= this.#target.maxInlineRetries) break;
+      if (retry.length > 0) {
+        this.#target.metrics.onRetry('sales');
+        await sleep(ROW_RETRY_BACKOFF_MS * 2 ** round);
+      }
+      pending = retry;
+    }
+    return outcomes as WriteOutcome[];
+  }
+
+  /** Which of `values` exist as `keyField` in `entitySet` (case-insensitive, like Dataverse). */
+  async findKeys(entitySet: string, keyField: string, values: string[]): Promise<Set<string>> {
+    const ctx = this.ctx('findKeys', entitySet);
+    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyField)) throw badInput(ctx, `keyField '${keyField}' is not a column name`);
+    const unique = uniqueIgnoringCase(values.filter((v) => typeof v === 'string' && v !== ''));
+    const chunks = chunkForFilter(keyField, unique, FIND_KEYS_FILTER_CHARS, FIND_KEYS_VALUES_PER_QUERY);
+    const found = await Promise.all(
+      chunks.map(async (chunk) => {
+        const seen: unknown[] = [];
+        for await (const page of this.readPages(entitySet, {
+          select: [keyField],
+          filter: filterEquals(keyField, chunk),
+          pageSize: DATAVERSE_MAX_PAGE_SIZE,
+        })) {
+          for (const row of page.rows) seen.push(row[keyField]);
+        }
+        return seen;
+      }),
+    );
+    return presentValues(unique, found.flat());
+  }
+
+  /** The row with this business key, or null when there is none. */
+  async getByKey(entitySet: string, key: BusinessKey, select?: string[]): Promise<SourceRow | null> {
+    const ctx = this.ctx('get', entitySet, displayKey(key));
+    const segment = this.segmentOrThrow(key, ctx);
+    try {
+      const row = await this.#target.call(ctx, async (token) => ({
+        value: (await this.#api.retrieve({ collection: entitySet, key: segment, select, token })) as Record<
+          string,
+          unknown
+        >,
+        status: 200,
+      }));
+      return plainRow(row);
+    } catch (err) {
+      if (err instanceof ConnectorError && err.status === 404) return null;
+      throw err;
+    }
+  }
+
+  /** Deletes by business key; false when the row was already gone (compensation treats that as done). */
+  async deleteByKey(entitySet: string, key: BusinessKey): Promise<boolean> {
+    const ctx = this.ctx('delete', entitySet, displayKey(key));
+    const segment = this.segmentOrThrow(key, ctx);
+    try {
+      await this.#target.call(ctx, async (token) => {
+        await this.#api.deleteRecord({ collection: entitySet, key: segment, token });
+        return { value: undefined, status: 204 };
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof ConnectorError && err.status === 404) return false;
+      throw err;
+    }
+  }
+
+  private segmentOrThrow(key: BusinessKey, ctx: ErrorContext): string {
+    try {
+      return keySegment(key);
+    } catch (err) {
+      throw badInput(ctx, (err as Error).message);
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#target.close();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { apiUrl: this.apiUrl, target: this.#target.toJSON() };
+  }
+}

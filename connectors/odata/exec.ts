@@ -1,0 +1,75 @@
+import type { Target } from '../target';
+import { errorFromResponse, type ConnectorError } from '../errors';
+import {
+  buildBatch,
+  parseBatchResponse,
+  responsesByOperation,
+  type BatchOperation,
+  type BatchPartResponse,
+} from './batch';
+
+/** Sends one `$batch` through the target and returns each operation's response (undefined = not executed). */
+export async function sendBatch(
+  target: Target,
+  batchUrl: string,
+  operations: BatchOperation[],
+  options: { changeSetPerOperation: boolean; continueOnError: boolean; entitySet?: string },
+): Promise<Array<BatchPartResponse | undefined>> {
+  const { contentType, body } = buildBatch(operations, options.changeSetPerOperation);
+  const headers: Record<string, string> = {
+    'content-type': contentType,
+    accept: 'application/json',
+    'odata-version': '4.0',
+    'odata-maxversion': '4.0',
+  };
+  if (options.continueOnError) headers.prefer = 'odata.continue-on-error';
+  const ctx = { system: target.system, operation: '$batch', entitySet: options.entitySet };
+  // Without continue-on-error a failing part sets the batch status, but the body is still the multipart answer.
+  const accept = [400, 403, 404, 405, 409, 412, 413, 422, 500];
+  const result = await target.http(ctx, { method: 'POST', url: batchUrl, headers, body, accept });
+  if (!/^multipart\/mixed/i.test(result.headers['content-type'] ?? '')) {
+    throw errorFromResponse({ status: result.status, headers: result.headers, body: result.text }, ctx);
+  }
+  let parts: BatchPartResponse[];
+  try {
+    parts = parseBatchResponse(result.headers['content-type'], result.text);
+  } catch (err) {
+    throw errorFromResponse(
+      { status: 502, body: { error: { message: `unreadable $batch response: ${(err as Error).message}` } } },
+      ctx,
+    );
+  }
+  return responsesByOperation(parts, operations.length, options.changeSetPerOperation);
+}
+
+export function partError(
+  target: Target,
+  part: BatchPartResponse,
+  ctx: { entitySet: string; recordKey: string; operation: string },
+): ConnectorError {
+  return errorFromResponse(
+    { status: part.status, headers: part.headers, body: part.body },
+    { system: target.system, ...ctx },
+  );
+}
+
+/** A batch part that never ran (the batch stopped at an earlier failure): retryable, since nothing was wrong with it. */
+export function notExecutedError(
+  target: Target,
+  ctx: { entitySet: string; recordKey: string; operation: string },
+): ConnectorError {
+  return errorFromResponse(
+    { status: 424, body: { error: { message: 'not executed: an earlier operation in the same $batch failed' } } },
+    { system: target.system, ...ctx },
+  ).with({ retryable: true, kind: 'transient' });
+}
+
+/** Parts that answered 429 pause the whole target, exactly as a 429 on a plain request does. */
+export function honourPartThrottling(target: Target, errors: ConnectorError[]): void {
+  const waits = errors.filter((e) => e.status === 429).map((e) => e.retryAfterMs ?? 0);
+  if (waits.length > 0) {
+    const wait = Math.max(...waits);
+    target.limiter.throttled(wait);
+    target.metrics.onThrottle(target.system, wait);
+  }
+}

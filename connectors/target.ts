@@ -1,0 +1,180 @@
+import { performance } from 'node:perf_hooks';
+import pino, { type Logger } from 'pino';
+import { request as undiciRequest, type Dispatcher } from 'undici';
+import type { SystemName } from '../common/types';
+import { createDispatcher, TokenProvider } from './auth';
+import {
+  DEFAULT_MAX_INLINE_RETRIES,
+  DEFAULT_MAX_INLINE_WAIT_MS,
+  DEFAULT_REQUEST_TIMEOUT_MS,
+  describeConnection,
+  type EndpointConnection,
+} from './config';
+import { classifyError, errorFromResponse, type ErrorContext } from './errors';
+import { TargetLimiter, type LimiterOptions } from './limiter';
+
+/** Hooks for whatever metrics system the worker uses; all calls are synchronous and must not throw. */
+export interface ConnectorMetrics {
+  onRequest(system: SystemName, method: string, status: number, ms: number): void;
+  onThrottle(system: SystemName, retryAfterMs: number): void;
+  onRetry(system: SystemName): void;
+}
+
+export const noopMetrics: ConnectorMetrics = Object.freeze({
+  onRequest: () => undefined,
+  onThrottle: () => undefined,
+  onRetry: () => undefined,
+});
+
+export interface ConnectorDeps {
+  logger?: Logger;
+  metrics?: ConnectorMetrics;
+}
+
+export interface CallContext extends ErrorContext {
+  operation: string;
+}
+
+export interface HttpResult {
+  status: number;
+  headers: Record<string, string>;
+  text: string;
+}
+
+export interface HttpCall {
+  method: string;
+  url: string;
+  headers?: Record<string, string>;
+  body?: string;
+  /** Statuses handed back as results instead of thrown (e.g. 404 for "does it exist"). */
+  accept?: number[];
+}
+
+const RESET_BACKOFF_MS = 250;
+/** Without Retry-After: Dataverse's guidance is 2^n seconds, Microsoft's F&O sample waits 30 s (wire-protocols). */
+const FALLBACK_RETRY_AFTER_MS: Record<SystemName, (retry: number) => number> = {
+  sales: (retry) => 2000 * 2 ** retry,
+  fno: () => 30_000,
+};
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+  const flat: Record<string, string> = {};
+  for (const [name, value] of Object.entries(headers)) {
+    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return flat;
+}
+
+/**
+ * Everything one connection shares: token, limiter, HTTP pool, retry budget, metrics and logs. Each request a
+ * connector makes goes through `call`, which is the single place where 401s, 429s and resets are handled.
+ */
+export class Target {
+  readonly system: SystemName;
+  readonly limiter: TargetLimiter;
+  readonly tokens: TokenProvider;
+  readonly dispatcher: Dispatcher;
+  readonly timeoutMs: number;
+  readonly maxInlineRetries: number;
+  readonly maxInlineWaitMs: number;
+  readonly logger: Logger;
+  readonly metrics: ConnectorMetrics;
+  readonly #description: Record<string, unknown>;
+
+  constructor(
+    system: SystemName,
+    connection: EndpointConnection,
+    defaults: Required<LimiterOptions>,
+    deps: ConnectorDeps = {},
+  ) {
+    this.system = system;
+    this.timeoutMs = connection.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+    this.maxInlineRetries = connection.maxInlineRetries ?? DEFAULT_MAX_INLINE_RETRIES;
+    this.maxInlineWaitMs = connection.maxInlineWaitMs ?? DEFAULT_MAX_INLINE_WAIT_MS;
+    this.dispatcher = createDispatcher(connection.caCertPem, this.timeoutMs);
+    this.tokens = new TokenProvider(system, connection, this.dispatcher, this.timeoutMs);
+    this.limiter = new TargetLimiter(connection.limits, defaults);
+    this.logger = (deps.logger ?? pino({ level: 'silent' })).child({ system });
+    this.metrics = deps.metrics ?? noopMetrics;
+    this.#description = describeConnection(connection);
+  }
+
+  /**
+   * Sends one request (built by `send` around the current token) through the limiter, with a fresh token after
+   * a 401 and at most `maxInlineRetries` further attempts for retryable failures whose wait fits the budget.
+   */
+  async call<T>(ctx: CallContext, send: (token: string) => Promise<{ value: T; status: number }>): Promise<T> {
+    let retries = 0;
+    let refreshedToken = false;
+    for (;;) {
+      let token: string | undefined;
+      const started = performance.now();
+      try {
+        const { value, status } = await this.limiter.run(async () => {
+          token = await this.tokens.getToken();
+          return send(token);
+        });
+        const ms = performance.now() - started;
+        this.limiter.succeeded();
+        this.metrics.onRequest(this.system, ctx.operation, status, ms);
+        this.logger.debug({ op: ctx.operation, entitySet: ctx.entitySet, status, ms: Math.round(ms) }, 'request done');
+        return value;
+      } catch (raw) {
+        const ms = performance.now() - started;
+        let err = classifyError(raw, ctx);
+        if (err.operation !== 'token') this.metrics.onRequest(this.system, ctx.operation, err.status ?? 0, ms);
+        if (err.status === 401 && err.operation !== 'token' && !refreshedToken && token) {
+          // Tokens can be revoked or expire early; one fresh token per call, then the 401 stands.
+          refreshedToken = true;
+          this.tokens.invalidate(token);
+          this.logger.debug({ op: ctx.operation }, 'token rejected, fetching a new one');
+          continue;
+        }
+        if (err.status === 429) {
+          const waitMs = err.retryAfterMs ?? FALLBACK_RETRY_AFTER_MS[this.system](retries);
+          if (err.retryAfterMs === undefined) err = err.with({ retryAfterMs: waitMs });
+          this.limiter.throttled(waitMs);
+          this.metrics.onThrottle(this.system, waitMs);
+          this.logger.info({ op: ctx.operation, retryAfterMs: waitMs }, 'throttled by the service');
+        }
+        if (err.retryable && retries < this.maxInlineRetries && (err.retryAfterMs ?? 0) <= this.maxInlineWaitMs) {
+          retries += 1;
+          this.metrics.onRetry(this.system);
+          this.logger.debug({ op: ctx.operation, retry: retries, reason: err.serviceCode ?? err.status }, 'retrying');
+          // After a 429 the limiter itself holds the next attempt until Retry-After has passed.
+          if (err.status !== 429) await sleep(err.retryAfterMs ?? RESET_BACKOFF_MS * 2 ** (retries - 1));
+          continue;
+        }
+        throw err;
+      }
+    }
+  }
+
+  /** Plain HTTP through `call`: for F&O, and for Dataverse `$batch` where per-part statuses are needed. */
+  http(ctx: CallContext, req: HttpCall): Promise<HttpResult> {
+    return this.call(ctx, async (token) => {
+      const response = await undiciRequest(req.url, {
+        method: req.method as Dispatcher.HttpMethod,
+        headers: { ...req.headers, authorization: `Bearer ${token}` },
+        body: req.body,
+        dispatcher: this.dispatcher,
+      });
+      const text = await response.body.text();
+      const result: HttpResult = { status: response.statusCode, headers: flatten(response.headers), text };
+      if (response.statusCode >= 400 && !req.accept?.includes(response.statusCode)) {
+        throw errorFromResponse({ status: response.statusCode, headers: result.headers, body: text }, ctx);
+      }
+      return { value: result, status: response.statusCode };
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.dispatcher.close();
+  }
+
+  toJSON(): Record<string, unknown> {
+    return { system: this.system, connection: this.#description, limiter: this.limiter.snapshot() };
+  }
+}

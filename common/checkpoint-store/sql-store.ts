@@ -1,0 +1,422 @@
+import { z } from 'zod';
+import { DEFAULT_RUN_LIST_LIMIT, MAX_RUN_LIST_LIMIT } from './config';
+import { chunks, type SqlDriver, type SqlValue, type Statement } from './driver';
+import { MIGRATIONS, type Migration } from './migrations';
+import {
+  CURSORS,
+  lastWinsByKey,
+  onConflictUpdate,
+  ROW_HASHES,
+  RUN_FAILURES,
+  RUNS,
+  TRACES,
+  WATERMARKS,
+  type Row,
+  type UpsertTable,
+} from './tables';
+import {
+  hashEntrySchema,
+  runCursorSchema,
+  runRecordSchema,
+  storedFailureSchema,
+  traceEntrySchema,
+  watermarkSchema,
+  type CheckpointStore,
+  type FailureFilter,
+  type HashEntry,
+  type PurgeResult,
+  type RunCursor,
+  type RunFilter,
+  type RunRecord,
+  type StoredFailure,
+  type TraceEntry,
+  type Watermark,
+} from './types';
+
+/** Thrown for arguments the store refuses; the message names the method and every offending field. */
+export class CheckpointStoreInputError extends Error {
+  override readonly name = 'CheckpointStoreInputError';
+}
+
+function parse<T>(method: string, schema: z.ZodType<T>, value: unknown): T {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) =>
+    issue.path.length > 0 ? `${issue.path.join('.')}: ${issue.message}` : issue.message,
+  );
+  throw new CheckpointStoreInputError(`${method}: ${problems.join('; ')}`);
+}
+
+const identifier = (what: string) =>
+  z.string({ error: `${what} must be a string` }).min(1, `${what} must not be empty`);
+const partitionKey = z.string({ error: 'partition must be a string (use "" for an unpartitioned task)' });
+const keyList = z.array(identifier('each source key'), { error: 'sourceKeys must be an array of strings' });
+const runFilterSchema = z.object({
+  project: identifier('project').optional(),
+  task: identifier('task').optional(),
+  limit: z.number().int().min(1).max(MAX_RUN_LIST_LIMIT).default(DEFAULT_RUN_LIST_LIMIT),
+});
+const failureFilterSchema = z.object({
+  task: identifier('task').optional(),
+  sourceKey: identifier('sourceKey').optional(),
+});
+
+const epochMs = (iso: string): number => Date.parse(iso);
+const orNull = <T>(value: T | undefined): T | null => (value === undefined ? null : value);
+/** Drops absent optional fields so records read back equal the records written. */
+function compact<T extends object>(record: T): T {
+  return Object.fromEntries(Object.entries(record).filter(([, value]) => value !== null && value !== undefined)) as T;
+}
+
+type WatermarkRow = Pick<Row<typeof WATERMARKS>, 'kind' | 'value'>;
+type CursorRow = Row<typeof CURSORS>;
+type RunRow = Row<typeof RUNS>;
+type FailureRow = Row<typeof RUN_FAILURES>;
+type TraceRow = Row<typeof TRACES>;
+
+function toWatermark(row: WatermarkRow): Watermark {
+  return (row.kind === 'none' ? { kind: 'none' } : { kind: row.kind, value: row.value }) as Watermark;
+}
+
+function toCursor(row: CursorRow): RunCursor {
+  return compact({
+    cursor: row.cursor as string | null,
+    page: Number(row.page),
+    counters: JSON.parse(row.counters as string) as Record<string, number>,
+    updatedAt: row.updated_at as string,
+  }) as RunCursor;
+}
+
+function runRow(run: RunRecord): RunRow {
+  return {
+    run_id: run.runId,
+    workflow_id: run.workflowId,
+    project: run.project,
+    task: run.task,
+    partition_key: orNull(run.partition),
+    status: run.status,
+    started_at: run.startedAt,
+    started_ms: epochMs(run.startedAt),
+    ended_at: orNull(run.endedAt),
+    ended_ms: run.endedAt === undefined ? null : epochMs(run.endedAt),
+    counters: JSON.stringify(run.counters),
+    parent_run_id: orNull(run.parentRunId),
+  };
+}
+
+function toRun(row: RunRow): RunRecord {
+  return compact({
+    runId: row.run_id,
+    workflowId: row.workflow_id,
+    project: row.project,
+    task: row.task,
+    partition: row.partition_key,
+    status: row.status,
+    startedAt: row.started_at,
+    endedAt: row.ended_at,
+    counters: JSON.parse(row.counters as string),
+    parentRunId: row.parent_run_id,
+  }) as RunRecord;
+}
+
+function failureRow(runId: string, failure: StoredFailure): FailureRow {
+  return {
+    run_id: runId,
+    task: failure.task,
+    source_key: failure.sourceKey,
+    code: failure.code,
+    field: orNull(failure.field),
+    message: failure.message,
+    attempt: orNull(failure.attempt),
+    retryable: failure.retryable === undefined ? null : Number(failure.retryable),
+    at: failure.at,
+    at_ms: epochMs(failure.at),
+  };
+}
+
+function toFailure(row: FailureRow): StoredFailure {
+  return compact({
+    task: row.task,
+    sourceKey: row.source_key,
+    field: row.field,
+    code: row.code,
+    message: row.message,
+    attempt: row.attempt === null ? null : Number(row.attempt),
+    retryable: row.retryable === null ? null : Number(row.retryable) === 1,
+    at: row.at,
+  }) as StoredFailure;
+}
+
+function traceRow(entry: TraceEntry): TraceRow {
+  return {
+    run_id: entry.runId,
+    workflow_id: entry.workflowId,
+    task: entry.task,
+    source_key: entry.sourceKey,
+    outcome: entry.outcome,
+    at: entry.at,
+    at_ms: epochMs(entry.at),
+    detail: orNull(entry.detail),
+  };
+}
+
+function toTrace(row: TraceRow): TraceEntry {
+  return compact({
+    runId: row.run_id,
+    workflowId: row.workflow_id,
+    task: row.task,
+    sourceKey: row.source_key,
+    outcome: row.outcome,
+    at: row.at,
+    detail: row.detail,
+  }) as TraceEntry;
+}
+
+/** Selects every column of a table, in declaration order. */
+function selectAll(table: UpsertTable): string {
+  return `SELECT ${Object.keys(table.columns).join(', ')} FROM ${table.name}`;
+}
+
+/** A WHERE clause from the filters that are set. */
+function where(conditions: Array<[string, unknown]>): Statement {
+  const present = conditions.filter(([, value]) => value !== undefined);
+  return {
+    sql: present.length === 0 ? '' : ` WHERE ${present.map(([condition]) => condition).join(' AND ')}`,
+    params: present.map(([, value]) => value),
+  };
+}
+
+/**
+ * The checkpoint store on any SQL database: validation, row mapping and queries live here once, so SQLite and
+ * PostgreSQL behave the same; the driver supplies only what differs between them.
+ */
+export class SqlCheckpointStore implements CheckpointStore {
+  private closed = false;
+
+  constructor(
+    private readonly driver: SqlDriver,
+    private readonly migrations: readonly Migration[] = MIGRATIONS,
+  ) {}
+
+  async migrate(): Promise<void> {
+    this.assertOpen('migrate');
+    await this.driver.migrate(this.migrations);
+  }
+
+  async schemaVersion(): Promise<number> {
+    this.assertOpen('schemaVersion');
+    return this.driver.schemaVersion();
+  }
+
+  async getWatermark(project: string, task: string, partition: string): Promise<Watermark | undefined> {
+    const key = this.taskKey('getWatermark', project, task, partition);
+    const [row] = await this.driver.query<WatermarkRow>({
+      sql: 'SELECT kind, value FROM watermarks WHERE project = ? AND task = ? AND partition_key = ?',
+      params: key,
+    });
+    return row && toWatermark(row);
+  }
+
+  async commitWatermark(project: string, task: string, partition: string, wm: Watermark, runId: string): Promise<void> {
+    const [, , partitionValue] = this.taskKey('commitWatermark', project, task, partition);
+    const watermark = parse('commitWatermark', watermarkSchema, wm);
+    const run = parse('commitWatermark', identifier('runId'), runId);
+    const row: Row<typeof WATERMARKS> = {
+      project,
+      task,
+      partition_key: partitionValue,
+      kind: watermark.kind,
+      value: watermark.kind === 'none' ? null : watermark.value,
+      run_id: run,
+      committed_at: new Date().toISOString(),
+    };
+    const columns = Object.keys(row);
+    // One transaction: a crash can never leave the new watermark without the finished run's cursor being dropped.
+    await this.driver.transaction([
+      {
+        sql: `INSERT INTO watermarks (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${onConflictUpdate(WATERMARKS)}`,
+        params: Object.values(row),
+      },
+      {
+        sql: 'DELETE FROM cursors WHERE run_id = ? AND task = ? AND partition_key = ?',
+        params: [run, task, partitionValue],
+      },
+    ]);
+  }
+
+  async saveCursor(runId: string, task: string, partition: string, cursor: RunCursor): Promise<void> {
+    const [run, taskName, partitionValue] = this.cursorKey('saveCursor', runId, task, partition);
+    const value = parse('saveCursor', runCursorSchema, cursor);
+    await this.driver.upsert(CURSORS, [
+      {
+        run_id: run,
+        task: taskName,
+        partition_key: partitionValue,
+        cursor: orNull(value.cursor),
+        page: value.page,
+        counters: JSON.stringify(value.counters),
+        updated_at: value.updatedAt,
+        updated_ms: epochMs(value.updatedAt),
+      },
+    ]);
+  }
+
+  async getCursor(runId: string, task: string, partition: string): Promise<RunCursor | undefined> {
+    const key = this.cursorKey('getCursor', runId, task, partition);
+    const [row] = await this.driver.query<CursorRow>({
+      sql: `${selectAll(CURSORS)} WHERE run_id = ? AND task = ? AND partition_key = ?`,
+      params: key,
+    });
+    return row && toCursor(row);
+  }
+
+  async getHashes(
+    project: string,
+    task: string,
+    partition: string,
+    sourceKeys: string[],
+  ): Promise<Map<string, string>> {
+    const key = this.taskKey('getHashes', project, task, partition);
+    const keys = parse('getHashes', keyList, sourceKeys);
+    const hashes = new Map<string, string>();
+    for (const slice of chunks(keys)) {
+      const rows = await this.driver.query<{ source_key: string; hash: string }>({
+        sql:
+          'SELECT source_key, hash FROM row_hashes WHERE project = ? AND task = ? AND partition_key = ? AND ' +
+          this.driver.inList('source_key'),
+        params: [...key, this.driver.listParam(slice)],
+      });
+      for (const row of rows) hashes.set(row.source_key, row.hash);
+    }
+    return hashes;
+  }
+
+  async putHashes(project: string, task: string, partition: string, entries: HashEntry[]): Promise<void> {
+    const [projectName, taskName, partitionValue] = this.taskKey('putHashes', project, task, partition);
+    const hashes = parse('putHashes', z.array(hashEntrySchema), entries);
+    const rows = hashes.map((entry) => ({
+      project: projectName,
+      task: taskName,
+      partition_key: partitionValue,
+      source_key: entry.sourceKey,
+      hash: entry.hash,
+    }));
+    await this.upsert(ROW_HASHES, rows);
+  }
+
+  async recordRun(run: RunRecord): Promise<void> {
+    this.assertOpen('recordRun');
+    await this.driver.upsert(RUNS, [runRow(parse('recordRun', runRecordSchema, run))]);
+  }
+
+  async getRun(runId: string): Promise<RunRecord | undefined> {
+    this.assertOpen('getRun');
+    const [row] = await this.driver.query<RunRow>({
+      sql: `${selectAll(RUNS)} WHERE run_id = ?`,
+      params: [parse('getRun', identifier('runId'), runId)],
+    });
+    return row && toRun(row);
+  }
+
+  async listRuns(filter: RunFilter): Promise<RunRecord[]> {
+    this.assertOpen('listRuns');
+    const { project, task, limit } = parse('listRuns', runFilterSchema, filter);
+    const conditions = where([
+      ['project = ?', project],
+      ['task = ?', task],
+    ]);
+    const rows = await this.driver.query<RunRow>({
+      sql: `${selectAll(RUNS)}${conditions.sql} ORDER BY started_ms DESC, run_id DESC LIMIT ?`,
+      params: [...conditions.params, limit],
+    });
+    return rows.map(toRun);
+  }
+
+  async addFailures(runId: string, failures: StoredFailure[]): Promise<void> {
+    this.assertOpen('addFailures');
+    const run = parse('addFailures', identifier('runId'), runId);
+    const parsed = parse('addFailures', z.array(storedFailureSchema), failures);
+    await this.upsert(
+      RUN_FAILURES,
+      parsed.map((failure) => failureRow(run, failure)),
+    );
+  }
+
+  async listFailures(runId: string, filter: FailureFilter = {}): Promise<StoredFailure[]> {
+    this.assertOpen('listFailures');
+    const run = parse('listFailures', identifier('runId'), runId);
+    const { task, sourceKey } = parse('listFailures', failureFilterSchema, filter);
+    const conditions = where([
+      ['run_id = ?', run],
+      ['task = ?', task],
+      ['source_key = ?', sourceKey],
+    ]);
+    const rows = await this.driver.query<FailureRow>({
+      sql: `${selectAll(RUN_FAILURES)}${conditions.sql} ORDER BY id`,
+      params: conditions.params,
+    });
+    return rows.map(toFailure);
+  }
+
+  async addTrace(entries: TraceEntry[]): Promise<void> {
+    this.assertOpen('addTrace');
+    await this.upsert(TRACES, parse('addTrace', z.array(traceEntrySchema), entries).map(traceRow));
+  }
+
+  async trace(task: string, sourceKey: string): Promise<TraceEntry[]> {
+    this.assertOpen('trace');
+    const rows = await this.driver.query<TraceRow>({
+      sql: `${selectAll(TRACES)} WHERE task = ? AND source_key = ? ORDER BY at_ms, id`,
+      params: [parse('trace', identifier('task'), task), parse('trace', identifier('sourceKey'), sourceKey)],
+    });
+    return rows.map(toTrace);
+  }
+
+  async purge(olderThan: Date): Promise<PurgeResult> {
+    this.assertOpen('purge');
+    if (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime())) {
+      throw new CheckpointStoreInputError('purge: olderThan must be a valid Date');
+    }
+    const cutoff = olderThan.getTime();
+    const expiredRuns = 'SELECT run_id FROM runs WHERE COALESCE(ended_ms, started_ms) < ?';
+    // Dependants first, while the expired runs can still be found.
+    const [failures, traces, , runs] = await this.driver.transaction([
+      { sql: `DELETE FROM run_failures WHERE at_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
+      { sql: `DELETE FROM traces WHERE at_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
+      { sql: `DELETE FROM cursors WHERE updated_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
+      { sql: 'DELETE FROM runs WHERE COALESCE(ended_ms, started_ms) < ?', params: [cutoff] },
+    ]);
+    return { runs, failures, traces };
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await this.driver.close();
+  }
+
+  private async upsert(table: UpsertTable, rows: Array<Record<string, SqlValue>>): Promise<void> {
+    if (rows.length > 0) await this.driver.upsert(table, lastWinsByKey(table, rows));
+  }
+
+  private taskKey(method: string, project: string, task: string, partition: string): [string, string, string] {
+    this.assertOpen(method);
+    return [
+      parse(method, identifier('project'), project),
+      parse(method, identifier('task'), task),
+      parse(method, partitionKey, partition),
+    ];
+  }
+
+  private cursorKey(method: string, runId: string, task: string, partition: string): [string, string, string] {
+    this.assertOpen(method);
+    return [
+      parse(method, identifier('runId'), runId),
+      parse(method, identifier('task'), task),
+      parse(method, partitionKey, partition),
+    ];
+  }
+
+  private assertOpen(method: string): void {
+    if (this.closed) throw new Error(`${method}: the checkpoint store is closed`);
+  }
+}

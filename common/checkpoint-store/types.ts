@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+const nonEmpty = (what: string) => z.string().min(1, `${what} must be a non-empty string`);
+const isoTimestamp = (what: string) =>
+  z.iso.datetime({ offset: true, message: `${what} must be an ISO 8601 timestamp, e.g. 2026-01-31T12:00:00Z` });
+const counters = z.record(z.string(), z.number({ error: 'counter values must be finite numbers' }));
+
+export const watermarkSchema = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('modified-since'), value: isoTimestamp('a modified-since watermark') }),
+  z.object({ kind: z.literal('delta-link'), value: nonEmpty('a delta-link watermark') }),
+  z.object({ kind: z.literal('none') }),
+]);
+/** Where the next run of a task starts reading: a modified-on time, a change-tracking delta link, or nothing. */
+export type Watermark = z.infer<typeof watermarkSchema>;
+
+export const runCursorSchema = z.object({
+  cursor: z.string().optional(),
+  page: z.number().int().nonnegative('page must be a non-negative integer'),
+  counters,
+  updatedAt: isoTimestamp('updatedAt'),
+});
+/** Position of a run in progress, saved after every page. */
+export type RunCursor = z.infer<typeof runCursorSchema>;
+
+export const RUN_STATUSES = ['Running', 'Completed', 'CompletedWithWarnings', 'Failed', 'Canceled'] as const;
+export type RunStatus = (typeof RUN_STATUSES)[number];
+
+export const runRecordSchema = z.object({
+  runId: nonEmpty('runId'),
+  workflowId: nonEmpty('workflowId'),
+  project: nonEmpty('project'),
+  task: nonEmpty('task'),
+  partition: z.string().optional(),
+  status: z.enum(RUN_STATUSES),
+  startedAt: isoTimestamp('startedAt'),
+  endedAt: isoTimestamp('endedAt').optional(),
+  counters,
+  /** The run whose failures this run retried (`p2c retry-failed`). */
+  parentRunId: nonEmpty('parentRunId').optional(),
+});
+export type RunRecord = z.infer<typeof runRecordSchema>;
+
+export const storedFailureSchema = z.object({
+  task: nonEmpty('task'),
+  sourceKey: nonEmpty('sourceKey'),
+  field: z.string().optional(),
+  code: nonEmpty('code'),
+  message: z.string(),
+  attempt: z.number().int().positive('attempt must be a positive integer').optional(),
+  retryable: z.boolean().optional(),
+  at: isoTimestamp('at'),
+});
+/** A row failure of a run, kept so `p2c failures` can list it and `p2c retry-failed` can re-run the row. */
+export type StoredFailure = z.infer<typeof storedFailureSchema>;
+
+export const TRACE_OUTCOMES = ['read', 'created', 'updated', 'unchanged', 'failed', 'filtered', 'deleted'] as const;
+export type TraceOutcome = (typeof TRACE_OUTCOMES)[number];
+
+export const traceEntrySchema = z.object({
+  runId: nonEmpty('runId'),
+  workflowId: nonEmpty('workflowId'),
+  task: nonEmpty('task'),
+  sourceKey: nonEmpty('sourceKey'),
+  outcome: z.enum(TRACE_OUTCOMES),
+  at: isoTimestamp('at'),
+  detail: z.string().optional(),
+});
+/** One thing a run did to one business key. */
+export type TraceEntry = z.infer<typeof traceEntrySchema>;
+
+export const hashEntrySchema = z.object({ sourceKey: nonEmpty('sourceKey'), hash: nonEmpty('hash') });
+export type HashEntry = z.infer<typeof hashEntrySchema>;
+
+export interface RunFilter {
+  project?: string;
+  task?: string;
+  /** At most this many runs, newest first; defaults to DEFAULT_RUN_LIST_LIMIT. */
+  limit?: number;
+}
+
+export interface FailureFilter {
+  task?: string;
+  sourceKey?: string;
+}
+
+export interface PurgeResult {
+  runs: number;
+  failures: number;
+  traces: number;
+}
+
+/**
+ * Durable bookkeeping of the sync engine. Every write is an upsert or otherwise idempotent, because activities
+ * run at least once.
+ */
+export interface CheckpointStore {
+  /** Applies the migrations this database has not seen yet; a no-op when it is up to date. */
+  migrate(): Promise<void>;
+  /** The highest migration applied to this database (0 before the first migrate()). */
+  schemaVersion(): Promise<number>;
+
+  getWatermark(project: string, task: string, partition: string): Promise<Watermark | undefined>;
+  /** Stores the watermark of a finished task and drops the run's cursor for that task and partition. */
+  commitWatermark(project: string, task: string, partition: string, wm: Watermark, runId: string): Promise<void>;
+
+  saveCursor(runId: string, task: string, partition: string, cursor: RunCursor): Promise<void>;
+  getCursor(runId: string, task: string, partition: string): Promise<RunCursor | undefined>;
+
+  /** Hashes of the given keys that have one; keys never written are absent from the map. */
+  getHashes(project: string, task: string, partition: string, sourceKeys: string[]): Promise<Map<string, string>>;
+  /** Upserts hashes; when a key appears twice in one call the last entry wins. */
+  putHashes(project: string, task: string, partition: string, entries: HashEntry[]): Promise<void>;
+
+  /** Inserts or replaces the run with the same runId. */
+  recordRun(run: RunRecord): Promise<void>;
+  getRun(runId: string): Promise<RunRecord | undefined>;
+  /** Newest first (by startedAt). */
+  listRuns(filter: RunFilter): Promise<RunRecord[]>;
+  /** Idempotent per (runId, task, sourceKey, code): a repeat replaces the earlier entry and keeps its place. */
+  addFailures(runId: string, failures: StoredFailure[]): Promise<void>;
+  /** In the order the failures were first added. */
+  listFailures(runId: string, filter?: FailureFilter): Promise<StoredFailure[]>;
+
+  /** Idempotent per (runId, task, sourceKey, outcome), so a retried activity does not record a step twice. */
+  addTrace(entries: TraceEntry[]): Promise<void>;
+  /** Every recorded step for the business key, oldest first. */
+  trace(task: string, sourceKey: string): Promise<TraceEntry[]>;
+
+  /**
+   * Deletes execution history older than `olderThan`: runs that ended (or, never having ended, started) before it
+   * together with their failures, traces and cursors, plus any failure, trace or cursor itself dated before it.
+   * Watermarks and row hashes are state, not history, and are never purged.
+   */
+  purge(olderThan: Date): Promise<PurgeResult>;
+  close(): Promise<void>;
+}

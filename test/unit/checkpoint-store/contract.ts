@@ -1,0 +1,543 @@
+import {
+  CheckpointStoreInputError,
+  DEFAULT_RUN_LIST_LIMIT,
+  LATEST_SCHEMA_VERSION,
+  MIGRATIONS,
+  type CheckpointStore,
+  type Migration,
+  type RunRecord,
+  type StoredFailure,
+  type TraceEntry,
+} from '../../../common/checkpoint-store';
+
+/** One empty database; every open() connects a new store to that same database. */
+export interface TestDatabase {
+  open(migrations?: readonly Migration[]): Promise<CheckpointStore>;
+}
+
+/** Creates a fresh, empty database for each test. */
+export type TestDatabaseFactory = () => Promise<TestDatabase>;
+
+const PROJECT = 'contoso-p2c';
+const TASK = 'accountsToCustomers';
+const PARTITION = 'usmf';
+
+function run(overrides: Partial<RunRecord> & Pick<RunRecord, 'runId'>): RunRecord {
+  return {
+    workflowId: `entity-sync:${PROJECT}:${TASK}`,
+    project: PROJECT,
+    task: TASK,
+    status: 'Running',
+    startedAt: '2026-03-01T10:00:00.000Z',
+    counters: {},
+    ...overrides,
+  };
+}
+
+function failure(sourceKey: string, overrides: Partial<StoredFailure> = {}): StoredFailure {
+  return {
+    task: TASK,
+    sourceKey,
+    code: 'MissingLookup',
+    message: `no customer group for ${sourceKey}`,
+    at: '2026-03-01T10:05:00.000Z',
+    ...overrides,
+  };
+}
+
+function traceEntry(overrides: Partial<TraceEntry> & Pick<TraceEntry, 'runId' | 'outcome' | 'at'>): TraceEntry {
+  return { workflowId: `entity-sync:${PROJECT}:${TASK}`, task: TASK, sourceKey: 'ACC-1', ...overrides };
+}
+
+/**
+ * The behaviour every CheckpointStore implementation must show. Each backend's test file calls this with a
+ * factory; `describeFn` lets a backend that is not configured list the suite as skipped.
+ */
+export function checkpointStoreContract(
+  title: string,
+  newDatabase: TestDatabaseFactory,
+  describeFn: jest.Describe = describe,
+): void {
+  describeFn(title, () => {
+    let opened: CheckpointStore[] = [];
+    let database: TestDatabase;
+
+    async function open(migrations?: readonly Migration[]): Promise<CheckpointStore> {
+      const store = await database.open(migrations);
+      opened.push(store);
+      return store;
+    }
+
+    beforeEach(async () => {
+      database = await newDatabase();
+    });
+
+    afterEach(async () => {
+      await Promise.all(opened.map((store) => store.close()));
+      opened = [];
+    });
+
+    describe('migrations', () => {
+      test('a new database is migrated to the latest version, and migrating again changes nothing', async () => {
+        const store = await open();
+        expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+        await store.recordRun(run({ runId: 'r1' }));
+
+        await store.migrate();
+        await store.migrate();
+
+        expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+        expect(await store.getRun('r1')).toEqual(run({ runId: 'r1' }));
+      });
+
+      test('a database created by an older version is migrated forward and keeps its data', async () => {
+        const old = await open(MIGRATIONS.slice(0, 1));
+        expect(await old.schemaVersion()).toBe(1);
+        await old.recordRun(run({ runId: 'before-upgrade' }));
+        await old.commitWatermark(PROJECT, TASK, PARTITION, { kind: 'delta-link', value: 'token-1' }, 'before-upgrade');
+        // Version 1 has no trace table yet.
+        await expect(
+          old.addTrace([traceEntry({ runId: 'before-upgrade', outcome: 'read', at: '2026-03-01T10:00:00Z' })]),
+        ).rejects.toThrow(/traces/);
+        await old.close();
+
+        const upgraded = await open();
+        expect(await upgraded.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+        expect(await upgraded.getRun('before-upgrade')).toEqual(run({ runId: 'before-upgrade' }));
+        expect(await upgraded.getWatermark(PROJECT, TASK, PARTITION)).toEqual({ kind: 'delta-link', value: 'token-1' });
+        const entry = traceEntry({ runId: 'after-upgrade', outcome: 'created', at: '2026-03-02T10:00:00Z' });
+        await upgraded.addTrace([entry]);
+        expect(await upgraded.trace(TASK, 'ACC-1')).toEqual([entry]);
+      });
+
+      test('a database newer than the code is refused with a clear error', async () => {
+        await (await open()).close();
+        await expect(open(MIGRATIONS.slice(0, 1))).rejects.toThrow(
+          `at schema version ${LATEST_SCHEMA_VERSION}, newer than this program knows (1)`,
+        );
+      });
+
+      test('stores opened at the same time on an empty database apply each migration once', async () => {
+        const stores = await Promise.all([open(), open(), open()]);
+        for (const store of stores) expect(await store.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+        await stores[0].recordRun(run({ runId: 'shared' }));
+        expect(await stores[2].getRun('shared')).toEqual(run({ runId: 'shared' }));
+      });
+    });
+
+    describe('watermarks', () => {
+      test('are absent until committed and kept per project, task and partition', async () => {
+        const store = await open();
+        expect(await store.getWatermark(PROJECT, TASK, PARTITION)).toBeUndefined();
+
+        await store.commitWatermark(
+          PROJECT,
+          TASK,
+          PARTITION,
+          { kind: 'modified-since', value: '2026-03-01T10:00:00Z' },
+          'r1',
+        );
+        await store.commitWatermark(
+          PROJECT,
+          TASK,
+          'demf',
+          { kind: 'delta-link', value: 'https://x/delta?token=7' },
+          'r2',
+        );
+        await store.commitWatermark(PROJECT, 'contactsToContacts', PARTITION, { kind: 'none' }, 'r3');
+
+        expect(await store.getWatermark(PROJECT, TASK, PARTITION)).toEqual({
+          kind: 'modified-since',
+          value: '2026-03-01T10:00:00Z',
+        });
+        expect(await store.getWatermark(PROJECT, TASK, 'demf')).toEqual({
+          kind: 'delta-link',
+          value: 'https://x/delta?token=7',
+        });
+        expect(await store.getWatermark(PROJECT, 'contactsToContacts', PARTITION)).toEqual({ kind: 'none' });
+        expect(await store.getWatermark('other-project', TASK, PARTITION)).toBeUndefined();
+      });
+
+      test('a later commit replaces the earlier one', async () => {
+        const store = await open();
+        await store.commitWatermark(PROJECT, TASK, '', { kind: 'modified-since', value: '2026-03-01T10:00:00Z' }, 'r1');
+        await store.commitWatermark(PROJECT, TASK, '', { kind: 'modified-since', value: '2026-03-02T10:00:00Z' }, 'r2');
+        expect(await store.getWatermark(PROJECT, TASK, '')).toEqual({
+          kind: 'modified-since',
+          value: '2026-03-02T10:00:00Z',
+        });
+      });
+
+      test("committing drops the finished run's cursor for that task and partition only", async () => {
+        const store = await open();
+        const cursor = { cursor: 'page-3', page: 3, counters: { read: 600 }, updatedAt: '2026-03-01T10:03:00Z' };
+        await store.saveCursor('r1', TASK, PARTITION, cursor);
+        await store.saveCursor('r1', TASK, 'demf', cursor);
+
+        await store.commitWatermark(PROJECT, TASK, PARTITION, { kind: 'none' }, 'r1');
+
+        expect(await store.getCursor('r1', TASK, PARTITION)).toBeUndefined();
+        expect(await store.getCursor('r1', TASK, 'demf')).toEqual(cursor);
+      });
+
+      test('bad watermarks are refused with the reason', async () => {
+        const store = await open();
+        await expect(
+          store.commitWatermark(PROJECT, TASK, PARTITION, { kind: 'modified-since', value: 'yesterday' }, 'r1'),
+        ).rejects.toThrow(/commitWatermark: value: a modified-since watermark must be an ISO 8601 timestamp/);
+        await expect(
+          store.commitWatermark(PROJECT, TASK, PARTITION, { kind: 'rowversion', value: '1' } as never, 'r1'),
+        ).rejects.toThrow(CheckpointStoreInputError);
+        await expect(store.commitWatermark(PROJECT, TASK, PARTITION, { kind: 'none' }, '')).rejects.toThrow(
+          'commitWatermark: runId must not be empty',
+        );
+        await expect(store.getWatermark('', TASK, PARTITION)).rejects.toThrow(
+          'getWatermark: project must not be empty',
+        );
+        expect(await store.getWatermark(PROJECT, TASK, PARTITION)).toBeUndefined();
+      });
+    });
+
+    describe('cursors', () => {
+      test('the last saved cursor of a run is returned, separately per run, task and partition', async () => {
+        const store = await open();
+        expect(await store.getCursor('r1', TASK, PARTITION)).toBeUndefined();
+
+        await store.saveCursor('r1', TASK, PARTITION, {
+          cursor: 'skiptoken=200',
+          page: 1,
+          counters: { read: 200, created: 150, updated: 50 },
+          updatedAt: '2026-03-01T10:01:00Z',
+        });
+        const second = {
+          cursor: 'skiptoken=400',
+          page: 2,
+          counters: { read: 400, created: 300, updated: 100 },
+          updatedAt: '2026-03-01T10:02:00Z',
+        };
+        await store.saveCursor('r1', TASK, PARTITION, second);
+        const otherRun = { page: 0, counters: {}, updatedAt: '2026-03-01T10:00:00Z' };
+        await store.saveCursor('r2', TASK, PARTITION, otherRun);
+
+        expect(await store.getCursor('r1', TASK, PARTITION)).toEqual(second);
+        expect(await store.getCursor('r2', TASK, PARTITION)).toStrictEqual(otherRun);
+        expect(await store.getCursor('r1', TASK, 'demf')).toBeUndefined();
+        expect(await store.getCursor('r1', 'contactsToContacts', PARTITION)).toBeUndefined();
+      });
+
+      test('bad cursors are refused', async () => {
+        const store = await open();
+        await expect(
+          store.saveCursor('r1', TASK, PARTITION, { page: -1, counters: {}, updatedAt: '2026-03-01T10:00:00Z' }),
+        ).rejects.toThrow('saveCursor: page: page must be a non-negative integer');
+        await expect(
+          store.saveCursor('r1', TASK, PARTITION, {
+            page: 1,
+            counters: { read: 'many' as unknown as number },
+            updatedAt: '2026-03-01T10:00:00Z',
+          }),
+        ).rejects.toThrow('saveCursor: counters.read: counter values must be finite numbers');
+        expect(await store.getCursor('r1', TASK, PARTITION)).toBeUndefined();
+      });
+
+      test('many concurrent saves from one process all land', async () => {
+        const store = await open();
+        await Promise.all(
+          Array.from({ length: 25 }, (_, index) =>
+            store.saveCursor(`run-${index}`, TASK, PARTITION, {
+              page: index,
+              counters: { read: index * 200 },
+              updatedAt: '2026-03-01T10:00:00Z',
+            }),
+          ),
+        );
+        for (let index = 0; index < 25; index++) {
+          expect((await store.getCursor(`run-${index}`, TASK, PARTITION))?.page).toBe(index);
+        }
+      });
+    });
+
+    describe('row hashes', () => {
+      test('returns the hashes of known keys only, per project, task and partition', async () => {
+        const store = await open();
+        await store.putHashes(PROJECT, TASK, PARTITION, [
+          { sourceKey: 'ACC-1', hash: 'h1' },
+          { sourceKey: 'ACC-2', hash: 'h2' },
+        ]);
+        await store.putHashes(PROJECT, TASK, 'demf', [{ sourceKey: 'ACC-1', hash: 'other-partition' }]);
+
+        const hashes = await store.getHashes(PROJECT, TASK, PARTITION, ['ACC-1', 'ACC-2', 'ACC-3']);
+        expect([...hashes.entries()].sort()).toEqual([
+          ['ACC-1', 'h1'],
+          ['ACC-2', 'h2'],
+        ]);
+        expect(await store.getHashes(PROJECT, 'contactsToContacts', PARTITION, ['ACC-1'])).toEqual(new Map());
+        expect(await store.getHashes(PROJECT, TASK, PARTITION, [])).toEqual(new Map());
+      });
+
+      test('a new hash replaces the old one, and within one call the last entry for a key wins', async () => {
+        const store = await open();
+        await store.putHashes(PROJECT, TASK, PARTITION, [{ sourceKey: 'ACC-1', hash: 'old' }]);
+        await store.putHashes(PROJECT, TASK, PARTITION, [
+          { sourceKey: 'ACC-1', hash: 'first' },
+          { sourceKey: 'ACC-2', hash: 'only' },
+          { sourceKey: 'ACC-1', hash: 'last' },
+        ]);
+        await store.putHashes(PROJECT, TASK, PARTITION, []);
+        const hashes = await store.getHashes(PROJECT, TASK, PARTITION, ['ACC-1', 'ACC-2']);
+        expect(hashes.get('ACC-1')).toBe('last');
+        expect(hashes.get('ACC-2')).toBe('only');
+      });
+
+      test('large batches round-trip across chunk boundaries', async () => {
+        const store = await open();
+        const entries = Array.from({ length: 12_345 }, (_, index) => ({ sourceKey: `K-${index}`, hash: `h-${index}` }));
+        await store.putHashes(PROJECT, TASK, PARTITION, entries);
+        const hashes = await store.getHashes(PROJECT, TASK, PARTITION, [...entries.map((e) => e.sourceKey), 'K-none']);
+        expect(hashes.size).toBe(entries.length);
+        expect(hashes.get('K-0')).toBe('h-0');
+        expect(hashes.get('K-12344')).toBe('h-12344');
+        expect(hashes.has('K-none')).toBe(false);
+      });
+
+      test('two stores writing overlapping keys at once both succeed', async () => {
+        const [first, second] = await Promise.all([open(), open()]);
+        const batch = (label: string) =>
+          Array.from({ length: 3_000 }, (_, index) => ({ sourceKey: `K-${index}`, hash: `${label}-${index}` }));
+        await Promise.all([
+          first.putHashes(PROJECT, TASK, PARTITION, batch('a')),
+          second.putHashes(PROJECT, TASK, PARTITION, batch('b').reverse()),
+        ]);
+        const hashes = await first.getHashes(PROJECT, TASK, PARTITION, ['K-0', 'K-2999']);
+        expect(hashes.get('K-0')).toMatch(/^[ab]-0$/);
+        expect(hashes.get('K-2999')).toMatch(/^[ab]-2999$/);
+      });
+
+      test('bad entries are refused and nothing of the batch is written', async () => {
+        const store = await open();
+        await expect(
+          store.putHashes(PROJECT, TASK, PARTITION, [
+            { sourceKey: 'ACC-1', hash: 'h1' },
+            { sourceKey: '', hash: 'h2' },
+          ]),
+        ).rejects.toThrow('putHashes: 1.sourceKey: sourceKey must be a non-empty string');
+        await expect(store.getHashes(PROJECT, TASK, PARTITION, 'ACC-1' as unknown as string[])).rejects.toThrow(
+          'getHashes: sourceKeys must be an array of strings',
+        );
+        expect(await store.getHashes(PROJECT, TASK, PARTITION, ['ACC-1'])).toEqual(new Map());
+      });
+    });
+
+    describe('runs', () => {
+      test('recordRun upserts by runId and getRun returns exactly what was recorded', async () => {
+        const store = await open();
+        expect(await store.getRun('r1')).toBeUndefined();
+        await store.recordRun(run({ runId: 'r1', partition: PARTITION, counters: { read: 0 } }));
+        const finished = run({
+          runId: 'r1',
+          partition: PARTITION,
+          status: 'CompletedWithWarnings',
+          endedAt: '2026-03-01T10:30:00+01:00',
+          counters: { read: 1000, created: 990, failed: 10 },
+          parentRunId: 'r0',
+        });
+        await store.recordRun(finished);
+
+        expect(await store.getRun('r1')).toStrictEqual(finished);
+        expect(await store.listRuns({})).toHaveLength(1);
+      });
+
+      test('listRuns returns the newest first by actual time, filtered and limited', async () => {
+        const store = await open();
+        await store.recordRun(run({ runId: 'a', startedAt: '2026-03-01T09:00:00Z' }));
+        // 08:30 UTC: earlier than 'a' although its text sorts later.
+        await store.recordRun(run({ runId: 'b', startedAt: '2026-03-01T10:30:00+02:00' }));
+        await store.recordRun(run({ runId: 'c', startedAt: '2026-03-01T11:00:00Z', task: 'contactsToContacts' }));
+        await store.recordRun(run({ runId: 'd', startedAt: '2026-03-01T12:00:00Z', project: 'fabrikam' }));
+
+        const ids = (runs: RunRecord[]) => runs.map((r) => r.runId);
+        expect(ids(await store.listRuns({}))).toEqual(['d', 'c', 'a', 'b']);
+        expect(ids(await store.listRuns({ project: PROJECT }))).toEqual(['c', 'a', 'b']);
+        expect(ids(await store.listRuns({ project: PROJECT, task: TASK }))).toEqual(['a', 'b']);
+        expect(ids(await store.listRuns({ limit: 2 }))).toEqual(['d', 'c']);
+      });
+
+      test(`listRuns returns at most ${DEFAULT_RUN_LIST_LIMIT} runs unless asked for more`, async () => {
+        const store = await open();
+        for (let index = 0; index <= DEFAULT_RUN_LIST_LIMIT; index++) {
+          await store.recordRun(
+            run({ runId: `r-${index}`, startedAt: new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString() }),
+          );
+        }
+        const runs = await store.listRuns({});
+        expect(runs).toHaveLength(DEFAULT_RUN_LIST_LIMIT);
+        expect(runs[0].runId).toBe(`r-${DEFAULT_RUN_LIST_LIMIT}`);
+        expect(await store.listRuns({ limit: DEFAULT_RUN_LIST_LIMIT + 1 })).toHaveLength(DEFAULT_RUN_LIST_LIMIT + 1);
+      });
+
+      test('bad runs and filters are refused with the field named', async () => {
+        const store = await open();
+        await expect(store.recordRun(run({ runId: 'r1', status: 'Done' as never }))).rejects.toThrow(
+          /recordRun: status: /,
+        );
+        await expect(store.recordRun(run({ runId: 'r1', startedAt: '01/03/2026' }))).rejects.toThrow(
+          'recordRun: startedAt: startedAt must be an ISO 8601 timestamp',
+        );
+        await expect(store.listRuns({ limit: 0 })).rejects.toThrow(/listRuns: limit: /);
+        expect(await store.getRun('r1')).toBeUndefined();
+      });
+    });
+
+    describe('failures', () => {
+      test('are listed in the order first added, with every field kept', async () => {
+        const store = await open();
+        const first = failure('ACC-2', { field: 'CustomerGroupId', attempt: 1, retryable: false });
+        const second = failure('ACC-1', { code: 'Throttled', retryable: true, attempt: 3 });
+        const third = failure('CON-9', { task: 'contactsToContacts' });
+        await store.addFailures('r1', [first, second]);
+        await store.addFailures('r1', [third]);
+        await store.addFailures('r2', [failure('ACC-7')]);
+
+        expect(await store.listFailures('r1')).toStrictEqual([first, second, third]);
+        expect(await store.listFailures('r1', { task: TASK })).toStrictEqual([first, second]);
+        expect(await store.listFailures('r1', { sourceKey: 'ACC-1' })).toStrictEqual([second]);
+        expect(await store.listFailures('r3')).toEqual([]);
+      });
+
+      test('adding the same failure again replaces it in place instead of duplicating it', async () => {
+        const store = await open();
+        await store.addFailures('r1', [failure('ACC-1'), failure('ACC-2')]);
+        const retried = failure('ACC-1', { message: 'still missing', attempt: 2, at: '2026-03-01T10:06:00Z' });
+        await store.addFailures('r1', [retried, failure('ACC-2')]);
+        // Same key twice in one call: the last one wins.
+        await store.addFailures('r1', [failure('ACC-3', { message: 'first' }), failure('ACC-3', { message: 'last' })]);
+        // A different code for the same row is a separate failure.
+        await store.addFailures('r1', [failure('ACC-1', { code: 'Validation' })]);
+
+        expect(await store.listFailures('r1')).toStrictEqual([
+          retried,
+          failure('ACC-2'),
+          failure('ACC-3', { message: 'last' }),
+          failure('ACC-1', { code: 'Validation' }),
+        ]);
+      });
+
+      test('ten thousand failures are stored in one call', async () => {
+        const store = await open();
+        const many = Array.from({ length: 10_000 }, (_, index) => failure(`ACC-${index}`));
+        await store.addFailures('r1', many);
+        const listed = await store.listFailures('r1');
+        expect(listed).toHaveLength(10_000);
+        expect(listed[9_999]).toStrictEqual(many[9_999]);
+      });
+
+      test('bad failures are refused and none of the batch is stored', async () => {
+        const store = await open();
+        await expect(store.addFailures('r1', [failure('ACC-1'), failure('ACC-2', { code: '' })])).rejects.toThrow(
+          'addFailures: 1.code: code must be a non-empty string',
+        );
+        await expect(store.addFailures('r1', [failure('ACC-1', { attempt: 0 })])).rejects.toThrow(
+          'addFailures: 0.attempt: attempt must be a positive integer',
+        );
+        expect(await store.listFailures('r1')).toEqual([]);
+      });
+    });
+
+    describe('record trace', () => {
+      test('lists every run that touched a key, oldest first, and ignores repeats of a step', async () => {
+        const store = await open();
+        const read = traceEntry({ runId: 'r1', outcome: 'read', at: '2026-03-01T10:00:01Z' });
+        const failed = traceEntry({
+          runId: 'r1',
+          outcome: 'failed',
+          at: '2026-03-01T10:00:02Z',
+          detail: 'MissingLookup',
+        });
+        const created = traceEntry({ runId: 'r2', outcome: 'created', at: '2026-03-02T10:00:00+01:00' });
+        const unrelated = traceEntry({
+          runId: 'r2',
+          outcome: 'created',
+          at: '2026-03-02T10:00:00Z',
+          sourceKey: 'ACC-2',
+        });
+        await store.addTrace([created, unrelated]);
+        await store.addTrace([read, failed]);
+        await store.addTrace([read]);
+
+        expect(await store.trace(TASK, 'ACC-1')).toStrictEqual([read, failed, created]);
+        expect(await store.trace('contactsToContacts', 'ACC-1')).toEqual([]);
+      });
+
+      test('bad entries are refused', async () => {
+        const store = await open();
+        await expect(
+          store.addTrace([traceEntry({ runId: 'r1', outcome: 'merged' as never, at: '2026-03-01T10:00:00Z' })]),
+        ).rejects.toThrow(/addTrace: 0.outcome: /);
+        expect(await store.trace(TASK, 'ACC-1')).toEqual([]);
+      });
+    });
+
+    describe('purge', () => {
+      test('removes history older than the cut-off and keeps newer history, watermarks and hashes', async () => {
+        const store = await open();
+        const cutoff = new Date('2026-03-01T00:00:00Z');
+        await store.recordRun(
+          run({ runId: 'old', startedAt: '2026-01-01T00:00:00Z', endedAt: '2026-01-01T01:00:00Z', status: 'Failed' }),
+        );
+        await store.recordRun(run({ runId: 'abandoned', startedAt: '2026-01-02T00:00:00Z' }));
+        // Started before the cut-off but ended after it: still inside the retention window.
+        await store.recordRun(
+          run({
+            runId: 'recent',
+            startedAt: '2026-02-28T23:00:00Z',
+            endedAt: '2026-03-01T01:00:00Z',
+            status: 'Completed',
+          }),
+        );
+        await store.addFailures('old', [failure('ACC-1'), failure('ACC-2', { at: '2026-03-05T00:00:00Z' })]);
+        await store.addFailures('recent', [failure('ACC-3', { at: '2026-03-01T00:30:00Z' })]);
+        await store.addTrace([
+          traceEntry({ runId: 'old', outcome: 'read', at: '2026-01-01T00:10:00Z' }),
+          traceEntry({ runId: 'recent', outcome: 'read', at: '2026-02-28T23:10:00Z' }),
+          traceEntry({ runId: 'recent', outcome: 'updated', at: '2026-03-01T00:10:00Z' }),
+        ]);
+        await store.saveCursor('abandoned', TASK, PARTITION, {
+          page: 4,
+          counters: {},
+          updatedAt: '2026-01-02T00:10:00Z',
+        });
+        await store.saveCursor('recent', TASK, PARTITION, { page: 1, counters: {}, updatedAt: '2026-03-01T00:20:00Z' });
+        await store.commitWatermark(PROJECT, TASK, PARTITION, { kind: 'none' }, 'old');
+        await store.putHashes(PROJECT, TASK, PARTITION, [{ sourceKey: 'ACC-1', hash: 'h1' }]);
+
+        expect(await store.purge(cutoff)).toEqual({ runs: 2, failures: 2, traces: 2 });
+
+        expect((await store.listRuns({})).map((r) => r.runId)).toEqual(['recent']);
+        expect(await store.listFailures('old')).toEqual([]);
+        expect(await store.listFailures('recent')).toHaveLength(1);
+        expect((await store.trace(TASK, 'ACC-1')).map((t) => t.outcome)).toEqual(['updated']);
+        expect(await store.getCursor('abandoned', TASK, PARTITION)).toBeUndefined();
+        expect(await store.getCursor('recent', TASK, PARTITION)).toBeDefined();
+        expect(await store.getWatermark(PROJECT, TASK, PARTITION)).toEqual({ kind: 'none' });
+        expect((await store.getHashes(PROJECT, TASK, PARTITION, ['ACC-1'])).get('ACC-1')).toBe('h1');
+
+        expect(await store.purge(cutoff)).toEqual({ runs: 0, failures: 0, traces: 0 });
+      });
+
+      test('refuses an invalid date', async () => {
+        const store = await open();
+        await expect(store.purge(new Date('not a date'))).rejects.toThrow('purge: olderThan must be a valid Date');
+      });
+    });
+
+    test('a closed store refuses further calls', async () => {
+      const store = await open();
+      await store.close();
+      await expect(store.getRun('r1')).rejects.toThrow('getRun: the checkpoint store is closed');
+      await expect(store.putHashes(PROJECT, TASK, PARTITION, [])).rejects.toThrow(
+        'putHashes: the checkpoint store is closed',
+      );
+      await store.close();
+    });
+  });
+}

@@ -1,0 +1,74 @@
+import { mkdtempSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import {
+  checkpointStoreConfigSchema,
+  DEFAULT_RETENTION_DAYS,
+  DEFAULT_SQLITE_FILE,
+  openCheckpointStore,
+  retentionCutoff,
+} from '../../../common/checkpoint-store';
+import { checkpointStoreContract } from './contract';
+
+const root = mkdtempSync(join(tmpdir(), 'p2c-checkpoints-'));
+let databases = 0;
+
+afterAll(() => rmSync(root, { recursive: true, force: true }));
+
+checkpointStoreContract('SQLite checkpoint store', async () => {
+  const file = join(root, `db-${++databases}`, 'checkpoints.sqlite');
+  return { open: (migrations) => openCheckpointStore({ kind: 'sqlite', file }, migrations) };
+});
+
+describe('SQLite specifics', () => {
+  test('creates the folder of the database file and uses WAL journaling', async () => {
+    const file = join(root, 'nested', 'deeper', 'checkpoints.sqlite');
+    const store = await openCheckpointStore({ kind: 'sqlite', file });
+    await store.close();
+
+    expect(existsSync(file)).toBe(true);
+    const db = new Database(file, { readonly: true });
+    try {
+      expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    } finally {
+      db.close();
+    }
+  });
+
+  test(`defaults to ${DEFAULT_SQLITE_FILE}`, () => {
+    expect(checkpointStoreConfigSchema.parse({ kind: 'sqlite' })).toEqual({
+      kind: 'sqlite',
+      file: DEFAULT_SQLITE_FILE,
+    });
+  });
+});
+
+describe('configuration', () => {
+  test('postgres settings get a default pool size and are checked', () => {
+    expect(checkpointStoreConfigSchema.parse({ kind: 'postgres', connectionString: 'postgres://u@db/p2c' })).toEqual({
+      kind: 'postgres',
+      connectionString: 'postgres://u@db/p2c',
+      poolSize: 10,
+    });
+  });
+
+  test('bad configuration is refused with the field and reason', async () => {
+    await expect(openCheckpointStore({ kind: 'postgres', connectionString: 'mysql://db/p2c' })).rejects.toThrow(
+      'invalid checkpoint store configuration: connectionString: the checkpoint connectionString must be a postgres://',
+    );
+    await expect(
+      openCheckpointStore({ kind: 'postgres', connectionString: 'postgres://db/p2c', schema: 'p2c; DROP TABLE x' }),
+    ).rejects.toThrow('schema: the checkpoint schema must be a lower-case SQL identifier');
+    await expect(openCheckpointStore({ kind: 'mongo' } as never)).rejects.toThrow(
+      /invalid checkpoint store configuration: kind: /,
+    );
+  });
+
+  test(`retention defaults to ${DEFAULT_RETENTION_DAYS} days`, () => {
+    const now = new Date('2026-06-30T00:00:00Z');
+    expect(retentionCutoff(undefined, now)).toEqual(new Date('2026-04-01T00:00:00Z'));
+    expect(retentionCutoff(7, now)).toEqual(new Date('2026-06-23T00:00:00Z'));
+    expect(() => retentionCutoff(-1, now)).toThrow('retentionDays must be a non-negative number, got -1');
+  });
+});

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { TEMPORAL_CLI, requireTemporalTool } from './temporal-cli';
 
 /** Search attributes the workflows set; the Web UI filters runs by them. */
@@ -16,6 +17,37 @@ export const SEARCH_ATTRIBUTES = {
   P2CDirection: 'Keyword',
   P2COutcome: 'Keyword',
 } as const;
+
+const GRPC_UNIMPLEMENTED = 12;
+
+const INDEXED_TYPES = {
+  Keyword: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+} as const;
+
+/**
+ * Registers the search attributes on a server that lacks them (a cluster, the time-skipping test server).
+ * Already-registered names are left alone, so it is safe at every start.
+ */
+export async function registerSearchAttributes(
+  connection: Connection,
+  namespace = DEFAULT_NAMESPACE,
+): Promise<string[]> {
+  const known = new Set<string>();
+  try {
+    const existing = await connection.operatorService.listSearchAttributes({ namespace });
+    for (const name of Object.keys(existing.customAttributes ?? {})) known.add(name);
+  } catch (err) {
+    // The time-skipping test server cannot list them but accepts additions.
+    if ((err as { code?: number }).code !== GRPC_UNIMPLEMENTED) throw err;
+  }
+  const missing = Object.entries(SEARCH_ATTRIBUTES).filter(([name]) => !known.has(name));
+  if (missing.length === 0) return [];
+  await connection.operatorService.addSearchAttributes({
+    namespace,
+    searchAttributes: Object.fromEntries(missing.map(([name, type]) => [name, INDEXED_TYPES[type]])),
+  });
+  return missing.map(([name]) => name);
+}
 
 export const DEFAULT_TEMPORAL_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;

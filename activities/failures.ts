@@ -1,0 +1,35 @@
+/**
+ * The one place where connector errors become Temporal failures: retryable ones keep Temporal's retry policy and
+ * carry the server's Retry-After as nextRetryDelay; the rest stop retrying at once.
+ */
+import { ApplicationFailure } from '@temporalio/activity';
+import { ConnectorError } from '../connectors';
+import { CONFIG_ERROR, NON_RETRYABLE, RETRYABLE } from '../workflows/activity-options';
+
+export function toApplicationFailure(err: unknown): ApplicationFailure {
+  if (err instanceof ApplicationFailure) return err;
+  if (err instanceof ConnectorError) {
+    return ApplicationFailure.create({
+      type: err.retryable ? RETRYABLE : NON_RETRYABLE,
+      message: err.message,
+      nonRetryable: !err.retryable,
+      nextRetryDelay: err.retryable && err.retryAfterMs !== undefined ? err.retryAfterMs : undefined,
+      details: [{ status: err.status, serviceCode: err.serviceCode, recordKey: err.recordKey, system: err.system }],
+    });
+  }
+  if (err instanceof Error && err.name === 'ProjectConfigError') {
+    return ApplicationFailure.create({ type: CONFIG_ERROR, message: err.message, nonRetryable: true });
+  }
+  // Unknown errors (bugs, unexpected responses) keep retrying with backoff; the attempt limit bounds them.
+  const message = err instanceof Error ? err.message : String(err);
+  return ApplicationFailure.create({ type: RETRYABLE, message, nonRetryable: false });
+}
+
+/** Runs an activity body and converts whatever it throws. */
+export async function classified<T>(body: () => Promise<T>): Promise<T> {
+  try {
+    return await body();
+  } catch (err) {
+    throw toApplicationFailure(err);
+  }
+}

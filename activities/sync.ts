@@ -1,0 +1,347 @@
+/**
+ * The entity-sync activities: thin wiring of the connectors, the pure mapping engine and the checkpoint store.
+ * Every write is keyed by business key, so any activity can run twice without a duplicate row.
+ */
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import type { DataverseClient, FnoClient } from '../connectors';
+import type { CheckpointStore } from '../common/checkpoint-store';
+import { createLookupIndex, requiredLookups, rowHash, transform, type TaskDefinition } from '../mappings';
+import {
+  MAX_SINGLE_ROW_BYTES,
+  type Counters,
+  type LookupEntries,
+  type PageRead,
+  type PageTransformed,
+  type PageWritten,
+  type SyncCursor,
+  type SyncMode,
+  type TaskOutcome,
+  type TaskRef,
+  type Watermark,
+} from '../common/sync-types';
+import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
+import { PAGE_TOO_LARGE } from '../workflows/activity-options';
+import { classified } from './failures';
+
+export interface SyncActivityDeps {
+  dataverse: DataverseClient;
+  fno: FnoClient;
+  store: CheckpointStore;
+  /** Rows modified this long before a run started are read again next time, covering clock skew. */
+  watermarkOverlapMs?: number;
+  now?: () => Date;
+}
+
+export const DEFAULT_WATERMARK_OVERLAP_MS = 2 * 60 * 1000;
+
+export interface BeginTaskInput {
+  ref: TaskRef;
+  task: TaskDefinition;
+  mode: SyncMode;
+  workflowId: string;
+  startedAt: string;
+}
+
+export interface BeginTaskResult {
+  readFrom?: Watermark;
+  pendingWatermark?: Watermark;
+  resumeCursor?: SyncCursor;
+}
+
+export interface ReadPageInput {
+  ref: TaskRef;
+  task: TaskDefinition;
+  cursor?: string;
+  pageSize: number;
+  maxPageBytes: number;
+  readFrom?: Watermark;
+  onlyKeys?: string[];
+}
+
+export interface TransformPageInput {
+  ref: TaskRef;
+  task: TaskDefinition;
+  rows: SourceRow[];
+  lookups: LookupEntries;
+}
+
+export interface WritePageInput {
+  ref: TaskRef;
+  task: TaskDefinition;
+  workflowId: string;
+  rows: TargetRow[];
+  /** Failures found before the write (read and transform), stored with the write's own. */
+  failures: RowFailure[];
+  cursorAfter: SyncCursor;
+}
+
+export interface FinishTaskInput {
+  ref: TaskRef;
+  task: string;
+  workflowId: string;
+  outcome: TaskOutcome;
+  counters: Counters;
+  startedAt: string;
+  endedAt: string;
+  watermark?: Watermark;
+  reason?: string;
+}
+
+/** Heartbeat details of writePage: outcomes already achieved, so a retried page counts each row once. */
+interface WriteProgress {
+  done: Record<string, 'created' | 'updated' | 'unchanged'>;
+}
+
+function quote(value: string): string {
+  return `'${value.replace(/'/g, "''")}'`;
+}
+
+/** `key eq 'a' or key eq 'b'` for a re-run of chosen rows. */
+export function keyFilter(keyField: string, keys: string[]): string {
+  return keys.map((k) => `${keyField} eq ${quote(k)}`).join(' or ');
+}
+
+function andFilters(...parts: Array<string | undefined>): string | undefined {
+  const present = parts.filter((p): p is string => !!p);
+  if (present.length === 0) return undefined;
+  return present.length === 1 ? present[0] : present.map((p) => `(${p})`).join(' and ');
+}
+
+function partitionKey(ref: TaskRef): string {
+  return ref.partition.dataAreaId;
+}
+
+function bytesOf(value: unknown): number {
+  return Buffer.byteLength(JSON.stringify(value));
+}
+
+export function createSyncActivities(deps: SyncActivityDeps) {
+  const now = deps.now ?? (() => new Date());
+  const overlapMs = deps.watermarkOverlapMs ?? DEFAULT_WATERMARK_OVERLAP_MS;
+  const clientFor = (system: 'sales' | 'fno') => (system === 'sales' ? deps.dataverse : deps.fno);
+
+  async function fetchLookups(task: TaskDefinition, rows: SourceRow[], ref: TaskRef): Promise<LookupEntries> {
+    const entries: LookupEntries = {};
+    const target = clientFor(task.target.system);
+    for (const need of requiredLookups(task, rows, ref.partition)) {
+      if (need.values.length === 0) continue;
+      const found =
+        task.target.system === 'sales'
+          ? await deps.dataverse.findKeys(need.entitySet, need.keyField, need.values)
+          : await (target as FnoClient).findKeys(need.entitySet, need.keyField, need.values, ref.partition.dataAreaId);
+      (entries[need.entitySet] ??= {})[need.keyField] = [...found];
+    }
+    return entries;
+  }
+
+  async function beginTask(input: BeginTaskInput): Promise<BeginTaskResult> {
+    return classified(async () => {
+      const { ref, task } = input;
+      const committed =
+        input.mode === 'incremental'
+          ? await deps.store.getWatermark(ref.project, task.name, partitionKey(ref))
+          : undefined;
+      const saved = await deps.store.getCursor(ref.runId, task.name, partitionKey(ref));
+      await deps.store.recordRun({
+        runId: input.workflowId,
+        workflowId: input.workflowId,
+        project: ref.project,
+        task: task.name,
+        partition: partitionKey(ref),
+        status: 'Running',
+        startedAt: input.startedAt,
+        counters: {},
+        parentRunId: ref.runId,
+      });
+      const pendingWatermark: Watermark | undefined = task.source.modifiedField
+        ? { kind: 'modified-since', value: new Date(now().getTime() - overlapMs).toISOString() }
+        : undefined;
+      return {
+        readFrom: committed && committed.kind !== 'none' ? committed : undefined,
+        pendingWatermark,
+        resumeCursor: saved?.cursor ? (JSON.parse(saved.cursor) as SyncCursor) : undefined,
+      };
+    });
+  }
+
+  async function readPage(input: ReadPageInput): Promise<PageRead> {
+    return classified(async () => {
+      const { task, ref } = input;
+      const source = task.source;
+      const onlyKeys = input.onlyKeys?.length ? keyFilter(source.keyFields[0], input.onlyKeys) : undefined;
+      const filter = andFilters(source.filter, onlyKeys);
+      const since =
+        input.readFrom?.kind === 'modified-since' && source.modifiedField ? input.readFrom.value : undefined;
+      const page =
+        source.system === 'sales'
+          ? await deps.dataverse.readPage(source.entitySet, {
+              select: source.select,
+              expand: source.expand,
+              filter,
+              orderBy: source.orderBy,
+              pageSize: input.pageSize,
+              modifiedSince: since,
+              cursor: input.cursor,
+            })
+          : await deps.fno.readPage(source.entitySet, {
+              select: source.select,
+              filter,
+              orderBy: source.orderBy,
+              pageSize: input.pageSize,
+              dataAreaId: ref.partition.dataAreaId,
+              modifiedSince: since && source.modifiedField ? { field: source.modifiedField, value: since } : undefined,
+              cursor: input.cursor,
+            });
+      const failures: RowFailure[] = [];
+      let rows = page.rows;
+      const bytes = bytesOf(rows);
+      if (bytes > input.maxPageBytes) {
+        if (rows.length > 1) {
+          throw ApplicationFailure.create({
+            type: PAGE_TOO_LARGE,
+            nonRetryable: true,
+            message: `page of ${rows.length} ${source.entitySet} rows is ${bytes} bytes, over the ${input.maxPageBytes} byte budget`,
+          });
+        }
+        if (bytes > MAX_SINGLE_ROW_BYTES) {
+          failures.push({
+            task: task.name,
+            sourceKey: sourceKeyOfRow(task, rows[0]),
+            code: 'row-too-large',
+            message: `row is ${bytes} bytes, over the ${MAX_SINGLE_ROW_BYTES} byte limit for one row; shorten its long text columns`,
+          });
+          rows = [];
+        }
+      }
+      const lookups = await fetchLookups(task, rows, ref);
+      Context.current().heartbeat();
+      return { rows, next: page.nextCursor, lookups, deleted: [], failures, bytes };
+    });
+  }
+
+  async function transformPage(input: TransformPageInput): Promise<PageTransformed> {
+    return classified(async () => {
+      const result = transform(input.task, input.rows, {
+        partition: input.ref.partition,
+        lookups: createLookupIndex(input.lookups),
+      });
+      return { rows: result.rows, failures: result.errors, filtered: result.filtered };
+    });
+  }
+
+  async function writePage(input: WritePageInput): Promise<PageWritten> {
+    return classified(async () => {
+      const { ref, task } = input;
+      const ctx = Context.current();
+      const previous = (ctx.info.heartbeatDetails as WriteProgress | undefined)?.done ?? {};
+      const progress: WriteProgress = { done: { ...previous } };
+      const pending = input.rows.filter((row) => !(row.sourceKey in progress.done));
+
+      const hashes = new Map(pending.map((row) => [row.sourceKey, rowHash(row)]));
+      const known = await deps.store.getHashes(ref.project, task.name, partitionKey(ref), [...hashes.keys()]);
+      const toWrite: TargetRow[] = [];
+      for (const row of pending) {
+        if (known.get(row.sourceKey) === hashes.get(row.sourceKey)) progress.done[row.sourceKey] = 'unchanged';
+        else toWrite.push(row);
+      }
+
+      const outcomes: WriteOutcome[] =
+        toWrite.length === 0
+          ? []
+          : task.target.system === 'sales'
+            ? await deps.dataverse.upsertBatch(toWrite, { continueOnError: true })
+            : await deps.fno.upsertBatch(toWrite, { continueOnError: true });
+
+      const failures: RowFailure[] = [...input.failures];
+      const written: Array<{ sourceKey: string; hash: string }> = [];
+      let retryable: WriteOutcome | undefined;
+      for (const outcome of outcomes) {
+        if (outcome.status === 'failed') {
+          if (outcome.retryable) {
+            retryable ??= outcome;
+            continue;
+          }
+          failures.push({
+            task: task.name,
+            sourceKey: outcome.sourceKey,
+            field: outcome.field,
+            code: outcome.code ?? 'write-failed',
+            message: outcome.message ?? 'the target rejected the row',
+            attempt: ctx.info.attempt,
+          });
+        } else {
+          progress.done[outcome.sourceKey] = outcome.status;
+          written.push({ sourceKey: outcome.sourceKey, hash: hashes.get(outcome.sourceKey)! });
+        }
+      }
+      if (written.length) await deps.store.putHashes(ref.project, task.name, partitionKey(ref), written);
+      if (retryable) {
+        // Keep what succeeded; the retry writes only the rest and counts each row once.
+        ctx.heartbeat(progress);
+        throw ApplicationFailure.create({
+          type: 'ConnectorRetryable',
+          message: `${retryable.sourceKey}: ${retryable.message ?? 'transient write failure'}`,
+        });
+      }
+
+      const at = now().toISOString();
+      if (failures.length) {
+        await deps.store.addFailures(
+          ref.runId,
+          failures.map((f) => ({ ...f, at })),
+        );
+      }
+      const trace = [
+        ...Object.entries(progress.done).map(([sourceKey, outcome]) => ({ sourceKey, outcome })),
+        ...failures.map((f) => ({
+          sourceKey: f.sourceKey,
+          outcome: 'failed' as const,
+          detail: `${f.code}: ${f.message}`,
+        })),
+      ].map((entry) => ({ runId: ref.runId, workflowId: input.workflowId, task: task.name, at, ...entry }));
+      if (trace.length) await deps.store.addTrace(trace);
+      await deps.store.saveCursor(ref.runId, task.name, partitionKey(ref), {
+        cursor: JSON.stringify(input.cursorAfter),
+        page: input.cursorAfter.page,
+        counters: {},
+        updatedAt: at,
+      });
+
+      const count = (status: string) => Object.values(progress.done).filter((s) => s === status).length;
+      return {
+        created: count('created'),
+        updated: count('updated'),
+        unchanged: count('unchanged'),
+        failed: failures.length,
+        failures,
+      };
+    });
+  }
+
+  async function finishTask(input: FinishTaskInput): Promise<void> {
+    return classified(async () => {
+      const { ref } = input;
+      if (input.watermark) {
+        await deps.store.commitWatermark(ref.project, input.task, partitionKey(ref), input.watermark, input.workflowId);
+      }
+      await deps.store.recordRun({
+        runId: input.workflowId,
+        workflowId: input.workflowId,
+        project: ref.project,
+        task: input.task,
+        partition: partitionKey(ref),
+        status: input.outcome === 'Skipped' ? 'Failed' : input.outcome,
+        startedAt: input.startedAt,
+        endedAt: input.endedAt,
+        counters: { ...input.counters },
+        parentRunId: ref.runId,
+      });
+    });
+  }
+
+  return { beginTask, readPage, transformPage, writePage, finishTask };
+}
+
+function sourceKeyOfRow(task: TaskDefinition, row: SourceRow): string {
+  return task.source.keyFields.map((k) => String(row[k] ?? '')).join('/');
+}

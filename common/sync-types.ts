@@ -1,0 +1,145 @@
+/**
+ * Inputs, results and settings of the sync workflows. Pure types and constants: imported by workflow code (in
+ * Temporal's sandbox), by activities and by the CLI.
+ */
+import type { RowFailure, SourceRow, TargetRow } from './types';
+
+export interface Partition {
+  /** F&O legal entity (company). */
+  dataAreaId: string;
+  /** Sales business unit paired with it. */
+  businessUnit: string;
+}
+
+export type SyncMode = 'incremental' | 'full';
+
+export interface SyncSettings {
+  /** Rows asked for per page; the workflow lowers it when pages grow past maxPageBytes. */
+  pageSize: number;
+  /** Serialized size a page may reach (well under Temporal's 256 KB payload warning). */
+  maxPageBytes: number;
+  /** Pages read ahead while earlier ones are transformed and written. 0 = strictly sequential. */
+  pipelineDepth: number;
+  /** Pages per workflow run before continuing as new (the server's suggestion also triggers it). */
+  pagesPerRun: number;
+  /** Quote/order documents synced at the same time by a header/lines task. */
+  documentConcurrency: number;
+}
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  pageSize: 200,
+  maxPageBytes: 128 * 1024,
+  pipelineDepth: 1,
+  pagesPerRun: 200,
+  documentConcurrency: 8,
+};
+
+/** Largest single row a page may carry alone; bigger rows become row failures instead of oversize payloads. */
+export const MAX_SINGLE_ROW_BYTES = 1536 * 1024;
+
+export const COUNTER_NAMES = ['read', 'created', 'updated', 'unchanged', 'filtered', 'failed', 'deletedSeen'] as const;
+export type CounterName = (typeof COUNTER_NAMES)[number];
+export type Counters = Record<CounterName, number>;
+
+export function emptyCounters(): Counters {
+  return { read: 0, created: 0, updated: 0, unchanged: 0, filtered: 0, failed: 0, deletedSeen: 0 };
+}
+
+export function addCounters(into: Counters, delta: Partial<Counters>): Counters {
+  for (const name of COUNTER_NAMES) into[name] += delta[name] ?? 0;
+  return into;
+}
+
+/** Data Integrator's Completed / Warning / Error, plus Skipped for a task whose prerequisite failed. */
+export type TaskOutcome = 'Completed' | 'CompletedWithWarnings' | 'Failed' | 'Skipped';
+
+export type Watermark =
+  { kind: 'modified-since'; value: string } | { kind: 'delta-link'; value: string } | { kind: 'none' };
+
+/** Where a task stands between pages; small enough to carry through continue-as-new. */
+export interface SyncCursor {
+  /** Opaque connector cursor (next link) of the next page; undefined before the first page. */
+  next?: string;
+  page: number;
+  pageSize: number;
+  /** Committed watermark this run reads from (incremental mode); undefined reads everything. */
+  readFrom?: Watermark;
+  /** Watermark the task will commit when it completes (captured when its first page was read). */
+  pendingWatermark?: Watermark;
+  done: boolean;
+}
+
+export interface TaskRef {
+  project: string;
+  task: string;
+  partition: Partition;
+  /** Business id of the project run this task belongs to (`p2c/<project>/<time>`). */
+  runId: string;
+}
+
+export interface PageRead {
+  rows: SourceRow[];
+  next?: string;
+  /** Watermark the source reported for a completed read (e.g. a change-tracking delta link). */
+  watermark?: Watermark;
+  /** Business keys of lookup targets found in the target system, for the pure transform. */
+  lookups: LookupEntries;
+  /** Ids of rows the source reported deleted (change tracking). */
+  deleted: string[];
+  /** Rows dropped at read time (for example larger than MAX_SINGLE_ROW_BYTES). */
+  failures: RowFailure[];
+  bytes: number;
+}
+
+/** entitySet → keyField → business keys that exist. */
+export type LookupEntries = Record<string, Record<string, string[]>>;
+
+export interface PageTransformed {
+  rows: TargetRow[];
+  failures: RowFailure[];
+  filtered: number;
+}
+
+export interface PageWritten {
+  created: number;
+  updated: number;
+  unchanged: number;
+  failed: number;
+  failures: RowFailure[];
+}
+
+export interface TaskResult {
+  task: string;
+  partition: Partition;
+  outcome: TaskOutcome;
+  counters: Counters;
+  /** The first failures (all of them are in the checkpoint store; `p2c failures` lists them). */
+  failureSample: RowFailure[];
+  failureCount: number;
+  reason?: string;
+  startedAt: string;
+  endedAt: string;
+}
+
+export const FAILURE_SAMPLE_SIZE = 50;
+
+export interface ProjectRunSummary {
+  project: string;
+  runId: string;
+  outcome: TaskOutcome;
+  tasks: TaskResult[];
+  startedAt: string;
+  endedAt: string;
+}
+
+export function outcomeOf(counters: Counters, failed: boolean): TaskOutcome {
+  if (failed) return 'Failed';
+  return counters.failed > 0 ? 'CompletedWithWarnings' : 'Completed';
+}
+
+/** The worst outcome wins: Failed > CompletedWithWarnings > Completed; skipped tasks count as failed runs. */
+export function combineOutcomes(outcomes: TaskOutcome[]): TaskOutcome {
+  if (outcomes.some((o) => o === 'Failed' || o === 'Skipped')) return 'Failed';
+  if (outcomes.some((o) => o === 'CompletedWithWarnings')) return 'CompletedWithWarnings';
+  return 'Completed';
+}

@@ -1,0 +1,27 @@
+/** Builds the p2c-sync worker: the bundled workflows plus the activities wired to their dependencies. */
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { workflowBundle } from './bundle';
+
+export const TASK_QUEUE = 'p2c-sync';
+
+export interface WorkerOptions {
+  connection: NativeConnection;
+  namespace?: string;
+  taskQueue?: string;
+  deps: ActivityDeps;
+  maxConcurrentActivityTaskExecutions?: number;
+}
+
+export async function createWorker(options: WorkerOptions): Promise<Worker> {
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace ?? 'default',
+    taskQueue: options.taskQueue ?? TASK_QUEUE,
+    workflowBundle: await workflowBundle(),
+    activities: createActivities(options.deps),
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    // Pages are small and many; a short sticky cache timeout keeps throughput when the cache evicts.
+    stickyQueueScheduleToStartTimeout: '10s',
+  });
+}

@@ -1,0 +1,47 @@
+/**
+ * Timeouts and retry policies per activity kind. Connector errors reach Temporal as ApplicationFailures whose
+ * type says whether a retry can help (see activities/failures.ts); a Retry-After becomes nextRetryDelay there.
+ */
+import type { ActivityOptions } from '@temporalio/workflow';
+
+export const NON_RETRYABLE = 'ConnectorNonRetryable';
+export const RETRYABLE = 'ConnectorRetryable';
+export const CONFIG_ERROR = 'ConfigurationError';
+export const PAGE_TOO_LARGE = 'PageTooLarge';
+
+const nonRetryableErrorTypes = [NON_RETRYABLE, CONFIG_ERROR, PAGE_TOO_LARGE];
+
+export const activityOptions = {
+  read: {
+    startToCloseTimeout: '2m',
+    heartbeatTimeout: '60s',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '60s',
+      maximumAttempts: 12,
+      nonRetryableErrorTypes,
+    },
+  },
+  write: {
+    startToCloseTimeout: '5m',
+    heartbeatTimeout: '60s',
+    retry: {
+      initialInterval: '1s',
+      backoffCoefficient: 2,
+      maximumInterval: '60s',
+      maximumAttempts: 12,
+      nonRetryableErrorTypes,
+    },
+  },
+  bookkeeping: {
+    startToCloseTimeout: '30s',
+    retry: {
+      initialInterval: '500ms',
+      backoffCoefficient: 2,
+      maximumInterval: '10s',
+      maximumAttempts: 10,
+      nonRetryableErrorTypes,
+    },
+  },
+} satisfies Record<string, ActivityOptions>;

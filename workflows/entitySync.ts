@@ -1,0 +1,260 @@
+/**
+ * One task of a project for one partition: read → transform → write, page by page, with the cursor carried in
+ * workflow state, counters exposed as a query, pause/resume signals and continue-as-new to keep history small.
+ */
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  ContinueAsNew,
+  condition,
+  isCancellation,
+  continueAsNew,
+  defineQuery,
+  defineSignal,
+  log,
+  proxyActivities,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TaskDefinition } from '../mappings';
+import type { SyncActivities } from '../activities';
+import {
+  FAILURE_SAMPLE_SIZE,
+  MAX_SINGLE_ROW_BYTES,
+  addCounters,
+  emptyCounters,
+  outcomeOf,
+  type Counters,
+  type PageRead,
+  type SyncCursor,
+  type SyncMode,
+  type SyncSettings,
+  type TaskRef,
+  type TaskResult,
+} from '../common/sync-types';
+import type { RowFailure } from '../common/types';
+import { OUTCOME_ATTRIBUTE } from './search-attributes';
+import { activityOptions, PAGE_TOO_LARGE } from './activity-options';
+
+export interface EntitySyncInput {
+  ref: TaskRef;
+  task: TaskDefinition;
+  mode: SyncMode;
+  settings: SyncSettings;
+  /** Only these source business keys (re-run of failed rows). */
+  onlyKeys?: string[];
+  /** State carried across continue-as-new. */
+  carry?: EntitySyncCarry;
+}
+
+export interface EntitySyncCarry {
+  cursor: SyncCursor;
+  counters: Counters;
+  failureSample: RowFailure[];
+  failureCount: number;
+  startedAt: string;
+  runs: number;
+}
+
+export interface EntitySyncProgress {
+  task: string;
+  dataAreaId: string;
+  page: number;
+  pageSize: number;
+  paused: boolean;
+  done: boolean;
+  counters: Counters;
+  failureCount: number;
+  /** Number of workflow runs (continue-as-new generations) so far. */
+  runs: number;
+}
+
+export const progressQuery = defineQuery<EntitySyncProgress>('progress');
+export const pauseSignal = defineSignal('pause');
+export const resumeSignal = defineSignal('resume');
+
+const { readPage, transformPage } = proxyActivities<SyncActivities>(activityOptions.read);
+const { writePage } = proxyActivities<SyncActivities>(activityOptions.write);
+const { beginTask, finishTask } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
+
+function isPageTooLarge(err: unknown): boolean {
+  return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PAGE_TOO_LARGE;
+}
+
+function describeFailure(err: unknown): string {
+  if (err instanceof ActivityFailure && err.cause) return `${err.activityType}: ${err.cause.message}`;
+  return err instanceof Error ? err.message : String(err);
+}
+
+export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
+  const { ref, task, settings } = input;
+  const carry = input.carry;
+  const counters = carry?.counters ?? emptyCounters();
+  const failureSample: RowFailure[] = carry?.failureSample ?? [];
+  let failureCount = carry?.failureCount ?? 0;
+  const startedAt = carry?.startedAt ?? new Date().toISOString();
+  const runs = (carry?.runs ?? 0) + 1;
+  let paused = false;
+  let cursor: SyncCursor = carry?.cursor ?? { page: 0, pageSize: settings.pageSize, done: false };
+
+  setHandler(progressQuery, () => ({
+    task: task.name,
+    dataAreaId: ref.partition.dataAreaId,
+    page: cursor.page,
+    pageSize: cursor.pageSize,
+    paused,
+    done: cursor.done,
+    counters,
+    failureCount,
+    runs,
+  }));
+  setHandler(pauseSignal, () => {
+    paused = true;
+  });
+  setHandler(resumeSignal, () => {
+    paused = false;
+  });
+
+  const recordFailures = (failures: RowFailure[]) => {
+    failureCount += failures.length;
+    for (const failure of failures) if (failureSample.length < FAILURE_SAMPLE_SIZE) failureSample.push(failure);
+  };
+
+  const finish = async (failedReason?: string): Promise<TaskResult> => {
+    const outcome = outcomeOf(counters, failedReason !== undefined);
+    const endedAt = new Date().toISOString();
+    await finishTask({
+      ref,
+      task: task.name,
+      workflowId: workflowInfo().workflowId,
+      outcome,
+      counters,
+      startedAt,
+      endedAt,
+      // A watermark moves only when every page of a normal run was processed.
+      watermark: outcome !== 'Failed' && !input.onlyKeys ? cursor.pendingWatermark : undefined,
+      reason: failedReason,
+    });
+    upsertSearchAttributes({ [OUTCOME_ATTRIBUTE]: [outcome] });
+    upsertMemo({ summary: summaryLine(task.name, outcome, counters, failedReason) });
+    return {
+      task: task.name,
+      partition: ref.partition,
+      outcome,
+      counters,
+      failureSample,
+      failureCount,
+      reason: failedReason,
+      startedAt,
+      endedAt,
+    };
+  };
+
+  try {
+    if (!carry) {
+      const begun = await beginTask({ ref, task, mode: input.mode, workflowId: workflowInfo().workflowId, startedAt });
+      if (begun.resumeCursor) cursor = begun.resumeCursor;
+      if (!cursor.pendingWatermark)
+        cursor = { ...cursor, readFrom: begun.readFrom, pendingWatermark: begun.pendingWatermark };
+    }
+    if (cursor.done) return await finish();
+
+    // Reads are chained (each needs the previous next link) and may run ahead of writes by pipelineDepth pages.
+    const readWithShrink = async (next: string | undefined): Promise<PageRead> => {
+      for (;;) {
+        try {
+          return await readPage({
+            ref,
+            task,
+            cursor: next,
+            pageSize: cursor.pageSize,
+            maxPageBytes: settings.maxPageBytes,
+            readFrom: cursor.readFrom,
+            onlyKeys: input.onlyKeys,
+          });
+        } catch (err) {
+          if (!isPageTooLarge(err) || cursor.pageSize <= 1) throw err;
+          cursor = { ...cursor, pageSize: Math.max(1, Math.floor(cursor.pageSize / 2)) };
+          log.info('page over byte budget, shrinking', {
+            task: task.name,
+            pageSize: cursor.pageSize,
+            maxRowBytes: MAX_SINGLE_ROW_BYTES,
+          });
+        }
+      }
+    };
+
+    const queue: Array<Promise<PageRead | undefined>> = [];
+    let lastRead: Promise<PageRead | undefined> = readWithShrink(cursor.next);
+    let stopReading = false;
+    const enqueue = (p: Promise<PageRead | undefined>) => {
+      p.catch(() => undefined); // surfaced when the page is awaited; avoids an unhandled rejection meanwhile
+      queue.push(p);
+    };
+    enqueue(lastRead);
+    const topUp = () => {
+      while (!stopReading && queue.length < settings.pipelineDepth + 1) {
+        const previous = lastRead;
+        lastRead = previous.then((page) => (page?.next ? readWithShrink(page.next) : undefined));
+        enqueue(lastRead);
+      }
+    };
+
+    let pagesThisRun = 0;
+    for (;;) {
+      topUp();
+      const page = await queue.shift()!;
+      if (!page) break;
+      counters.read += page.rows.length;
+      counters.deletedSeen += page.deleted.length;
+      const transformed = await transformPage({ ref, task, rows: page.rows, lookups: page.lookups });
+      const nextCursor: SyncCursor = {
+        ...cursor,
+        next: page.next,
+        page: cursor.page + 1,
+        done: !page.next,
+        pendingWatermark: page.watermark ?? cursor.pendingWatermark,
+      };
+      const written = await writePage({
+        ref,
+        task,
+        workflowId: workflowInfo().workflowId,
+        rows: transformed.rows,
+        failures: [...page.failures, ...transformed.failures],
+        cursorAfter: nextCursor,
+      });
+      addCounters(counters, {
+        filtered: transformed.filtered,
+        created: written.created,
+        updated: written.updated,
+        unchanged: written.unchanged,
+        failed: written.failed,
+      });
+      recordFailures(written.failures);
+      cursor = nextCursor;
+      pagesThisRun++;
+      if (cursor.done) break;
+      if (paused) await condition(() => !paused);
+      if (pagesThisRun >= settings.pagesPerRun || workflowInfo().continueAsNewSuggested) stopReading = true;
+      if (stopReading && queue.length === 0) {
+        return await continueAsNew<typeof entitySync>({
+          ...input,
+          carry: { cursor, counters, failureSample, failureCount, startedAt, runs },
+        });
+      }
+    }
+    return await finish();
+  } catch (err) {
+    if (err instanceof ContinueAsNew || isCancellation(err)) throw err;
+    const reason = describeFailure(err);
+    log.warn('task failed', { task: task.name, reason });
+    return await finish(reason);
+  }
+}
+
+function summaryLine(task: string, outcome: string, c: Counters, reason?: string): string {
+  const base = `${task}: ${outcome} — read ${c.read}, created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, filtered ${c.filtered}, failed ${c.failed}`;
+  return reason ? `${base}; ${reason}` : base;
+}

@@ -1,0 +1,2 @@
+export { entitySync, progressQuery, pauseSignal, resumeSignal } from './entitySync';
+export { prospectToCash, projectProgressQuery } from './prospectToCash';

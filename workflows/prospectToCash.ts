@@ -1,0 +1,196 @@
+/**
+ * A project run: every task of the project, once per partition, as child workflows started as soon as their
+ * prerequisites completed (products and accounts run side by side; quotes wait for both). A task whose
+ * prerequisite failed is skipped with the reason.
+ */
+import {
+  ParentClosePolicy,
+  defineQuery,
+  executeChild,
+  setHandler,
+  upsertMemo,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { TaskDefinition } from '../mappings';
+import {
+  DEFAULT_SYNC_SETTINGS,
+  combineOutcomes,
+  emptyCounters,
+  type Partition,
+  type ProjectRunSummary,
+  type SyncMode,
+  type SyncSettings,
+  type TaskResult,
+} from '../common/sync-types';
+import { entitySync, type EntitySyncInput } from './entitySync';
+import { DIRECTION_ATTRIBUTE, OUTCOME_ATTRIBUTE, PROJECT_ATTRIBUTE, TASK_ATTRIBUTE } from './search-attributes';
+import { taskWorkflowId } from './ids';
+
+export interface ProspectToCashInput {
+  project: string;
+  /** Resolved task definitions in run order (mappings' resolveTasks). */
+  tasks: TaskDefinition[];
+  partitions: Partition[];
+  mode: SyncMode;
+  settings?: Partial<SyncSettings>;
+  /** Run time stamp shared by the run's workflow ids (`p2c/<project>/<task>/<runTime>`). */
+  runTime: string;
+  /** Re-run only these source keys per task (retry of failed rows). */
+  onlyKeys?: Record<string, string[]>;
+}
+
+export interface ProjectProgress {
+  project: string;
+  tasks: Array<{
+    task: string;
+    dataAreaId: string;
+    state: 'waiting' | 'running' | 'done';
+    workflowId: string;
+    result?: TaskResult;
+  }>;
+}
+
+export const projectProgressQuery = defineQuery<ProjectProgress>('projectProgress');
+
+type Job = ProjectProgress['tasks'][number] & { definition: TaskDefinition; partition: Partition };
+
+export async function prospectToCash(input: ProspectToCashInput): Promise<ProjectRunSummary> {
+  const startedAt = new Date().toISOString();
+  const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS, ...input.settings };
+  const runId = workflowInfo().workflowId;
+  const multiPartition = input.partitions.length > 1;
+  const jobs: Job[] = [];
+  for (const definition of input.tasks) {
+    if (input.onlyKeys && !input.onlyKeys[definition.name]) continue;
+    for (const partition of input.partitions) {
+      jobs.push({
+        task: definition.name,
+        dataAreaId: partition.dataAreaId,
+        state: 'waiting',
+        workflowId: taskWorkflowId(
+          input.project,
+          definition.name,
+          input.runTime,
+          multiPartition ? partition.dataAreaId : undefined,
+        ),
+        definition,
+        partition,
+      });
+    }
+  }
+  upsertSearchAttributes({ [PROJECT_ATTRIBUTE]: [input.project] });
+
+  const projectProgress = (): ProjectProgress => ({
+    project: input.project,
+    tasks: jobs.map(({ task, dataAreaId, state, workflowId, result }) => ({
+      task,
+      dataAreaId,
+      state,
+      workflowId,
+      result,
+    })),
+  });
+  setHandler(projectProgressQuery, projectProgress);
+
+  const inRun = new Set(jobs.map((j) => j.task));
+  const blockerOf = (job: Job): string | undefined => {
+    for (const dep of job.definition.dependsOn ?? []) {
+      if (!inRun.has(dep)) continue;
+      const depJobs = jobs.filter((j) => j.task === dep && j.dataAreaId === job.dataAreaId);
+      if (depJobs.some((j) => j.state !== 'done')) return 'waiting';
+      const failed = depJobs.find((j) => j.result?.outcome === 'Failed' || j.result?.outcome === 'Skipped');
+      if (failed) return `prerequisite ${dep} ${failed.result!.outcome.toLowerCase()}`;
+    }
+    return undefined;
+  };
+
+  const running = new Map<Job, Promise<void>>();
+  for (;;) {
+    for (const job of jobs.filter((j) => j.state === 'waiting')) {
+      const blocker = blockerOf(job);
+      if (blocker === 'waiting') continue;
+      if (blocker) {
+        const now = new Date().toISOString();
+        job.state = 'done';
+        job.result = {
+          task: job.task,
+          partition: job.partition,
+          outcome: 'Skipped',
+          counters: emptyCounters(),
+          failureSample: [],
+          failureCount: 0,
+          reason: blocker,
+          startedAt: now,
+          endedAt: now,
+        };
+        continue;
+      }
+      job.state = 'running';
+      const childInput: EntitySyncInput = {
+        ref: { project: input.project, task: job.task, partition: job.partition, runId },
+        task: job.definition,
+        mode: input.mode,
+        settings,
+        onlyKeys: input.onlyKeys?.[job.task],
+      };
+      const run = executeChild(entitySync, {
+        workflowId: job.workflowId,
+        args: [childInput],
+        parentClosePolicy: ParentClosePolicy.TERMINATE,
+        searchAttributes: {
+          [PROJECT_ATTRIBUTE]: [input.project],
+          [TASK_ATTRIBUTE]: [job.task],
+          [DIRECTION_ATTRIBUTE]: [job.definition.direction],
+        },
+      })
+        .catch((err: unknown): TaskResult => {
+          // The child itself ended abnormally (terminated, timed out): record it as a failed task.
+          const now = new Date().toISOString();
+          const reason =
+            err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+          return {
+            task: job.task,
+            partition: job.partition,
+            outcome: 'Failed',
+            counters: emptyCounters(),
+            failureSample: [],
+            failureCount: 0,
+            reason,
+            startedAt: now,
+            endedAt: now,
+          };
+        })
+        .then((result) => {
+          job.result = result;
+          job.state = 'done';
+          running.delete(job);
+        });
+      running.set(job, run);
+    }
+    if (running.size === 0) {
+      if (jobs.every((j) => j.state === 'done')) break;
+      // Only reachable with a dependency cycle, which the project loader rejects; fail loudly rather than hang.
+      throw new Error(
+        `tasks cannot start: ${jobs
+          .filter((j) => j.state === 'waiting')
+          .map((j) => j.task)
+          .join(', ')}`,
+      );
+    }
+    await Promise.race(running.values());
+  }
+
+  const tasks = jobs.map((j) => j.result!);
+  const outcome = combineOutcomes(tasks.map((t) => t.outcome));
+  upsertSearchAttributes({ [OUTCOME_ATTRIBUTE]: [outcome] });
+  upsertMemo({
+    summary: tasks
+      .map(
+        (t) =>
+          `${t.task}@${t.partition.dataAreaId}: ${t.outcome} (${t.counters.created} created, ${t.counters.updated} updated, ${t.counters.failed} failed)`,
+      )
+      .join('; '),
+  });
+  return { project: input.project, runId, outcome, tasks, startedAt, endedAt: new Date().toISOString() };
+}

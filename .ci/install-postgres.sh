@@ -83,13 +83,12 @@ start() {
   PG_DIR=$(mktemp -d "${TMPDIR:-/tmp}/p2c-pg.XXXXXX")
   PG_PORT=$(free_port)
   PG_BINDIR=$bindir
+  mkdir -p "$PG_DIR/socket"
+  chmod 700 "$PG_DIR"
   if [ "$(id -u)" -eq 0 ]; then
     id postgres >/dev/null 2>&1 || die "the postgres system user does not exist (is the postgresql package installed?)"
-    chown postgres: "$PG_DIR"
+    chown -R postgres: "$PG_DIR"
   fi
-  chmod 700 "$PG_DIR"
-  mkdir -p "$PG_DIR/socket"
-  [ "$(id -u)" -eq 0 ] && chown postgres: "$PG_DIR/socket"
 
   log "initialising a cluster in $PG_DIR/data"
   as_db_owner "$bindir/initdb" -D "$PG_DIR/data" -U "$SUPERUSER" --auth=trust --encoding=UTF8 --no-sync >&2

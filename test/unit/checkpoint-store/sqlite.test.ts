@@ -1,6 +1,8 @@
+import { execFile } from 'node:child_process';
 import { mkdtempSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import Database from 'better-sqlite3';
 import {
   checkpointStoreConfigSchema,
@@ -35,6 +37,34 @@ describe('SQLite specifics', () => {
       db.close();
     }
   });
+
+  test('several processes writing the same file at once all succeed', async () => {
+    const file = join(root, 'shared', 'checkpoints.sqlite');
+    const writers = ['usmf', 'demf', 'gbsi', 'frsi'];
+    const pages = 40;
+    await Promise.all(
+      writers.map((writer) =>
+        promisify(execFile)(
+          process.execPath,
+          ['--import', 'tsx', join(__dirname, 'fixtures', 'sqlite-writer.ts'), file, writer, String(pages)],
+          { cwd: join(__dirname, '..', '..', '..') },
+        ),
+      ),
+    );
+
+    const store = await openCheckpointStore({ kind: 'sqlite', file });
+    try {
+      for (const writer of writers) {
+        expect((await store.getCursor(`run-${writer}`, 'accountsToCustomers', writer))?.page).toBe(pages - 1);
+        const keys = Array.from({ length: pages }, (_, page) => `ACC-${page}-199`);
+        const hashes = await store.getHashes('contoso', 'accountsToCustomers', writer, keys);
+        expect(hashes.size).toBe(pages);
+        expect(hashes.get(`ACC-${pages - 1}-199`)).toBe(`${writer}-${pages - 1}`);
+      }
+    } finally {
+      await store.close();
+    }
+  }, 30_000);
 
   test(`defaults to ${DEFAULT_SQLITE_FILE}`, () => {
     expect(checkpointStoreConfigSchema.parse({ kind: 'sqlite' })).toEqual({

@@ -1,7 +1,14 @@
 /** Two projects: unit tests need no Temporal server (they may start in-process HTTP emulators);
  * integration tests share one real Temporal dev server started in the global setup. */
 const transform = { '^.+\\.(t|j)sx?$': ['@swc/jest', { jsc: { target: 'es2022' } }] };
-const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
+// cookie 2 (pulled in by fastify's inject) ships only ESM; compile it to CommonJS like our own sources.
+const transformIgnorePatterns = ['/node_modules/(?!cookie/)'];
+const common = {
+  testEnvironment: 'node',
+  transform,
+  transformIgnorePatterns,
+  moduleFileExtensions: ['ts', 'js', 'json'],
+};
 
 module.exports = {
   projects: [

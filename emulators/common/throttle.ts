@@ -96,6 +96,11 @@ export class ServiceProtection {
     this.clients.clear();
   }
 
+  /** The active limits, or the defaults when protection is off (for messages of injected 429s). */
+  limitsOrDefault(): Required<ThrottleOptions> {
+    return this.limits ?? DEFAULT_THROTTLE_OPTIONS;
+  }
+
   get enabled(): boolean {
     return this.limits !== undefined;
   }

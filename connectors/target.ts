@@ -110,10 +110,12 @@ export class Target {
     let refreshedToken = false;
     for (;;) {
       let token: string | undefined;
-      const started = performance.now();
+      // Latency is the request's own time, not the time spent queued in the limiter.
+      let started = performance.now();
       try {
         const { value, status } = await this.limiter.run(async () => {
           token = await this.tokens.getToken();
+          started = performance.now();
           return send(token);
         });
         const ms = performance.now() - started;

@@ -1,0 +1,202 @@
+import type { TargetRow } from '../../../common/types';
+import { ConnectorError, FnoClient } from '../../../connectors';
+import { startIdentityServer, type IdentityServer } from '../../../emulators/common/identity';
+import { startFnoEmulator, type FnoEmulator } from '../../../emulators/fno';
+import { emulatorConnection, range, RecordingMetrics } from './support';
+
+const SECRET_ENV = 'P2C_TEST_FNO_SECRET';
+const SEEDED = 12_345;
+const account = (i: number) => `T-${String(i).padStart(6, '0')}`;
+
+function customerRow(i: number, fields: Record<string, unknown> = {}): TargetRow {
+  const key = { dataAreaId: 'usmf', CustomerAccount: `NEW-${String(i).padStart(5, '0')}` };
+  return {
+    sourceKey: `ACC-${i}`,
+    entitySet: 'CustomersV3',
+    key,
+    fields: { ...key, OrganizationName: `Customer ${i}`, CustomerGroupId: '10', SalesCurrencyCode: 'USD', ...fields },
+  };
+}
+
+describe('FnoClient against the F&O emulator', () => {
+  jest.setTimeout(60_000);
+  let identity: IdentityServer;
+  let emulator: FnoEmulator;
+  let client: FnoClient;
+  const metrics = new RecordingMetrics();
+
+  beforeAll(async () => {
+    identity = await startIdentityServer();
+    emulator = await startFnoEmulator({
+      identity,
+      seed: {
+        CustomersV3: range(SEEDED).map((i) => ({
+          dataAreaId: i % 10 === 0 ? 'usrt' : 'usmf',
+          CustomerAccount: account(i),
+          OrganizationName: `Seeded ${i}`,
+          CustomerGroupId: '10',
+        })),
+      },
+    });
+    client = new FnoClient(emulatorConnection(emulator, identity, SECRET_ENV, { defaultCompany: 'usmf' }), { metrics });
+  }, 60_000);
+
+  afterAll(async () => {
+    await client?.close();
+    await emulator?.close();
+    await identity?.close();
+  });
+
+  beforeEach(() => {
+    emulator.faults.reset();
+    metrics.reset();
+  });
+
+  it('pages through 12,345 rows across companies and returns each exactly once', async () => {
+    const seen = new Map<string, number>();
+    let pages = 0;
+    for await (const page of client.readPages('CustomersV3', {
+      select: ['dataAreaId', 'CustomerAccount'],
+      pageSize: 1000,
+      crossCompany: true,
+    })) {
+      pages += 1;
+      expect(page.rows.length).toBeLessThanOrEqual(1000);
+      for (const row of page.rows) {
+        if (!String(row.CustomerAccount).startsWith('T-')) continue;
+        const id = `${row.dataAreaId}/${row.CustomerAccount}`;
+        seen.set(id, (seen.get(id) ?? 0) + 1);
+      }
+    }
+    expect(seen.size).toBe(SEEDED);
+    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    expect(pages).toBeGreaterThanOrEqual(13);
+  });
+
+  it('reads one company by dataAreId (default company when none is given) and resumes from a cursor', async () => {
+    const first = await client.readPage('CustomersV3', {
+      select: ['dataAreaId', 'CustomerAccount'],
+      pageSize: 500,
+      dataAreaId: 'usrt',
+    });
+    expect(first.rows.every((r) => r.dataAreaId === 'usrt')).toBe(true);
+    expect(first.nextCursor).toBeDefined();
+    const second = await client.readPage('CustomersV3', { pageSize: 500, cursor: first.nextCursor });
+    const firstKeys = new Set(first.rows.map((r) => r.CustomerAccount));
+    expect(second.rows.some((r) => firstKeys.has(r.CustomerAccount))).toBe(false);
+    const usmf = await client.readPage('CustomersV3', { select: ['dataAreaId'], pageSize: 50 });
+    expect(usmf.rows.every((r) => r.dataAreaId === 'usmf')).toBe(true);
+  });
+
+  it('refuses a cursor that points at another host, before sending anything', async () => {
+    await expect(
+      client.readPage('CustomersV3', { pageSize: 10, cursor: 'https://evil.example/data/CustomersV3?$skiptoken=1' }),
+    ).rejects.toThrow('refusing to send credentials elsewhere');
+    expect(metrics.requests).toHaveLength(0);
+  });
+
+  it('upserts a batch; the same batch again creates nothing', async () => {
+    const rows = range(50).map((i) => customerRow(i));
+    const first = await client.upsertBatch(rows, { continueOnError: true });
+    expect(first.map((o) => o.status)).toEqual(rows.map(() => 'created'));
+    const again = await client.upsertBatch(rows, { continueOnError: true });
+    expect(again.map((o) => o.status)).toEqual(rows.map(() => 'updated'));
+    const stored = await client.getByKey('CustomersV3', rows[7].key);
+    expect(stored).toMatchObject({ CustomerAccount: 'NEW-00007', OrganizationName: 'Customer 7' });
+  });
+
+  it('reports exactly the 3 bad rows of 200 with their reasons and writes the other 197', async () => {
+    const bad = new Map<number, Record<string, unknown>>([
+      [17, { CustomerGroupId: 'ZZ' }],
+      [101, { OrganizationName: 'x'.repeat(140) }],
+      [188, { CustomerGroupId: 'NOPE' }],
+    ]);
+    const rows = range(200).map((i) => customerRow(1000 + i, bad.get(i)));
+    const outcomes = await client.upsertBatch(rows, { continueOnError: true });
+    const failed = outcomes.map((o, i) => [i, o] as const).filter(([, o]) => o.status === 'failed');
+    expect(failed.map(([i]) => i)).toEqual([17, 101, 188]);
+    for (const [i, outcome] of failed) {
+      expect(outcome.sourceKey).toBe(rows[i].sourceKey);
+      expect(outcome.retryable).toBe(false);
+      expect(outcome.message).toContain(`CustomerAccount=NEW-0${1000 + i}`);
+    }
+    expect(failed[0][1]).toMatchObject({ field: 'CustomerGroupId' });
+    expect(failed[0][1].message).toContain("'ZZ'");
+    expect(failed[1][1]).toMatchObject({ field: 'OrganizationName' });
+    expect(outcomes.filter((o) => o.status === 'created')).toHaveLength(197);
+    const written = await client.findKeys(
+      'CustomersV3',
+      'CustomerAccount',
+      rows.map((r) => String(r.key.CustomerAccount)),
+      'usmf',
+    );
+    expect(written.size).toBe(197);
+    for (const i of bad.keys()) expect(written.has(String(rows[i].key.CustomerAccount))).toBe(false);
+  });
+
+  it('upserts one row: POST when missing, PATCH when present', async () => {
+    const row = customerRow(9001);
+    await expect(client.upsert(row)).resolves.toEqual({ sourceKey: row.sourceKey, status: 'created' });
+    await expect(client.upsert({ ...row, fields: { ...row.fields, OrganizationName: 'Renamed' } })).resolves.toEqual({
+      sourceKey: row.sourceKey,
+      status: 'updated',
+    });
+    expect(await client.getByKey('CustomersV3', row.key)).toMatchObject({ OrganizationName: 'Renamed' });
+    const bad = await client.upsert(customerRow(9002, { CustomerGroupId: 'ZZ' }));
+    expect(bad).toMatchObject({ status: 'failed', retryable: false, field: 'CustomerGroupId' });
+  });
+
+  it('deletes by key for compensation, treating an already missing row as done', async () => {
+    const row = customerRow(9100);
+    await client.upsert(row);
+    await expect(client.deleteByKey('CustomersV3', row.key)).resolves.toBe(true);
+    await expect(client.deleteByKey('CustomersV3', row.key)).resolves.toBe(false);
+    await expect(client.getByKey('CustomersV3', row.key)).resolves.toBeNull();
+  });
+
+  it('finds existing keys case-insensitively and ignores wildcard look-alikes', async () => {
+    const found = await client.findKeys(
+      'CustomersV3',
+      'CustomerAccount',
+      ['t-000001', 'T-000002', 'T-00000*', 'missing'],
+      'usmf',
+    );
+    expect([...found].sort()).toEqual(['T-000002', 't-000001']);
+  });
+
+  it('rides out a 429 storm, waiting the full Retry-After before every retry', async () => {
+    emulator.faults.configure({ throttleNext: { count: 2, retryAfterSeconds: 1 } });
+    const earlyBefore = emulator.stats().throttling.user.earlyRetries;
+    const started = Date.now();
+    const page = await client.readPage('CustomersV3', { pageSize: 10 });
+    const elapsed = Date.now() - started;
+    expect(page.rows).toHaveLength(10);
+    expect(metrics.throttles.map((t) => t.retryAfterMs)).toEqual([1000, 1000]);
+    const statuses = metrics.requests.map((r) => r.status);
+    expect(statuses).toEqual([429, 429, 200]);
+    // Each retry left at least Retry-After after the 429 that preceded it.
+    for (const i of [1, 2])
+      expect(metrics.requests[i].at - metrics.requests[i].ms - metrics.requests[i - 1].at).toBeGreaterThanOrEqual(995);
+    expect(elapsed).toBeGreaterThanOrEqual(2000);
+    expect(emulator.stats().throttling.user.earlyRetries - earlyBefore).toBe(0);
+  });
+
+  it('hands a storm longer than the inline budget back as a retryable error carrying Retry-After', async () => {
+    emulator.faults.configure({ throttleNext: { count: 5, retryAfterSeconds: 1 } });
+    const err = await client.readPage('CustomersV3', { pageSize: 10 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err).toMatchObject({ retryable: true, status: 429, retryAfterMs: 1000, system: 'fno' });
+    expect(metrics.requests).toHaveLength(3);
+  });
+
+  it('refreshes a token the service stopped accepting and carries on', async () => {
+    emulator.faults.configure({ expireTokens: true });
+    // The first 401 means "that token is gone"; tokens issued after it are good again.
+    metrics.listeners.push((request) => {
+      if (request.status === 401) emulator.faults.reset();
+    });
+    const page = await client.readPage('CustomersV3', { pageSize: 5 });
+    expect(page.rows).toHaveLength(5);
+    expect(metrics.requests.map((r) => r.status)).toEqual([401, 200]);
+  });
+});

@@ -1,0 +1,63 @@
+import type { SystemName } from '../../../common/types';
+import type { ConnectorMetrics } from '../../../connectors';
+import { DEFAULT_CLIENT, type IdentityServer } from '../../../emulators/common/identity';
+
+/** Connection settings for an emulator, the way a user would write them for a real tenant. */
+export function emulatorConnection(
+  emulator: { url: string; resource: string },
+  identity: IdentityServer,
+  secretEnv: string,
+  extra: Record<string, unknown> = {},
+) {
+  process.env[secretEnv] = DEFAULT_CLIENT.clientSecret;
+  return {
+    url: emulator.url,
+    authority: identity.authority,
+    clientId: DEFAULT_CLIENT.clientId,
+    clientSecretEnv: secretEnv,
+    scope: `${emulator.resource}/.default`,
+    caCertPem: identity.caCertPem,
+    ...extra,
+  };
+}
+
+export interface RecordedRequest {
+  system: SystemName;
+  method: string;
+  status: number;
+  ms: number;
+  at: number;
+}
+
+/** Metrics hooks that remember everything, for assertions on retries, throttles and waits. */
+export class RecordingMetrics implements ConnectorMetrics {
+  requests: RecordedRequest[] = [];
+  throttles: Array<{ system: SystemName; retryAfterMs: number; at: number }> = [];
+  retries = 0;
+  listeners: Array<(request: RecordedRequest) => void> = [];
+
+  onRequest(system: SystemName, method: string, status: number, ms: number): void {
+    const request = { system, method, status, ms, at: Date.now() };
+    this.requests.push(request);
+    for (const listener of this.listeners) listener(request);
+  }
+
+  onThrottle(system: SystemName, retryAfterMs: number): void {
+    this.throttles.push({ system, retryAfterMs, at: Date.now() });
+  }
+
+  onRetry(): void {
+    this.retries += 1;
+  }
+
+  reset(): void {
+    this.requests = [];
+    this.throttles = [];
+    this.retries = 0;
+    this.listeners = [];
+  }
+}
+
+export function range(count: number): number[] {
+  return Array.from({ length: count }, (_, i) => i);
+}

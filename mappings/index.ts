@@ -1,0 +1,46 @@
+/**
+ * The pure mapping API: task definitions (templates), the transform engine and its helpers. Safe to import
+ * from workflow code (no Node built-ins); the project-file loader is in ./project-file.
+ */
+export {
+  taskDefinitionSchema,
+  fieldMapEntrySchema,
+  valueMapEntriesSchema,
+  type TaskDefinition,
+  type TaskDefinitionInput,
+  type FieldMapEntry,
+  type ValueMapEntry,
+  type Step,
+  type Lookup,
+  type Preflight,
+} from './schema';
+export { templates, RUN_ORDER, PREREQUISITES, type TemplateName, type Prerequisite } from './templates';
+export {
+  transform,
+  requiredLookups,
+  sourceKeyOf,
+  sourceQuery,
+  partitionFilterOf,
+  FNO_EMPTY_DATE,
+  type Partition,
+  type TransformContext,
+  type TransformResult,
+  type ValueMapOverrides,
+} from './engine';
+export { createLookupIndex, type LookupIndex, type LookupEntry, type LookupRequest } from './lookup-index';
+export { rowHash, canonicalJson } from './hash';
+export { perUnitDiscount, lineDiscountFromPerUnit, roundAmount, type PerUnitDiscount } from './discount';
+export { NAMED_VALUE_MAPS, PROCESSING_STATUS, TEMPLATE_DEFAULTS } from './value-maps';
+export { FIELD_LIMITS, fieldLimit, type FieldLimit } from './field-limits';
+export { parseFilter, matchesFilter, andFilters, odataString, FilterSyntaxError } from './odata-filter';
+export {
+  projectSchema,
+  parseProject,
+  resolveTasks,
+  enabledTasks,
+  projectJsonSchema,
+  ProjectConfigError,
+  ENGINE_DEFAULTS,
+  type Project,
+  type ProjectInput,
+} from './project';

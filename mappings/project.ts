@@ -1,0 +1,399 @@
+/**
+ * A user's project: connections, partitions (legal entity ↔ business unit), which tasks run, and changes to the
+ * templates (filters, extra fields, value maps). Pure: the file loader lives in project-file.ts.
+ */
+import { z } from 'zod';
+import { FilterSyntaxError, parseFilter } from './odata-filter';
+import { withDerivedQuery } from './query';
+import {
+  fieldMapEntrySchema,
+  fieldTypeSchema,
+  lookupSchema,
+  taskDefinitionSchema,
+  valueMapEntriesSchema,
+  type FieldMapEntryInput,
+  type Step,
+  type TaskDefinition,
+  type TaskDefinitionInput,
+  type ValueMapEntry,
+} from './schema';
+import { RUN_ORDER, templates, type TemplateName } from './templates';
+import { countryByIso2 } from './countries';
+import { invertValueMapEntries, mergeValueMapEntries, NAMED_VALUE_MAPS } from './value-maps';
+
+/** Engine settings and their defaults (page of at most 200 rows and 128 KB, two pages in flight). */
+export const ENGINE_DEFAULTS = { pageSize: 200, pipelineDepth: 2, maxPageBytes: 128 * 1024 } as const;
+/** Dataverse's largest page; Temporal warns at 256 KB payloads, so pages stay well below that. */
+const ENGINE_LIMITS = { pageSize: 5000, pipelineDepth: 8, maxPageBytes: 192 * 1024 } as const;
+
+const envVarName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (the secret itself stays there)');
+
+const connectionSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/ }),
+    /** Entra authority host; the token endpoint is <authority>/<tenantId>/oauth2/v2.0/token. */
+    authority: z.url().default('https://login.microsoftonline.com'),
+    tenantId: z.string().min(1),
+    clientId: z.string().min(1),
+    clientSecretEnv: envVarName,
+    clientSecret: z
+      .never({
+        error: 'secrets never go in the project file: set an environment variable and name it in clientSecretEnv',
+      })
+      .optional(),
+  })
+  .strict();
+
+export const partitionSchema = z
+  .object({
+    dataAreaId: z
+      .string()
+      .regex(/^[A-Za-z0-9]{1,4}$/, 'expected an F&O company id of 1-4 letters/digits, e.g. usmf')
+      .transform((id) => id.toLowerCase()),
+    businessUnit: z.string().min(1),
+  })
+  .strict();
+
+const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
+const pathList = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+/** A change to one field of a template, or an extra field when `target` is not in the template. */
+export const fieldOverrideSchema = z
+  .object({
+    target: z.string().min(1),
+    source: pathList.optional(),
+    concat: z
+      .object({ sources: z.array(z.string()).min(2), separator: z.string() })
+      .strict()
+      .optional(),
+    type: fieldTypeSchema.optional(),
+    /** Value used when the source is empty (replaces the template default). */
+    default: scalarSchema.optional(),
+    /** Value written regardless of the source. */
+    constant: scalarSchema.optional(),
+    /** Entries added to (or replacing in) the field's value map; on a country field, spellings → ISO code. */
+    valueMap: valueMapEntriesSchema.optional(),
+    onMissing: z.enum(['error', 'keep', 'fallback']).optional(),
+    fallback: scalarSchema.optional(),
+    lookup: lookupSchema.optional(),
+    required: z.boolean().optional(),
+    whenEmpty: z.enum(['clear', 'omit']).optional(),
+    maxLength: z.number().int().positive().optional(),
+    overflow: z.enum(['reject', 'truncate']).optional(),
+    /** Drop the template's field. */
+    remove: z.literal(true).optional(),
+  })
+  .strict();
+export type FieldOverride = z.infer<typeof fieldOverrideSchema>;
+
+export const taskOverrideSchema = z
+  .object({
+    /** Replaces the template's source filter; null removes it. */
+    filter: z.string().nullable().optional(),
+    partitionFilter: z.string().nullable().optional(),
+    fieldMap: z.array(fieldOverrideSchema).default([]),
+  })
+  .strict();
+
+export const projectSchema = z
+  .object({
+    $schema: z.string().optional(),
+    /** Used in workflow ids and search attributes. */
+    name: z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/, 'expected lowercase letters, digits and dashes'),
+    connection: z.object({ dataverse: connectionSchema, fno: connectionSchema }).strict(),
+    partitions: z.array(partitionSchema).min(1),
+    /** Tasks to run (default: all), always executed in RUN_ORDER. */
+    run: z.array(z.string()).optional(),
+    tasks: z.record(z.string(), taskOverrideSchema).default({}),
+    /** Named value maps (salesUnits, priceListsByCurrency, countries, …): entries added to the templates'. */
+    valueMaps: z.record(z.string(), valueMapEntriesSchema).default({}),
+    engine: z
+      .object({
+        pageSize: z.number().int().min(1).max(ENGINE_LIMITS.pageSize).default(ENGINE_DEFAULTS.pageSize),
+        pipelineDepth: z.number().int().min(1).max(ENGINE_LIMITS.pipelineDepth).default(ENGINE_DEFAULTS.pipelineDepth),
+        maxPageBytes: z.number().int().min(1024).max(ENGINE_LIMITS.maxPageBytes).default(ENGINE_DEFAULTS.maxPageBytes),
+      })
+      .strict()
+      .default(ENGINE_DEFAULTS),
+  })
+  .strict()
+  .superRefine(checkProject);
+
+export type Project = z.infer<typeof projectSchema>;
+export type ProjectInput = z.input<typeof projectSchema>;
+
+const TEMPLATE_NAMES: readonly string[] = RUN_ORDER;
+const isTemplateName = (name: string): name is TemplateName => TEMPLATE_NAMES.includes(name);
+
+function checkProject(project: Project, ctx: z.RefinementCtx): void {
+  const seenCompanies = new Set<string>();
+  const seenUnits = new Set<string>();
+  project.partitions.forEach((partition, index) => {
+    if (seenCompanies.has(partition.dataAreaId)) {
+      ctx.addIssue({ code: 'custom', path: ['partitions', index, 'dataAreaId'], message: 'company already mapped' });
+    }
+    if (seenUnits.has(partition.businessUnit.toLowerCase())) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['partitions', index, 'businessUnit'],
+        message: 'business unit already mapped',
+      });
+    }
+    seenCompanies.add(partition.dataAreaId);
+    seenUnits.add(partition.businessUnit.toLowerCase());
+  });
+
+  const unknownTask = (name: string) => `unknown task "${name}"; tasks are ${RUN_ORDER.join(', ')}`;
+  (project.run ?? []).forEach((name, index) => {
+    if (!isTemplateName(name)) ctx.addIssue({ code: 'custom', path: ['run', index], message: unknownTask(name) });
+  });
+  const enabled = enabledTasks(project);
+  for (const name of enabled) {
+    const template = templates[name];
+    for (const [relative, role] of [
+      [template.parent, 'its header task'],
+      [template.children, 'its line task'],
+    ] as const) {
+      if (relative && !enabled.includes(relative as TemplateName)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['run'],
+          message: `"${name}" runs only together with ${role} "${relative}"`,
+        });
+      }
+    }
+  }
+
+  for (const [name, override] of Object.entries(project.tasks)) {
+    if (!isTemplateName(name)) {
+      ctx.addIssue({ code: 'custom', path: ['tasks', name], message: unknownTask(name) });
+      continue;
+    }
+    checkTaskOverride(name, override, ctx);
+  }
+
+  for (const [name, entries] of Object.entries(project.valueMaps)) {
+    if (!(name in NAMED_VALUE_MAPS)) {
+      const known = Object.keys(NAMED_VALUE_MAPS).join(', ');
+      ctx.addIssue({ code: 'custom', path: ['valueMaps', name], message: `unknown value map; known maps: ${known}` });
+    }
+    if (name === 'countries') {
+      entries.forEach((entry, index) => {
+        if (typeof entry.to !== 'string' || !countryByIso2(entry.to)) {
+          ctx.addIssue({
+            code: 'custom',
+            path: ['valueMaps', name, index, 'to'],
+            message: `"${String(entry.to)}" is not a known ISO alpha-2 country code`,
+          });
+        }
+      });
+    }
+  }
+
+  for (const name of enabled) {
+    let input: TaskDefinitionInput;
+    try {
+      input = resolveTaskInput(project, name);
+    } catch {
+      continue; // a bad filter or field was reported above with its own path
+    }
+    const result = taskDefinitionSchema.safeParse(input);
+    if (result.success) continue;
+    for (const issue of result.error.issues) {
+      ctx.addIssue({ code: 'custom', path: ['tasks', name, ...issue.path.map(String)], message: issue.message });
+    }
+  }
+}
+
+function checkTaskOverride(name: TemplateName, override: Project['tasks'][string], ctx: z.RefinementCtx): void {
+  for (const field of ['filter', 'partitionFilter'] as const) {
+    const text = override[field];
+    if (!text) continue;
+    try {
+      parseFilter(text.replace(/\{dataAreaId\}|\{businessUnit\}/g, 'x'));
+    } catch (error) {
+      const message = error instanceof FilterSyntaxError ? error.message : String(error);
+      ctx.addIssue({ code: 'custom', path: ['tasks', name, field], message });
+    }
+  }
+  const template = templates[name];
+  override.fieldMap.forEach((field, index) => {
+    const path = ['tasks', name, 'fieldMap', index];
+    const existing = template.fieldMap.find((entry) => entry.target === field.target);
+    const producesValue =
+      field.source !== undefined ||
+      field.concat !== undefined ||
+      field.default !== undefined ||
+      field.constant !== undefined;
+    if (!existing && field.remove) {
+      ctx.addIssue({ code: 'custom', path: [...path, 'remove'], message: `"${field.target}" is not in the template` });
+    } else if (!existing && !producesValue) {
+      ctx.addIssue({
+        code: 'custom',
+        path,
+        message: `"${field.target}" is a new field and needs a source, concat, default or constant`,
+      });
+    }
+    if (field.remove && template.target.keyFields.includes(field.target)) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'remove'],
+        message: `"${field.target}" is part of the target key`,
+      });
+    }
+    if (field.onMissing === 'fallback' && field.fallback === undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: [...path, 'fallback'],
+        message: 'onMissing "fallback" needs a fallback value',
+      });
+    }
+    const entry = existing ? applyFieldOverride(existing, field) : applyFieldOverride({ target: field.target }, field);
+    const check = fieldMapEntrySchema.safeParse(entry);
+    if (!check.success && !field.remove) {
+      for (const issue of check.error.issues) {
+        ctx.addIssue({ code: 'custom', path: [...path, ...issue.path.map(String)], message: issue.message });
+      }
+    }
+  });
+}
+
+/** The enabled tasks of a project, in run order. */
+export function enabledTasks(project: Pick<Project, 'run'>): TemplateName[] {
+  if (!project.run) return [...RUN_ORDER];
+  const wanted = new Set(project.run);
+  return RUN_ORDER.filter((name) => wanted.has(name));
+}
+
+/** A template field with a project's change applied. */
+export function applyFieldOverride(entry: FieldMapEntryInput, change: FieldOverride): FieldMapEntryInput {
+  const next: FieldMapEntryInput = { ...entry, steps: [...(entry.steps ?? [])] };
+  if (change.source !== undefined) {
+    next.source = change.source;
+    delete next.concat;
+  }
+  if (change.concat !== undefined) {
+    next.concat = change.concat;
+    delete next.source;
+  }
+  for (const key of ['type', 'lookup', 'required', 'whenEmpty', 'maxLength', 'overflow'] as const) {
+    if (change[key] !== undefined) (next as Record<string, unknown>)[key] = change[key];
+  }
+  let steps = next.steps as Step[];
+  if (change.default !== undefined) {
+    const index = steps.findIndex((step) => step.type === 'default');
+    const step: Step = { type: 'default', value: change.default };
+    steps = index >= 0 ? steps.map((s, i) => (i === index ? step : s)) : [step, ...steps];
+  }
+  if (change.valueMap !== undefined || change.onMissing !== undefined) {
+    steps = withValueMapChange(steps, change);
+  }
+  if (change.constant !== undefined) steps = [{ type: 'constant', value: change.constant }];
+  next.steps = steps;
+  return next;
+}
+
+function withValueMapChange(steps: Step[], change: FieldOverride): Step[] {
+  const index = steps.findIndex((step) => step.type === 'valueMap');
+  const countryIndex = steps.findIndex((step) => step.type === 'country');
+  if (index < 0) {
+    const step: Step = {
+      type: 'valueMap',
+      inverse: false,
+      entries: change.valueMap ?? [],
+      // Before a country lookup a value map only translates spellings; others pass through.
+      onMissing: change.onMissing ?? (countryIndex >= 0 ? 'keep' : 'error'),
+      fallback: change.fallback,
+      code: 'unmapped-value',
+    };
+    const at = countryIndex >= 0 ? countryIndex : steps.length;
+    return [...steps.slice(0, at), step, ...steps.slice(at)];
+  }
+  return steps.map((step, i) => {
+    if (i !== index || step.type !== 'valueMap') return step;
+    return {
+      ...step,
+      entries: mergeValueMapEntries(step.entries, change.valueMap),
+      onMissing: change.onMissing ?? step.onMissing,
+      fallback: change.fallback ?? step.fallback,
+    };
+  });
+}
+
+/** Puts the project's named value maps into the steps that use them, so the task carries its own data. */
+function withProjectValueMaps(steps: Step[], valueMaps: Record<string, ValueMapEntry[]>): Step[] {
+  return steps.map((step) => {
+    if (step.type === 'country' && valueMaps.countries) {
+      return { ...step, aliases: mergeValueMapEntries(valueMaps.countries, step.aliases) };
+    }
+    if (step.type !== 'valueMap' || !step.map || !valueMaps[step.map]) return step;
+    const projectEntries = step.inverse
+      ? invertValueMapEntries(mergeValueMapEntries(NAMED_VALUE_MAPS[step.map], valueMaps[step.map]))
+      : valueMaps[step.map];
+    return { ...step, entries: mergeValueMapEntries(projectEntries, step.entries) };
+  });
+}
+
+function resolveTaskInput(project: Project, name: TemplateName): TaskDefinitionInput {
+  const template = templates[name];
+  const override = project.tasks[name];
+  let fieldMap: FieldMapEntryInput[] = template.fieldMap.map((entry) => ({ ...entry }));
+  for (const change of override?.fieldMap ?? []) {
+    const index = fieldMap.findIndex((entry) => entry.target === change.target);
+    if (change.remove) fieldMap = fieldMap.filter((_, i) => i !== index);
+    else if (index >= 0) fieldMap[index] = applyFieldOverride(fieldMap[index], change);
+    else fieldMap.push(applyFieldOverride({ target: change.target }, change));
+  }
+  fieldMap = fieldMap.map((entry) => ({
+    ...entry,
+    steps: withProjectValueMaps((entry.steps ?? []) as Step[], project.valueMaps),
+  }));
+  const source = { ...template.source };
+  for (const key of ['filter', 'partitionFilter'] as const) {
+    const value = override?.[key];
+    if (value === null) delete source[key];
+    else if (value !== undefined) source[key] = value;
+  }
+  return withDerivedQuery({ ...template, source, fieldMap });
+}
+
+export class ProjectConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid project configuration:\n${problems.map((line) => `  ${line}`).join('\n')}`);
+    this.name = 'ProjectConfigError';
+  }
+}
+
+/** `['tasks', 'accounts', 'fieldMap', 3, 'valueMap']` → `tasks.accounts.fieldMap[3].valueMap`. */
+export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
+  let out = '';
+  for (const part of path) {
+    if (typeof part === 'number' || /^\d+$/.test(String(part))) out += `[${String(part)}]`;
+    else out += out ? `.${String(part)}` : String(part);
+  }
+  return out || '(root)';
+}
+
+/** Validates a parsed project object; throws ProjectConfigError listing `path: reason` lines. */
+export function parseProject(input: unknown): Project {
+  const result = projectSchema.safeParse(input);
+  if (result.success) return result.data;
+  const problems = result.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
+  throw new ProjectConfigError([...new Set(problems)]);
+}
+
+/** The project's tasks in run order: templates with the project's filters, fields and value maps applied. */
+export function resolveTasks(project: Project): TaskDefinition[] {
+  return enabledTasks(project).map((name) => {
+    const task = taskDefinitionSchema.parse(resolveTaskInput(project, name));
+    const enabled = enabledTasks(project) as string[];
+    return { ...task, dependsOn: task.dependsOn.filter((dependency) => enabled.includes(dependency)) };
+  });
+}
+
+/** JSON Schema of the project file, for editors (yaml-language-server, VS Code). */
+export function projectJsonSchema(): Record<string, unknown> {
+  return z.toJSONSchema(projectSchema, { io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+}

@@ -214,10 +214,10 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
     if (queryOptions.count) body['@odata.count'] = sorted.length;
     body.value = value;
     if (offset + pageSize < selected.length) {
-      const params = new URLSearchParams(query);
-      params.delete('$skiptoken');
-      params.set('$skiptoken', String(offset + pageSize));
-      body['@odata.nextLink'] = `${dataUrl()}${entity.def.set}?${params.toString()}`;
+      // The client's own query string is kept as sent; only the skip token changes.
+      const kept = query.split('&').filter((part) => part && !/^(\$|%24)skiptoken=/i.test(part));
+      kept.push(`$skiptoken=${offset + pageSize}`);
+      body['@odata.nextLink'] = `${dataUrl()}${entity.def.set}?${kept.join('&')}`;
     }
     if (preferred !== undefined) reply.header('preference-applied', `odata.maxpagesize=${pageSize}`);
     return reply.header('content-type', JSON_CONTENT_TYPE).header('odata-version', '4.0').send(body);

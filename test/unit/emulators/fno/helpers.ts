@@ -1,10 +1,5 @@
 import { Agent, fetch as undiciFetch } from 'undici';
 
-// `$batch` replays parts with fastify's inject, whose light-my-request requires the ESM-only cookie@2; jest's
-// CommonJS loader cannot load it on Node 20, and inject only needs it to format request cookies.
-jest.mock('cookie', () => ({
-  stringifySetCookie: (cookie: { name: string; value: string }) => `${cookie.name}=${encodeURIComponent(cookie.value)}`,
-}));
 import { parseBatchResponse, serializeBatchRequest, type BatchRequestItem } from '../../../../emulators/common/batch';
 import { startFnoEmulator, type FnoEmulator, type FnoEmulatorOptions } from '../../../../emulators/fno';
 

@@ -35,7 +35,7 @@ describe('F&O reads', () => {
     test('a full key returns the row with an opaque weak ETag', async () => {
       const response = await h.api("CustomersV3(dataAreaId='usmf',CustomerAccount='US-001')");
       expect(response.status).toBe(200);
-      const body = await response.json();
+      const body = (await response.json()) as Record<string, unknown>;
       expect(body).toMatchObject({
         dataAreaId: 'usmf',
         CustomerAccount: 'US-001',
@@ -116,7 +116,9 @@ describe('F&O reads', () => {
     const accounts = async (filter: string, extra = '') => {
       const response = await h.api(`CustomersV3?$select=CustomerAccount&$filter=${encodeURIComponent(filter)}${extra}`);
       expect(response.status).toBe(200);
-      return ((await response.json()).value as Array<{ CustomerAccount: string }>).map((r) => r.CustomerAccount).sort();
+      return (((await response.json()) as { value: unknown }).value as Array<{ CustomerAccount: string }>)
+        .map((r) => r.CustomerAccount)
+        .sort();
     };
 
     test("'*' inside an eq string matches substrings, prefixes and suffixes, case-insensitively", async () => {

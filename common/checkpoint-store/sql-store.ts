@@ -5,7 +5,7 @@ import { MIGRATIONS, type Migration } from './migrations';
 import {
   CURSORS,
   lastWinsByKey,
-  onConflictUpdate,
+  upsertStatement,
   ROW_HASHES,
   RUN_FAILURES,
   RUNS,
@@ -172,6 +172,10 @@ function toTrace(row: TraceRow): TraceEntry {
   }) as TraceEntry;
 }
 
+// The primary keys of watermarks and row hashes, and of cursors.
+const TASK_SCOPE = 'project = ? AND task = ? AND partition_key = ?';
+const RUN_SCOPE = 'run_id = ? AND task = ? AND partition_key = ?';
+
 /** Selects every column of a table, in declaration order. */
 function selectAll(table: UpsertTable): string {
   return `SELECT ${Object.keys(table.columns).join(', ')} FROM ${table.name}`;
@@ -209,43 +213,41 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   async getWatermark(project: string, task: string, partition: string): Promise<Watermark | undefined> {
-    const key = this.taskKey('getWatermark', project, task, partition);
+    const scope = this.scope('getWatermark', ['project', project], task, partition);
     const [row] = await this.driver.query<WatermarkRow>({
-      sql: 'SELECT kind, value FROM watermarks WHERE project = ? AND task = ? AND partition_key = ?',
-      params: key,
+      sql: `SELECT kind, value FROM watermarks WHERE ${TASK_SCOPE}`,
+      params: scope,
     });
     return row && toWatermark(row);
   }
 
   async commitWatermark(project: string, task: string, partition: string, wm: Watermark, runId: string): Promise<void> {
-    const [, , partitionValue] = this.taskKey('commitWatermark', project, task, partition);
+    const [projectName, taskName, partitionValue] = this.scope(
+      'commitWatermark',
+      ['project', project],
+      task,
+      partition,
+    );
     const watermark = parse('commitWatermark', watermarkSchema, wm);
     const run = parse('commitWatermark', identifier('runId'), runId);
     const row: Row<typeof WATERMARKS> = {
-      project,
-      task,
+      project: projectName,
+      task: taskName,
       partition_key: partitionValue,
       kind: watermark.kind,
       value: watermark.kind === 'none' ? null : watermark.value,
       run_id: run,
       committed_at: new Date().toISOString(),
     };
-    const columns = Object.keys(row);
     // One transaction: a crash can never leave the new watermark without the finished run's cursor being dropped.
     await this.driver.transaction([
-      {
-        sql: `INSERT INTO watermarks (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${onConflictUpdate(WATERMARKS)}`,
-        params: Object.values(row),
-      },
-      {
-        sql: 'DELETE FROM cursors WHERE run_id = ? AND task = ? AND partition_key = ?',
-        params: [run, task, partitionValue],
-      },
+      upsertStatement(WATERMARKS, row),
+      { sql: `DELETE FROM cursors WHERE ${RUN_SCOPE}`, params: [run, taskName, partitionValue] },
     ]);
   }
 
   async saveCursor(runId: string, task: string, partition: string, cursor: RunCursor): Promise<void> {
-    const [run, taskName, partitionValue] = this.cursorKey('saveCursor', runId, task, partition);
+    const [run, taskName, partitionValue] = this.scope('saveCursor', ['runId', runId], task, partition);
     const value = parse('saveCursor', runCursorSchema, cursor);
     await this.driver.upsert(CURSORS, [
       {
@@ -262,10 +264,10 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   async getCursor(runId: string, task: string, partition: string): Promise<RunCursor | undefined> {
-    const key = this.cursorKey('getCursor', runId, task, partition);
+    const scope = this.scope('getCursor', ['runId', runId], task, partition);
     const [row] = await this.driver.query<CursorRow>({
-      sql: `${selectAll(CURSORS)} WHERE run_id = ? AND task = ? AND partition_key = ?`,
-      params: key,
+      sql: `${selectAll(CURSORS)} WHERE ${RUN_SCOPE}`,
+      params: scope,
     });
     return row && toCursor(row);
   }
@@ -276,15 +278,13 @@ export class SqlCheckpointStore implements CheckpointStore {
     partition: string,
     sourceKeys: string[],
   ): Promise<Map<string, string>> {
-    const key = this.taskKey('getHashes', project, task, partition);
+    const scope = this.scope('getHashes', ['project', project], task, partition);
     const keys = parse('getHashes', keyList, sourceKeys);
     const hashes = new Map<string, string>();
     for (const slice of chunks(keys)) {
       const rows = await this.driver.query<{ source_key: string; hash: string }>({
-        sql:
-          'SELECT source_key, hash FROM row_hashes WHERE project = ? AND task = ? AND partition_key = ? AND ' +
-          this.driver.inList('source_key'),
-        params: [...key, this.driver.listParam(slice)],
+        sql: `SELECT source_key, hash FROM row_hashes WHERE ${TASK_SCOPE} AND ${this.driver.inList('source_key')}`,
+        params: [...scope, this.driver.listParam(slice)],
       });
       for (const row of rows) hashes.set(row.source_key, row.hash);
     }
@@ -292,7 +292,7 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   async putHashes(project: string, task: string, partition: string, entries: HashEntry[]): Promise<void> {
-    const [projectName, taskName, partitionValue] = this.taskKey('putHashes', project, task, partition);
+    const [projectName, taskName, partitionValue] = this.scope('putHashes', ['project', project], task, partition);
     const hashes = parse('putHashes', z.array(hashEntrySchema), entries);
     const rows = hashes.map((entry) => ({
       project: projectName,
@@ -398,19 +398,16 @@ export class SqlCheckpointStore implements CheckpointStore {
     if (rows.length > 0) await this.driver.upsert(table, lastWinsByKey(table, rows));
   }
 
-  private taskKey(method: string, project: string, task: string, partition: string): [string, string, string] {
+  /** Checks the store is open and validates the (project or run, task, partition) a call is about. */
+  private scope(
+    method: string,
+    [owner, value]: ['project' | 'runId', string],
+    task: string,
+    partition: string,
+  ): [string, string, string] {
     this.assertOpen(method);
     return [
-      parse(method, identifier('project'), project),
-      parse(method, identifier('task'), task),
-      parse(method, partitionKey, partition),
-    ];
-  }
-
-  private cursorKey(method: string, runId: string, task: string, partition: string): [string, string, string] {
-    this.assertOpen(method);
-    return [
-      parse(method, identifier('runId'), runId),
+      parse(method, identifier(owner), value),
       parse(method, identifier('task'), task),
       parse(method, partitionKey, partition),
     ];

@@ -124,6 +124,15 @@ export function onConflictUpdate(spec: UpsertTable): string {
   return `ON CONFLICT (${spec.conflictKey.join(', ')}) DO UPDATE SET ${assignments.join(', ')}`;
 }
 
+/** A single-row upsert with `?` placeholders, for use inside a driver transaction. */
+export function upsertStatement(spec: UpsertTable, row: Record<string, string | number | null>) {
+  const columns = columnNames(spec);
+  return {
+    sql: `INSERT INTO ${spec.name} (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')}) ${onConflictUpdate(spec)}`,
+    params: columns.map((column) => row[column]),
+  };
+}
+
 /**
  * Collapses rows with the same conflict key to one: the first one's position, the last one's values. PostgreSQL
  * rejects a statement that updates the same row twice, and SQLite would apply both; this makes them agree.

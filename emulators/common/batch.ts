@@ -116,7 +116,8 @@ function parseHttpRequest(part: MimePart, where: string): BatchRequestPart {
   const text = part.body.replace(/^(\r?\n)+/, '');
   const firstBreak = text.indexOf('\n');
   const requestLine = (firstBreak < 0 ? text : text.slice(0, firstBreak)).replace(/\r$/, '');
-  const match = /^([A-Z]+)\s+(\S+)(?:\s+HTTP\/\d\.\d)?$/.exec(requestLine);
+  // Microsoft's samples leave spaces in part URLs unencoded, so the URL runs up to the protocol version.
+  const match = /^([A-Z]+)\s+(.+?)(?:\s+HTTP\/\d\.\d)?$/.exec(requestLine);
   if (!match) throw new BatchFormatError(`${where}: '${requestLine}' is not an HTTP request line`);
   const rest = firstBreak < 0 ? '' : text.slice(firstBreak + 1);
   const { head, body } = /^\r?\n/.test(rest)
@@ -370,7 +371,7 @@ export async function executeBatch(
     delete headers['content-id'];
     const result = await app.inject({
       method: request.method as 'GET',
-      url,
+      url: url.replace(/ /g, '%20'),
       headers,
       payload: payload || undefined,
     });

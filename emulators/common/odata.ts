@@ -410,6 +410,8 @@ export function filterFeatures(ast: FilterAst): Set<string> {
         break;
       case 'has':
         features.add('has');
+        value(node.left);
+        value(node.right);
         break;
       case 'function':
         features.add(`function:${node.name.toLowerCase()}`);

@@ -5,7 +5,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataverseClient, FnoClient } from '../connectors';
 import type { CheckpointStore } from '../common/checkpoint-store';
-import { createLookupIndex, requiredLookups, rowHash, transform, type TaskDefinition } from '../mappings';
+import { createLookupIndex, rowHash, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
 import {
   MAX_SINGLE_ROW_BYTES,
   type Counters,
@@ -22,6 +22,7 @@ import {
 import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { PAGE_TOO_LARGE } from '../workflows/activity-options';
 import { classified } from './failures';
+import { fetchLookups, readSourcePage } from './source';
 
 export interface SyncActivityDeps {
   dataverse: DataverseClient;
@@ -101,12 +102,6 @@ export function keyFilter(keyField: string, keys: string[]): string {
   return keys.map((k) => `${keyField} eq ${quote(k)}`).join(' or ');
 }
 
-function andFilters(...parts: Array<string | undefined>): string | undefined {
-  const present = parts.filter((p): p is string => !!p);
-  if (present.length === 0) return undefined;
-  return present.length === 1 ? present[0] : present.map((p) => `(${p})`).join(' and ');
-}
-
 function partitionKey(ref: TaskRef): string {
   return ref.partition.dataAreaId;
 }
@@ -118,21 +113,6 @@ function bytesOf(value: unknown): number {
 export function createSyncActivities(deps: SyncActivityDeps) {
   const now = deps.now ?? (() => new Date());
   const overlapMs = deps.watermarkOverlapMs ?? DEFAULT_WATERMARK_OVERLAP_MS;
-  const clientFor = (system: 'sales' | 'fno') => (system === 'sales' ? deps.dataverse : deps.fno);
-
-  async function fetchLookups(task: TaskDefinition, rows: SourceRow[], ref: TaskRef): Promise<LookupEntries> {
-    const entries: LookupEntries = {};
-    const target = clientFor(task.target.system);
-    for (const need of requiredLookups(task, rows, ref.partition)) {
-      if (need.values.length === 0) continue;
-      const found =
-        task.target.system === 'sales'
-          ? await deps.dataverse.findKeys(need.entitySet, need.keyField, need.values)
-          : await (target as FnoClient).findKeys(need.entitySet, need.keyField, need.values, ref.partition.dataAreaId);
-      (entries[need.entitySet] ??= {})[need.keyField] = [...found];
-    }
-    return entries;
-  }
 
   async function beginTask(input: BeginTaskInput): Promise<BeginTaskResult> {
     return classified(async () => {
@@ -168,30 +148,13 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     return classified(async () => {
       const { task, ref } = input;
       const source = task.source;
-      const onlyKeys = input.onlyKeys?.length ? keyFilter(source.keyFields[0], input.onlyKeys) : undefined;
-      const filter = andFilters(source.filter, onlyKeys);
-      const since =
-        input.readFrom?.kind === 'modified-since' && source.modifiedField ? input.readFrom.value : undefined;
-      const page =
-        source.system === 'sales'
-          ? await deps.dataverse.readPage(source.entitySet, {
-              select: source.select,
-              expand: source.expand,
-              filter,
-              orderBy: source.orderBy,
-              pageSize: input.pageSize,
-              modifiedSince: since,
-              cursor: input.cursor,
-            })
-          : await deps.fno.readPage(source.entitySet, {
-              select: source.select,
-              filter,
-              orderBy: source.orderBy,
-              pageSize: input.pageSize,
-              dataAreaId: ref.partition.dataAreaId,
-              modifiedSince: since && source.modifiedField ? { field: source.modifiedField, value: since } : undefined,
-              cursor: input.cursor,
-            });
+      const page = await readSourcePage(deps, task, ref.partition, {
+        pageSize: input.pageSize,
+        cursor: input.cursor,
+        filter: input.onlyKeys?.length ? keyFilter(source.keyFields[0], input.onlyKeys) : undefined,
+        modifiedSince:
+          input.readFrom?.kind === 'modified-since' && source.modifiedField ? input.readFrom.value : undefined,
+      });
       const failures: RowFailure[] = [];
       let rows = page.rows;
       const bytes = bytesOf(rows);
@@ -206,14 +169,14 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         if (bytes > MAX_SINGLE_ROW_BYTES) {
           failures.push({
             task: task.name,
-            sourceKey: sourceKeyOfRow(task, rows[0]),
+            sourceKey: sourceKeyOf(task, rows[0]),
             code: 'row-too-large',
             message: `row is ${bytes} bytes, over the ${MAX_SINGLE_ROW_BYTES} byte limit for one row; shorten its long text columns`,
           });
           rows = [];
         }
       }
-      const lookups = await fetchLookups(task, rows, ref);
+      const lookups = await fetchLookups(deps, task, rows, ref.partition);
       Context.current().heartbeat();
       return { rows, next: page.nextCursor, lookups, deleted: [], failures, bytes };
     });
@@ -339,9 +302,17 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     });
   }
 
-  return { beginTask, readPage, transformPage, writePage, finishTask };
-}
+  /** Documents are written by their sagas; their failures are stored here, once per page. */
+  async function recordDocumentFailures(input: { ref: TaskRef; task: string; failures: RowFailure[] }): Promise<void> {
+    return classified(async () => {
+      if (input.failures.length === 0) return;
+      const at = now().toISOString();
+      await deps.store.addFailures(
+        input.ref.runId,
+        input.failures.map((f) => ({ ...f, at })),
+      );
+    });
+  }
 
-function sourceKeyOfRow(task: TaskDefinition, row: SourceRow): string {
-  return task.source.keyFields.map((k) => String(row[k] ?? '')).join('/');
+  return { beginTask, readPage, transformPage, writePage, finishTask, recordDocumentFailures };
 }

@@ -11,6 +11,7 @@ import {
   continueAsNew,
   defineQuery,
   defineSignal,
+  executeChild,
   log,
   proxyActivities,
   setHandler,
@@ -34,13 +35,16 @@ import {
   type TaskRef,
   type TaskResult,
 } from '../common/sync-types';
-import type { RowFailure } from '../common/types';
+import type { RowFailure, SourceRow } from '../common/types';
+import { quoteSync } from './quoteSync';
 import { OUTCOME_ATTRIBUTE } from './search-attributes';
 import { activityOptions, PAGE_TOO_LARGE } from './activity-options';
 
 export interface EntitySyncInput {
   ref: TaskRef;
   task: TaskDefinition;
+  /** Header/lines documents (quotes, orders, invoices): each header row becomes a quoteSync saga. */
+  lineTask?: TaskDefinition;
   mode: SyncMode;
   settings: SyncSettings;
   /** Only these source business keys (re-run of failed rows). */
@@ -77,7 +81,7 @@ export const resumeSignal = defineSignal('resume');
 
 const { readPage, transformPage } = proxyActivities<SyncActivities>(activityOptions.read);
 const { writePage } = proxyActivities<SyncActivities>(activityOptions.write);
-const { beginTask, finishTask } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
+const { beginTask, finishTask, recordDocumentFailures } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
 
 function isPageTooLarge(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PAGE_TOO_LARGE;
@@ -209,7 +213,6 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       if (!page) break;
       counters.read += page.rows.length;
       counters.deletedSeen += page.deleted.length;
-      const transformed = await transformPage({ ref, task, rows: page.rows, lookups: page.lookups });
       const nextCursor: SyncCursor = {
         ...cursor,
         next: page.next,
@@ -217,22 +220,11 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
         done: !page.next,
         pendingWatermark: page.watermark ?? cursor.pendingWatermark,
       };
-      const written = await writePage({
-        ref,
-        task,
-        workflowId: workflowInfo().workflowId,
-        rows: transformed.rows,
-        failures: [...page.failures, ...transformed.failures],
-        cursorAfter: nextCursor,
-      });
-      addCounters(counters, {
-        filtered: transformed.filtered,
-        created: written.created,
-        updated: written.updated,
-        unchanged: written.unchanged,
-        failed: written.failed,
-      });
-      recordFailures(written.failures);
+      const result = input.lineTask
+        ? await syncDocuments(input, input.lineTask, page)
+        : await syncRows(input, page, nextCursor);
+      addCounters(counters, result.counters);
+      recordFailures(result.failures);
       cursor = nextCursor;
       pagesThisRun++;
       if (cursor.done) break;
@@ -257,4 +249,71 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
 function summaryLine(task: string, outcome: string, c: Counters, reason?: string): string {
   const base = `${task}: ${outcome} — read ${c.read}, created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, filtered ${c.filtered}, failed ${c.failed}`;
   return reason ? `${base}; ${reason}` : base;
+}
+
+interface PageOutcome {
+  counters: Partial<Counters>;
+  failures: RowFailure[];
+}
+
+async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: SyncCursor): Promise<PageOutcome> {
+  const { ref, task } = input;
+  const transformed = await transformPage({ ref, task, rows: page.rows, lookups: page.lookups });
+  const written = await writePage({
+    ref,
+    task,
+    workflowId: workflowInfo().workflowId,
+    rows: transformed.rows,
+    failures: [...page.failures, ...transformed.failures],
+    cursorAfter,
+  });
+  return {
+    counters: {
+      filtered: transformed.filtered,
+      created: written.created,
+      updated: written.updated,
+      unchanged: written.unchanged,
+      failed: written.failed,
+    },
+    failures: written.failures,
+  };
+}
+
+/** Each header row of the page becomes a quoteSync child; at most `documentConcurrency` run at once. */
+async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, page: PageRead): Promise<PageOutcome> {
+  const { ref, task, settings } = input;
+  const outcome: PageOutcome = { counters: {}, failures: [...page.failures] };
+  const count = (name: keyof Counters) => (outcome.counters[name] = (outcome.counters[name] ?? 0) + 1);
+  const parentId = workflowInfo().workflowId;
+  let next = 0;
+  const worker = async () => {
+    while (next < page.rows.length) {
+      const header = page.rows[next++];
+      const result = await executeChild(quoteSync, {
+        workflowId: `${parentId}/${documentIdOf(task, header)}`,
+        args: [{ ref, headerTask: task, lineTask, header }],
+      });
+      if (result.outcome === 'failed') {
+        count('failed');
+        outcome.failures.push(...result.failures);
+        for (const problem of result.compensationFailures) {
+          outcome.failures.push({
+            task: task.name,
+            sourceKey: result.documentKey,
+            code: 'compensation-failed',
+            message: problem,
+          });
+        }
+      } else {
+        count(result.outcome);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, settings.documentConcurrency) }, worker));
+  await recordDocumentFailures({ ref, task: task.name, failures: outcome.failures });
+  return outcome;
+}
+
+function documentIdOf(task: TaskDefinition, row: SourceRow): string {
+  return task.source.keyFields.map((k) => String(row[k] ?? '')).join('-');
 }

@@ -1,2 +1,3 @@
 export { entitySync, progressQuery, pauseSignal, resumeSignal } from './entitySync';
 export { prospectToCash, projectProgressQuery } from './prospectToCash';
+export { quoteSync } from './quoteSync';

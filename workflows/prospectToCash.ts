@@ -61,7 +61,15 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
   const runId = workflowInfo().workflowId;
   const multiPartition = input.partitions.length > 1;
   const jobs: Job[] = [];
+  const byName = new Map(input.tasks.map((t) => [t.name, t]));
+  // Line tasks run inside their header's document saga, not as tasks of their own.
+  const runsInSaga = (t: TaskDefinition) => !!t.parent && byName.has(t.parent);
+  const jobTaskOf = (name: string) => {
+    const definition = byName.get(name);
+    return definition && runsInSaga(definition) ? definition.parent! : name;
+  };
   for (const definition of input.tasks) {
+    if (runsInSaga(definition)) continue;
     if (input.onlyKeys && !input.onlyKeys[definition.name]) continue;
     for (const partition of input.partitions) {
       jobs.push({
@@ -95,8 +103,8 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
 
   const inRun = new Set(jobs.map((j) => j.task));
   const blockerOf = (job: Job): string | undefined => {
-    for (const dep of job.definition.dependsOn ?? []) {
-      if (!inRun.has(dep)) continue;
+    for (const dep of new Set((job.definition.dependsOn ?? []).map(jobTaskOf))) {
+      if (!inRun.has(dep) || dep === job.task) continue;
       const depJobs = jobs.filter((j) => j.task === dep && j.dataAreaId === job.dataAreaId);
       if (depJobs.some((j) => j.state !== 'done')) return 'waiting';
       const failed = depJobs.find((j) => j.result?.outcome === 'Failed' || j.result?.outcome === 'Skipped');
@@ -130,6 +138,7 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
       const childInput: EntitySyncInput = {
         ref: { project: input.project, task: job.task, partition: job.partition, runId },
         task: job.definition,
+        lineTask: job.definition.children ? byName.get(job.definition.children) : undefined,
         mode: input.mode,
         settings,
         onlyKeys: input.onlyKeys?.[job.task],

@@ -23,7 +23,9 @@ interface FakeSystem {
   gate?: Promise<void>;
 }
 
-function fakeActivities(sys: FakeSystem): SyncActivities {
+type RowActivities = Pick<SyncActivities, 'beginTask' | 'readPage' | 'transformPage' | 'writePage' | 'finishTask'>;
+
+function fakeActivities(sys: FakeSystem): RowActivities {
   return {
     async beginTask() {
       return { pendingWatermark: { kind: 'modified-since', value: '2026-01-01T00:00:00Z' } };

@@ -1,0 +1,104 @@
+/** Reading a task's source: one page at a time for the page loop, or everything for a document's lines. */
+import type { DataverseClient, FnoClient, Page } from '../connectors';
+import { requiredLookups, sourceQuery, type TaskDefinition } from '../mappings';
+import type { LookupEntries, Partition } from '../common/sync-types';
+import type { SourceRow } from '../common/types';
+
+export interface SourceClients {
+  dataverse: DataverseClient;
+  fno: FnoClient;
+}
+
+export interface SourcePageRequest {
+  pageSize: number;
+  cursor?: string;
+  /** ISO time: rows modified after it (the task's modifiedField). */
+  modifiedSince?: string;
+  /** Extra filter and-ed to the task's own (re-run keys, a document's lines). */
+  filter?: string;
+}
+
+function and(...parts: Array<string | undefined>): string | undefined {
+  const present = parts.filter((p): p is string => !!p);
+  if (present.length <= 1) return present[0];
+  return present.map((p) => `(${p})`).join(' and ');
+}
+
+/** The connector read options of a task's source for one partition. */
+export function sourceReadOptions(task: TaskDefinition, partition: Partition, request: SourcePageRequest) {
+  const query = sourceQuery(task, partition);
+  return {
+    select: task.source.select,
+    expand: task.source.expand,
+    filter: and(query.filter, request.filter),
+    orderBy: query.orderBy ? [query.orderBy] : undefined,
+    pageSize: request.pageSize,
+    cursor: request.cursor,
+  };
+}
+
+export async function readSourcePage(
+  clients: SourceClients,
+  task: TaskDefinition,
+  partition: Partition,
+  request: SourcePageRequest,
+): Promise<Page> {
+  const options = sourceReadOptions(task, partition, request);
+  if (task.source.system === 'sales') {
+    return clients.dataverse.readPage(task.source.entitySet, { ...options, modifiedSince: request.modifiedSince });
+  }
+  const modifiedSince =
+    request.modifiedSince && task.source.modifiedField
+      ? { field: task.source.modifiedField, value: request.modifiedSince }
+      : undefined;
+  return clients.fno.readPage(task.source.entitySet, {
+    select: options.select,
+    filter: options.filter,
+    orderBy: options.orderBy,
+    pageSize: options.pageSize,
+    cursor: options.cursor,
+    dataAreaId: partition.dataAreaId,
+    modifiedSince,
+  });
+}
+
+/** Every source row matching the filter (documents have at most a few hundred lines). */
+export async function readAll(
+  clients: SourceClients,
+  task: TaskDefinition,
+  partition: Partition,
+  filter: string,
+  pageSize = 500,
+): Promise<SourceRow[]> {
+  const rows: SourceRow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await readSourcePage(clients, task, partition, { pageSize, cursor, filter });
+    rows.push(...page.rows);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return rows;
+}
+
+/**
+ * Business keys the transform will look up in the task's target system, pre-fetched so the transform stays pure.
+ * Entries merge into `into` when given (a document's header and lines share one index).
+ */
+export async function fetchLookups(
+  clients: SourceClients,
+  task: TaskDefinition,
+  rows: SourceRow[],
+  partition: Partition,
+  into: LookupEntries = {},
+): Promise<LookupEntries> {
+  for (const need of requiredLookups(task, rows, partition)) {
+    if (need.values.length === 0) continue;
+    const found =
+      task.target.system === 'sales'
+        ? await clients.dataverse.findKeys(need.entitySet, need.keyField, need.values)
+        : await clients.fno.findKeys(need.entitySet, need.keyField, need.values, partition.dataAreaId);
+    const bySet = (into[need.entitySet] ??= {});
+    bySet[need.keyField] = [...(bySet[need.keyField] ?? []), ...found];
+  }
+  return into;
+}

@@ -69,7 +69,10 @@ export class UndiciNetworkModule implements INetworkModule {
   }
 }
 
-/** Tokens are renewed this long before they expire, or at 80 % of a short lifetime. */
+/**
+ * Tokens are renewed this long before they expire, or halfway through a short lifetime (the `exp` claim is in
+ * whole seconds and clocks differ, so a short token may die noticeably earlier than `expires_in` says).
+ */
 const REFRESH_MARGIN_MS = 5 * 60_000;
 const SYSTEM_LABEL: Record<SystemName, string> = { sales: 'Dataverse', fno: 'F&O' };
 
@@ -148,7 +151,7 @@ export class TokenProvider {
     const lifetime = Math.max(0, expiresAt - now);
     this.#cached = {
       accessToken: result.accessToken,
-      refreshAt: now + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime * 0.2),
+      refreshAt: now + lifetime - Math.min(REFRESH_MARGIN_MS, lifetime / 2),
     };
     return result.accessToken;
   }

@@ -135,11 +135,8 @@ export class Target {
           continue;
         }
         if (err.status === 429) {
-          const waitMs = err.retryAfterMs ?? FALLBACK_RETRY_AFTER_MS[this.system](retries);
+          const waitMs = this.throttled(err.retryAfterMs, retries, ctx.operation);
           if (err.retryAfterMs === undefined) err = err.with({ retryAfterMs: waitMs });
-          this.limiter.throttled(waitMs);
-          this.metrics.onThrottle(this.system, waitMs);
-          this.logger.info({ op: ctx.operation, retryAfterMs: waitMs }, 'throttled by the service');
         }
         if (err.retryable && retries < this.maxInlineRetries && (err.retryAfterMs ?? 0) <= this.maxInlineWaitMs) {
           retries += 1;
@@ -152,6 +149,15 @@ export class Target {
         throw err;
       }
     }
+  }
+
+  /** Records a 429 (of a request or of one batch part): pauses the target and returns the wait applied. */
+  throttled(retryAfterMs: number | undefined, retry: number, operation: string): number {
+    const waitMs = retryAfterMs ?? FALLBACK_RETRY_AFTER_MS[this.system](retry);
+    this.limiter.throttled(waitMs);
+    this.metrics.onThrottle(this.system, waitMs);
+    this.logger.info({ op: operation, retryAfterMs: waitMs }, 'throttled by the service');
+    return waitMs;
   }
 
   /** Plain HTTP through `call`: for F&O, and for Dataverse `$batch` where per-part statuses are needed. */

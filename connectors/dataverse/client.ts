@@ -270,7 +270,7 @@ export class DataverseClient {
           if (err.retryable && options.continueOnError) retry.push(rowIndex);
         });
       }
-      honourPartThrottling(this.#target, throttles);
+      honourPartThrottling(this.#target, throttles, round);
       if (round >= this.#target.maxInlineRetries) break;
       if (retry.length > 0) {
         this.#target.metrics.onRetry('sales');

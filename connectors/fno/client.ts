@@ -271,7 +271,7 @@ export class FnoClient {
           }
         });
       }
-      honourPartThrottling(this.#target, throttles);
+      honourPartThrottling(this.#target, throttles, retries);
       if (retrying) {
         retries += 1;
         this.#target.metrics.onRetry('fno');

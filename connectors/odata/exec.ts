@@ -65,11 +65,10 @@ export function notExecutedError(
 }
 
 /** Parts that answered 429 pause the whole target, exactly as a 429 on a plain request does. */
-export function honourPartThrottling(target: Target, errors: ConnectorError[]): void {
-  const waits = errors.filter((e) => e.status === 429).map((e) => e.retryAfterMs ?? 0);
-  if (waits.length > 0) {
-    const wait = Math.max(...waits);
-    target.limiter.throttled(wait);
-    target.metrics.onThrottle(target.system, wait);
-  }
+export function honourPartThrottling(target: Target, errors: ConnectorError[], retry: number): void {
+  const throttled = errors.filter((e) => e.status === 429);
+  if (throttled.length === 0) return;
+  const waits = throttled.map((e) => e.retryAfterMs);
+  const longest = waits.some((w) => w === undefined) ? undefined : Math.max(...(waits as number[]));
+  target.throttled(longest, retry, '$batch');
 }

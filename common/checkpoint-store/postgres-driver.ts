@@ -1,3 +1,4 @@
+import { setTimeout as delay } from 'node:timers/promises';
 import { Pool, type PoolClient } from 'pg';
 import type { PostgresConfig } from './config';
 import { chunks, type SqlDriver, type SqlValue, type Statement } from './driver';
@@ -10,6 +11,11 @@ import {
   type Migration,
 } from './migrations';
 import { columnNames, onConflictUpdate, type UpsertTable } from './tables';
+
+// 40P01 deadlock_detected, 40001 serialization_failure: the transaction was rolled back and may simply be re-run.
+const RETRIED_SQLSTATES = new Set(['40P01', '40001']);
+const TRANSACTION_ATTEMPTS = 5;
+const RETRY_JITTER_MS = 50;
 
 /** `?` placeholders become `$1, $2, …`; the store's SQL has no literal question marks. */
 function numbered(sql: string): string {
@@ -112,7 +118,24 @@ export class PostgresDriver implements SqlDriver {
     if (!this.pool.ended) await this.pool.end();
   }
 
+  /**
+   * Runs `work` in a transaction, re-running it when PostgreSQL aborts it as a deadlock victim or for a
+   * serialization failure: two workers upserting overlapping rows in different orders (failures and traces keep
+   * their insertion order, so they cannot be sorted) are resolved by letting the loser try again.
+   */
   private async inTransaction<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.transactionOnce(work);
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        if (attempt >= TRANSACTION_ATTEMPTS || !RETRIED_SQLSTATES.has(String(code))) throw error;
+        await delay(Math.random() * RETRY_JITTER_MS * attempt);
+      }
+    }
+  }
+
+  private async transactionOnce<T>(work: (client: PoolClient) => Promise<T>): Promise<T> {
     const client = await this.pool.connect();
     try {
       await client.query('BEGIN');

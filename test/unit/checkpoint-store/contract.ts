@@ -431,6 +431,13 @@ export function checkpointStoreContract(
         expect(listed[9_999]).toStrictEqual(many[9_999]);
       });
 
+      test('two stores adding overlapping failures of one run at once both succeed', async () => {
+        const [first, second] = await Promise.all([open(), open()]);
+        const batch = Array.from({ length: 3_000 }, (_, index) => failure(`ACC-${index}`));
+        await Promise.all([first.addFailures('r1', batch), second.addFailures('r1', [...batch].reverse())]);
+        expect(await first.listFailures('r1')).toHaveLength(batch.length);
+      });
+
       test('bad failures are refused and none of the batch is stored', async () => {
         const store = await open();
         await expect(store.addFailures('r1', [failure('ACC-1'), failure('ACC-2', { code: '' })])).rejects.toThrow(

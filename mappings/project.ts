@@ -30,14 +30,24 @@ const envVarName = z
   .string()
   .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, 'expected the name of an environment variable (the secret itself stays there)');
 
+/** https, or plain http for the local emulators only. */
+const serviceUrl = z
+  .url({ protocol: /^https?$/ })
+  .refine((url) => url.startsWith('https://') || /^http:\/\/(localhost|127\.0\.0\.1|\[::1\])(:\d+)?(\/|$)/.test(url), {
+    message: 'must be https (plain http only for localhost)',
+  });
+
 const connectionSchema = z
   .object({
-    url: z.url({ protocol: /^https?$/ }),
-    /** Entra authority host; the token endpoint is <authority>/<tenantId>/oauth2/v2.0/token. */
-    authority: z.url().default('https://login.microsoftonline.com'),
-    tenantId: z.string().min(1),
+    url: serviceUrl,
+    /** Entra authority including the tenant, e.g. https://login.microsoftonline.com/<tenant id>. */
+    authority: serviceUrl,
     clientId: z.string().min(1),
     clientSecretEnv: envVarName,
+    /** Defaults to `<url origin>/.default`. */
+    scope: z.string().min(1).optional(),
+    /** PEM file of an extra CA to trust (private CAs, local emulators). */
+    caCertFile: z.string().min(1).optional(),
     clientSecret: z
       .never({
         error: 'secrets never go in the project file: set an environment variable and name it in clientSecretEnv',
@@ -69,7 +79,7 @@ export const fieldOverrideSchema = z
       .strict()
       .optional(),
     type: fieldTypeSchema.optional(),
-    /** Value used when the source is empty (replaces the template default). */
+    /** Value used when the source is empty (replaces the template default); on a country field, the ISO code. */
     default: scalarSchema.optional(),
     /** Value written regardless of the source. */
     constant: scalarSchema.optional(),
@@ -166,12 +176,13 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
     }
   }
 
+  const flawed = new Set<string>();
   for (const [name, override] of Object.entries(project.tasks)) {
     if (!isTemplateName(name)) {
       ctx.addIssue({ code: 'custom', path: ['tasks', name], message: unknownTask(name) });
       continue;
     }
-    checkTaskOverride(name, override, ctx);
+    if (!checkTaskOverride(name, override, ctx)) flawed.add(name);
   }
 
   for (const [name, entries] of Object.entries(project.valueMaps)) {
@@ -192,22 +203,41 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
     }
   }
 
-  for (const name of enabled) {
-    let input: TaskDefinitionInput;
-    try {
-      input = resolveTaskInput(project, name);
-    } catch {
-      continue; // a bad filter or field was reported above with its own path
-    }
+  // Tasks whose changes were already reported are not re-checked as a whole: one problem, one line.
+  for (const name of enabled.filter((task) => !flawed.has(task))) {
+    const input = resolveTaskInput(project, name);
     const result = taskDefinitionSchema.safeParse(input);
     if (result.success) continue;
+    const overrides = project.tasks[name]?.fieldMap ?? [];
     for (const issue of result.error.issues) {
-      ctx.addIssue({ code: 'custom', path: ['tasks', name, ...issue.path.map(String)], message: issue.message });
+      ctx.addIssue({ code: 'custom', path: taskIssuePath(name, input, overrides, issue.path), message: issue.message });
     }
   }
 }
 
-function checkTaskOverride(name: TemplateName, override: Project['tasks'][string], ctx: z.RefinementCtx): void {
+/** Points an issue of a resolved task at the project's own field entry when that entry caused it. */
+function taskIssuePath(
+  name: string,
+  input: TaskDefinitionInput,
+  overrides: FieldOverride[],
+  path: ReadonlyArray<PropertyKey>,
+): string[] {
+  const [head, index, ...rest] = path.map(String);
+  if (head === 'fieldMap' && index !== undefined) {
+    const target = input.fieldMap[Number(index)]?.target;
+    const own = overrides.findIndex((field) => field.target === target);
+    if (own >= 0) return ['tasks', name, 'fieldMap', String(own), ...rest];
+  }
+  return ['tasks', name, ...path.map(String)];
+}
+
+/** Checks a task's changes; false when a problem was reported. */
+function checkTaskOverride(name: TemplateName, override: Project['tasks'][string], ctx: z.RefinementCtx): boolean {
+  let clean = true;
+  const report = (path: PropertyKey[], message: string): void => {
+    clean = false;
+    ctx.addIssue({ code: 'custom', path: path.map(String), message });
+  };
   for (const field of ['filter', 'partitionFilter'] as const) {
     const text = override[field];
     if (!text) continue;
@@ -215,7 +245,7 @@ function checkTaskOverride(name: TemplateName, override: Project['tasks'][string
       parseFilter(text.replace(/\{dataAreaId\}|\{businessUnit\}/g, 'x'));
     } catch (error) {
       const message = error instanceof FilterSyntaxError ? error.message : String(error);
-      ctx.addIssue({ code: 'custom', path: ['tasks', name, field], message });
+      report(['tasks', name, field], message);
     }
   }
   const template = templates[name];
@@ -228,13 +258,9 @@ function checkTaskOverride(name: TemplateName, override: Project['tasks'][string
       field.default !== undefined ||
       field.constant !== undefined;
     if (!existing && field.remove) {
-      ctx.addIssue({ code: 'custom', path: [...path, 'remove'], message: `"${field.target}" is not in the template` });
+      report([...path, 'remove'], `"${field.target}" is not in the template`);
     } else if (!existing && !producesValue) {
-      ctx.addIssue({
-        code: 'custom',
-        path,
-        message: `"${field.target}" is a new field and needs a source, concat, default or constant`,
-      });
+      report(path, `"${field.target}" is a new field and needs a source, concat, default or constant`);
     }
     if (field.remove && template.target.keyFields.includes(field.target)) {
       ctx.addIssue({
@@ -254,10 +280,11 @@ function checkTaskOverride(name: TemplateName, override: Project['tasks'][string
     const check = fieldMapEntrySchema.safeParse(entry);
     if (!check.success && !field.remove) {
       for (const issue of check.error.issues) {
-        ctx.addIssue({ code: 'custom', path: [...path, ...issue.path.map(String)], message: issue.message });
+        report([...path, ...issue.path.map(String)], issue.message);
       }
     }
   });
+  return clean;
 }
 
 /** The enabled tasks of a project, in run order. */
@@ -282,7 +309,12 @@ export function applyFieldOverride(entry: FieldMapEntryInput, change: FieldOverr
     if (change[key] !== undefined) (next as Record<string, unknown>)[key] = change[key];
   }
   let steps = next.steps as Step[];
-  if (change.default !== undefined) {
+  const countryIndex = steps.findIndex((step) => step.type === 'country');
+  if (change.default !== undefined && countryIndex >= 0) {
+    // On a country field the default is the ISO code used for a blank country (null: blank stays blank).
+    const blank = change.default === null ? null : String(change.default);
+    steps = steps.map((step) => (step.type === 'country' ? { ...step, blank } : step));
+  } else if (change.default !== undefined) {
     const index = steps.findIndex((step) => step.type === 'default');
     const step: Step = { type: 'default', value: change.default };
     steps = index >= 0 ? steps.map((s, i) => (i === index ? step : s)) : [step, ...steps];
@@ -302,7 +334,7 @@ function withValueMapChange(steps: Step[], change: FieldOverride): Step[] {
     const step: Step = {
       type: 'valueMap',
       inverse: false,
-      entries: change.valueMap ?? [],
+      entries: mergeValueMapEntries(change.valueMap),
       // Before a country lookup a value map only translates spellings; others pass through.
       onMissing: change.onMissing ?? (countryIndex >= 0 ? 'keep' : 'error'),
       fallback: change.fallback,

@@ -255,7 +255,10 @@ export function salesLineToFno(parent: string, parentTarget: string, quantityTar
       lookup: FNO_UNIT,
       note: 'Sales unit name → F&O unit symbol (inverse of valueMaps.salesUnits)',
     }),
-    direct(['description', 'productdescription'], 'LineDescription'),
+    direct(['description', 'productdescription'], 'LineDescription', {
+      whenEmpty: 'omit',
+      note: 'empty keeps the text F&O takes from the product',
+    }),
     direct('requestdeliveryby', 'RequestedShippingDate', { type: 'date' }),
     ...deliveryAddress('line'),
   ];

@@ -1,0 +1,259 @@
+/** Engine pieces: lookups to pre-fetch, keys, hashes, the discount rule, filters and determinism. */
+import {
+  andFilters,
+  createLookupIndex,
+  lineDiscountFromPerUnit,
+  matchesFilter,
+  parseFilter,
+  perUnitDiscount,
+  requiredLookups,
+  rowHash,
+  sourceKeyOf,
+  sourceQuery,
+  taskDefinitionSchema,
+  templates,
+  transform,
+} from '../../../mappings';
+import { relatedLookupKey } from '../../../mappings/lookup-index';
+import { account, context, PARTITION, product, quote, quoteLine } from './fixtures';
+
+describe('discount rule (§7.2)', () => {
+  it('splits a line discount into a per-unit discount and a rounding charge', () => {
+    expect(perUnitDiscount(10, 3, 2)).toEqual({ perUnit: 3.33, roundingCharge: -0.01 });
+    expect(perUnitDiscount(20, 3, 2)).toEqual({ perUnit: 6.67, roundingCharge: 0.01 });
+    expect(perUnitDiscount(9, 3, 2)).toEqual({ perUnit: 3, roundingCharge: 0 });
+    expect(perUnitDiscount(0, 0, 2)).toEqual({ perUnit: 0, roundingCharge: 0 });
+    expect(() => perUnitDiscount(5, 0, 2)).toThrow(RangeError);
+  });
+
+  it('rebuilds the line discount from per-unit discount and rounding charge', () => {
+    expect(lineDiscountFromPerUnit(3.33, 3, -0.01, 2)).toBe(10);
+    for (const [discount, quantity] of [
+      [10, 3],
+      [50, 7],
+      [0.05, 6],
+      [1234.56, 11],
+    ]) {
+      const { perUnit, roundingCharge } = perUnitDiscount(discount, quantity, 2);
+      expect(lineDiscountFromPerUnit(perUnit, quantity, roundingCharge, 2)).toBe(discount);
+    }
+  });
+
+  it('does not fold a real line charge (freight) into the Sales discount', () => {
+    const line = {
+      dataAreaId: 'usmf',
+      SalesOrderNumber: 'SO-000123',
+      LineCreationSequenceNumber: 1,
+      ProductNumber: 'D0001',
+      SalesUnitSymbol: 'ea',
+      OrderedSalesQuantity: 3,
+      LineDiscountAmount: 3.33,
+      FixedPriceCharges: 25,
+      OrderingCustomerIsExternallyMaintained: 'Yes',
+      InvoiceCustomerIsExternallyMaintained: 'Yes',
+      SalesOrderProcessingStatus: 'Confirmed',
+    };
+    const { rows } = transform(templates.salesOrderLinesFromFno, [line], context());
+    expect(rows[0].fields.manualdiscountamount).toBe(9.99);
+  });
+});
+
+describe('requiredLookups', () => {
+  it('lists the distinct values to pre-fetch per entity set and key field, sorted', () => {
+    const rows = [
+      quote,
+      {
+        ...quote,
+        quotenumber: 'Q-2',
+        customerid_account: null,
+        customerid_contact: { msdynce_contactnumber: 'CON-9' },
+      },
+      { ...quote, quotenumber: 'Q-3', statecode: 0, customerid_account: { accountnumber: 'ACC-DRAFT' } },
+    ];
+    expect(requiredLookups(templates.quoteHeaders, rows, PARTITION)).toEqual([
+      { entitySet: 'CustomersV2', keyField: 'CustomerAccount', values: ['ACC-01000-BVRCPS', 'CON-9'] },
+    ]);
+  });
+
+  it('asks for the account-else-contact candidates, the currency, the price list and the business unit', () => {
+    const order = {
+      dataAreaId: 'usmf',
+      SalesOrderNumber: 'SO-1',
+      OrderingCustomerAccountNumber: 'C-7',
+      OrderingCustomerIsExternallyMaintained: 'Yes',
+      InvoiceCustomerIsExternallyMaintained: 'Yes',
+      SalesOrderProcessingStatus: 'Confirmed',
+      AreTotalsUpdated: 'Yes',
+      CurrencyCode: 'USD',
+    };
+    expect(requiredLookups(templates.salesOrdersFromFno, [order], PARTITION)).toEqual([
+      { entitySet: 'accounts', keyField: 'accountnumber', values: ['C-7'] },
+      { entitySet: 'businessunits', keyField: 'name', values: ['USMF'] },
+      { entitySet: 'contacts', keyField: 'msdynce_contactnumber', values: ['C-7'] },
+      { entitySet: 'pricelevels', keyField: 'name', values: ['CRM Service USA (sample)'] },
+      { entitySet: 'transactioncurrencies', keyField: 'isocurrencycode', values: ['USD'] },
+    ]);
+  });
+
+  it('asks for price lists by currency for products, and for shared F&O units without a company', () => {
+    const products = requiredLookups(templates.products, [product], PARTITION);
+    expect(products).toContainEqual({
+      entitySet: 'pricelevels',
+      keyField: 'transactioncurrencyid.isocurrencycode',
+      values: ['USD'],
+      returnField: 'name',
+      filter: 'statecode eq 0',
+    });
+    expect(requiredLookups(templates.quoteLines, [quoteLine], PARTITION)).toContainEqual({
+      entitySet: 'UnitsOfMeasure',
+      keyField: 'UnitSymbol',
+      values: ['ea'],
+      companySpecific: false,
+    });
+  });
+});
+
+describe('createLookupIndex', () => {
+  it('answers case-insensitively, from entry lists and from the plain-JSON record form', () => {
+    const index = createLookupIndex({
+      accounts: { accountnumber: ['ACC-1'] },
+      pricelevels: { [relatedLookupKey('transactioncurrencyid.isocurrencycode', 'USD')]: ['Zeta', 'alpha', 'Beta'] },
+    });
+    expect(index.has('accounts', 'accountnumber', 'acc-1')).toBe(true);
+    expect(index.has('accounts', 'accountnumber', 'ACC-2')).toBe(false);
+    expect(index.has('contacts', 'accountnumber', 'ACC-1')).toBe(false);
+    expect(index.first('pricelevels', 'transactioncurrencyid.isocurrencycode', 'usd', 'name')).toBe('alpha');
+    expect(index.first('pricelevels', 'transactioncurrencyid.isocurrencycode', 'EUR', 'name')).toBeUndefined();
+  });
+
+  it('maps products with price lists fetched in the record form', () => {
+    const lookups = createLookupIndex({
+      uoms: { name: ['ea'] },
+      uomschedules: { name: ['Default unit'] },
+      transactioncurrencies: { isocurrencycode: ['USD'] },
+      pricelevels: { [relatedLookupKey('transactioncurrencyid.isocurrencycode', 'USD')]: ['Standard USD'] },
+    });
+    const { rows, errors } = transform(templates.products, [product], { partition: PARTITION, lookups });
+    expect(errors).toEqual([]);
+    expect(rows[1].key).toMatchObject({ 'pricelevelid.name': 'Standard USD' });
+  });
+});
+
+describe('keys and hashes', () => {
+  it('builds display keys from the source business key', () => {
+    expect(sourceKeyOf(templates.accounts, account)).toBe('ACC-01000-BVRCPS');
+    expect(sourceKeyOf(templates.quoteLines, quoteLine)).toBe('QUO-01001-AB12CD/3');
+    expect(sourceKeyOf(templates.invoiceLines, { InvoiceNumber: 'CIV-1', LineCreationSequenceNumber: 2 })).toBe(
+      'CIV-1/2',
+    );
+    expect(sourceKeyOf(templates.quoteLines, { ...quoteLine, quoteid: null })).toBe('?/3');
+  });
+
+  it('hashes row content independent of key order, and changes with any value', () => {
+    const [row] = transform(templates.accounts, [account], context()).rows;
+    const reordered = { ...row, fields: Object.fromEntries(Object.entries(row.fields).reverse()) };
+    expect(rowHash(reordered)).toBe(rowHash(row));
+    expect(rowHash(row)).toMatch(/^[0-9a-f]{16}$/);
+    expect(rowHash({ ...row, fields: { ...row.fields, CreditLimit: 25001 } })).not.toBe(rowHash(row));
+    expect(rowHash({ ...row, sourceKey: 'other' })).toBe(rowHash(row));
+    expect(rowHash({ ...row, key: { ...row.key, dataAreaId: 'usrt' } })).not.toBe(rowHash(row));
+  });
+});
+
+describe('determinism', () => {
+  it('gives equal output for equal input and leaves the input untouched', () => {
+    const input = [structuredClone(quoteLine), structuredClone({ ...quoteLine, sequencenumber: 4 })];
+    const before = structuredClone(input);
+    const first = transform(templates.quoteLines, input, context());
+    const second = transform(templates.quoteLines, input, context());
+    expect(second).toEqual(first);
+    expect(input).toEqual(before);
+  });
+
+  it('applies run-time value-map overrides from the context', () => {
+    const ctx = { ...context([{ entitySet: 'uoms', keyField: 'name', values: ['Each'] }]) };
+    const withMap = { ...ctx, valueMaps: { salesUnits: [{ from: 'ea', to: 'Each' }] } };
+    expect(transform(templates.products, [product], withMap).rows[0].lookups?.defaultuomid?.key).toEqual({
+      name: 'Each',
+    });
+    expect(transform(templates.products, [product], ctx).rows[0].lookups?.defaultuomid?.key).toEqual({ name: 'ea' });
+  });
+});
+
+describe('OData filters', () => {
+  const row = {
+    statecode: 1,
+    name: "O'Brien Ltd",
+    flag: true,
+    nothing: null,
+    when: '2026-01-05T10:00:00Z',
+    quoteid: { statecode: 1 },
+    Enum: 'Yes',
+  };
+
+  it.each([
+    ['statecode eq 1 and flag eq true', true],
+    ["name eq 'o''brien ltd'", true],
+    ['not (statecode eq 1) or nothing ne null', false],
+    ['nothing eq null and missing eq null', true],
+    ['quoteid/statecode ge 1', true],
+    ["when gt 2026-01-01T00:00:00Z and when lt '2026-02-01'", true],
+    ["contains(name, 'brien') and startswith(name, 'o') and endswith(tolower(name), 'ltd')", true],
+    ["Enum eq Microsoft.Dynamics.DataEntities.NoYes'Yes'", true],
+    ["Enum ne Microsoft.Dynamics.DataEntities.NoYes'Yes'", false],
+  ])('%s → %s', (filter, expected) => {
+    expect(matchesFilter(parseFilter(filter), row)).toBe(expected);
+  });
+
+  it('matches F&O wildcards in eq only when asked (F&O sources)', () => {
+    expect(matchesFilter(parseFilter("name eq '*brien*'"), row, true)).toBe(true);
+    expect(matchesFilter(parseFilter("name eq '*brien*'"), row, false)).toBe(false);
+  });
+
+  it.each([
+    ["name eq 'open", /unterminated string literal at position 8/],
+    ['statecode eq', /unexpected end of filter/],
+    ['statecode in (1,2)', /operator "in" is not supported/],
+    ['substringof(name, 1)', /function "substringof" is not supported/],
+    ['(statecode eq 1', /expected "\)"/],
+  ])('rejects %s', (filter, message) => {
+    expect(() => parseFilter(filter)).toThrow(message);
+  });
+
+  it('builds the query a connector sends, with the partition filter', () => {
+    expect(sourceQuery(templates.salesOrdersFromFno, PARTITION).filter).toMatch(
+      /^\(Ordering.*\) and \(dataAreaId eq 'usmf'\)$/,
+    );
+    expect(sourceQuery(templates.quoteHeaders, PARTITION)).toMatchObject({
+      expand:
+        'customerid_account($select=accountnumber),customerid_contact($select=msdynce_contactnumber),transactioncurrencyid($select=isocurrencycode)',
+      filter: 'statecode eq 1 and msdynce_hasexternallymaintainedproductsonly eq true',
+      orderBy: 'modifiedon asc',
+    });
+    expect(andFilters(undefined, '')).toBeUndefined();
+  });
+});
+
+describe('task definition validation', () => {
+  const valid = () => structuredClone(templates.accounts) as Record<string, any>;
+
+  it('accepts every template', () => {
+    for (const task of Object.values(templates)) expect(taskDefinitionSchema.safeParse(task).success).toBe(true);
+  });
+
+  it('rejects a Dataverse source path that is not selected, duplicate targets and a key outside the map', () => {
+    const notSelected = valid();
+    notSelected.fieldMap.push({ target: 'NameAlias', source: 'tickersymbol' });
+    expect(taskDefinitionSchema.safeParse(notSelected).error?.issues[0].message).toBe(
+      '"tickersymbol" is read by the task but not selected',
+    );
+    const duplicate = valid();
+    duplicate.fieldMap.push({ target: 'SiteId', steps: [{ type: 'constant', value: '2' }] });
+    expect(taskDefinitionSchema.safeParse(duplicate).error?.issues[0].message).toBe('duplicate target "SiteId"');
+    const badKey = valid();
+    badKey.target.keyFields = ['dataAreaId', 'AccountNum'];
+    expect(taskDefinitionSchema.safeParse(badKey).error?.issues[0].message).toBe(
+      'key field "AccountNum" must be a plain column of the field map',
+    );
+  });
+});

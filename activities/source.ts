@@ -1,6 +1,7 @@
 /** Reading a task's source: one page at a time for the page loop, or everything for a document's lines. */
 import type { DataverseClient, FnoClient, Page } from '../connectors';
-import { requiredLookups, sourceQuery, type TaskDefinition } from '../mappings';
+import { requiredLookups, sourceQuery, type LookupRequest, type TaskDefinition } from '../mappings';
+import { relatedLookupKey } from '../mappings/lookup-index';
 import type { LookupEntries, Partition } from '../common/sync-types';
 import type { SourceRow } from '../common/types';
 
@@ -80,9 +81,50 @@ export async function readAll(
   return rows;
 }
 
+/** Rows of a lookup table matching a request that plain key existence cannot answer (related paths, filters). */
+async function readLookupRows(
+  clients: SourceClients,
+  system: 'sales' | 'fno',
+  need: LookupRequest,
+  partition: Partition,
+): Promise<Array<{ key: unknown; returned?: unknown }>> {
+  const [navigation, column] = need.keyField.includes('.') ? need.keyField.split('.', 2) : [undefined, need.keyField];
+  const select = [...(navigation ? [] : [column]), ...(need.returnField ? [need.returnField] : [])];
+  const rows: SourceRow[] = [];
+  let cursor: string | undefined;
+  do {
+    const page =
+      system === 'sales'
+        ? await clients.dataverse.readPage(need.entitySet, {
+            select,
+            expand: navigation ? [{ navigation, select: [column] }] : undefined,
+            filter: need.filter,
+            pageSize: LOOKUP_PAGE_SIZE,
+            cursor,
+          })
+        : await clients.fno.readPage(need.entitySet, {
+            select,
+            filter: need.filter,
+            pageSize: LOOKUP_PAGE_SIZE,
+            cursor,
+            dataAreaId: need.companySpecific === false ? undefined : partition.dataAreaId,
+            crossCompany: need.companySpecific === false ? true : undefined,
+          });
+    rows.push(...page.rows);
+    cursor = page.nextCursor;
+  } while (cursor);
+  return rows.map((row) => ({
+    key: navigation ? (row[navigation] as Record<string, unknown> | null)?.[column] : row[column],
+    returned: need.returnField ? row[need.returnField] : undefined,
+  }));
+}
+
+const LOOKUP_PAGE_SIZE = 5000;
+
 /**
  * Business keys the transform will look up in the task's target system, pre-fetched so the transform stays pure.
- * Entries merge into `into` when given (a document's header and lines share one index).
+ * Plain key checks use the connectors' keyed existence query; requests on a related column or with a return
+ * field or filter (the first price list of a currency) read the small lookup table itself.
  */
 export async function fetchLookups(
   clients: SourceClients,
@@ -91,14 +133,32 @@ export async function fetchLookups(
   partition: Partition,
   into: LookupEntries = {},
 ): Promise<LookupEntries> {
+  const system = task.target.system;
   for (const need of requiredLookups(task, rows, partition)) {
     if (need.values.length === 0) continue;
-    const found =
-      task.target.system === 'sales'
-        ? await clients.dataverse.findKeys(need.entitySet, need.keyField, need.values)
-        : await clients.fno.findKeys(need.entitySet, need.keyField, need.values, partition.dataAreaId);
     const bySet = (into[need.entitySet] ??= {});
-    bySet[need.keyField] = [...(bySet[need.keyField] ?? []), ...found];
+    const add = (field: string, values: Iterable<string>) => {
+      bySet[field] = [...(bySet[field] ?? []), ...values];
+    };
+    if (need.keyField.includes('.') || need.returnField || need.filter) {
+      const wanted = new Set(need.values.map((v) => v.toLowerCase()));
+      for (const { key, returned } of await readLookupRows(clients, system, need, partition)) {
+        if (key === null || key === undefined || !wanted.has(String(key).toLowerCase())) continue;
+        add(need.keyField, [String(key)]);
+        if (typeof returned === 'string') add(relatedLookupKey(need.keyField, String(key)), [returned]);
+      }
+      continue;
+    }
+    const found =
+      system === 'sales'
+        ? await clients.dataverse.findKeys(need.entitySet, need.keyField, need.values)
+        : await clients.fno.findKeys(
+            need.entitySet,
+            need.keyField,
+            need.values,
+            need.companySpecific === false ? undefined : partition.dataAreaId,
+          );
+    add(need.keyField, found);
   }
   return into;
 }

@@ -6,16 +6,17 @@ import { DATAVERSE_LIMITS } from '../limiter';
 import { Target, type ConnectorDeps } from '../target';
 import type { BatchOperation } from '../odata/batch';
 import { honourPartThrottling, notExecutedError, partError, sendBatch } from '../odata/exec';
-import { bindPath, chunkForFilter, dateTimeLiteral, displayKey, filterEquals, keySegment } from '../odata/keys';
+import { bindPath, dateTimeLiteral, displayKey, keySegment } from '../odata/keys';
 import {
   failedOutcome,
   fieldsWithoutKey,
   pageSizeProblem,
-  presentValues,
   recordKeyOf,
   rowProblem,
   sameServiceLink,
-  uniqueIgnoringCase,
+  findExistingKeys,
+  followPages,
+  isPropertyName,
   type Page,
 } from '../odata/rows';
 
@@ -23,10 +24,8 @@ import {
 export const DATAVERSE_MAX_PAGE_SIZE = 5000;
 export const DATAVERSE_MAX_BATCH_OPERATIONS = 1000;
 const API_VERSION = '9.2';
-const FIND_KEYS_FILTER_CHARS = 1500;
 const ROW_RETRY_BACKOFF_MS = 250;
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-const FIND_KEYS_VALUES_PER_QUERY = 100;
 
 /** A navigation property to expand: its name, `{ navigation, select }` (task definitions) or a library Expand. */
 export type ExpandSpec = string | { navigation: string; select?: string[] } | Expand;
@@ -174,13 +173,8 @@ export class DataverseClient {
     return page;
   }
 
-  async *readPages(entitySet: string, options: DataverseReadOptions): AsyncIterable<Page> {
-    let cursor = options.cursor;
-    do {
-      const page = await this.readPage(entitySet, { ...options, cursor });
-      yield page;
-      cursor = page.nextCursor;
-    } while (cursor);
+  readPages(entitySet: string, options: DataverseReadOptions): AsyncIterable<Page> {
+    return followPages((o: DataverseReadOptions) => this.readPage(entitySet, o), options);
   }
 
   /**
@@ -284,23 +278,10 @@ export class DataverseClient {
   /** Which of `values` exist as `keyField` in `entitySet` (case-insensitive, like Dataverse). */
   async findKeys(entitySet: string, keyField: string, values: string[]): Promise<Set<string>> {
     const ctx = this.ctx('findKeys', entitySet);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyField)) throw badInput(ctx, `keyField '${keyField}' is not a column name`);
-    const unique = uniqueIgnoringCase(values.filter((v) => typeof v === 'string' && v !== ''));
-    const chunks = chunkForFilter(keyField, unique, FIND_KEYS_FILTER_CHARS, FIND_KEYS_VALUES_PER_QUERY);
-    const found = await Promise.all(
-      chunks.map(async (chunk) => {
-        const seen: unknown[] = [];
-        for await (const page of this.readPages(entitySet, {
-          select: [keyField],
-          filter: filterEquals(keyField, chunk),
-          pageSize: DATAVERSE_MAX_PAGE_SIZE,
-        })) {
-          for (const row of page.rows) seen.push(row[keyField]);
-        }
-        return seen;
-      }),
+    if (!isPropertyName(keyField)) throw badInput(ctx, `keyField '${keyField}' is not a column name`);
+    return findExistingKeys(keyField, values, (filter) =>
+      this.readPages(entitySet, { select: [keyField], filter, pageSize: DATAVERSE_MAX_PAGE_SIZE }),
     );
-    return presentValues(unique, found.flat());
   }
 
   /** The row with this business key, or null when there is none. */

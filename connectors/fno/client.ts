@@ -5,16 +5,17 @@ import { FNO_LIMITS } from '../limiter';
 import { Target, type CallContext, type ConnectorDeps, type HttpResult } from '../target';
 import type { BatchOperation, BatchPartResponse } from '../odata/batch';
 import { honourPartThrottling, notExecutedError, partError, sendBatch } from '../odata/exec';
-import { chunkForFilter, dateTimeLiteral, displayKey, filterEquals, keySegment, quoteString } from '../odata/keys';
+import { dateTimeLiteral, displayKey, keySegment, quoteString } from '../odata/keys';
 import {
   failedOutcome,
   fieldsWithoutKey,
   pageSizeProblem,
-  presentValues,
   recordKeyOf,
   rowProblem,
   sameServiceLink,
-  uniqueIgnoringCase,
+  findExistingKeys,
+  followPages,
+  isPropertyName,
   type Page,
 } from '../odata/rows';
 
@@ -22,8 +23,6 @@ import {
 export const FNO_MAX_PAGE_SIZE = 10_000;
 /** Undocumented for OData; kept well under the 5000 the service-protection page mentions. */
 export const FNO_MAX_BATCH_OPERATIONS = 500;
-const FIND_KEYS_FILTER_CHARS = 1500;
-const FIND_KEYS_VALUES_PER_QUERY = 100;
 const ODATA_HEADERS = { accept: 'application/json', 'odata-version': '4.0', 'odata-maxversion': '4.0' };
 const JSON_BODY = { 'content-type': 'application/json; charset=utf-8' };
 const ALREADY_EXISTS = /already exists/i;
@@ -121,8 +120,7 @@ export class FnoClient {
     if (company) filters.push(`dataAreaId eq ${quoteString(company)}`);
     if (options.modifiedSince) {
       const { field, value } = options.modifiedSince;
-      if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field))
-        throw badInput(ctx, `modifiedSince.field '${field}' is not a field name`);
+      if (!isPropertyName(field)) throw badInput(ctx, `modifiedSince.field '${field}' is not a field name`);
       try {
         filters.push(`${field} gt ${dateTimeLiteral(value)}`);
       } catch (err) {
@@ -138,13 +136,8 @@ export class FnoClient {
     return `${this.dataUrl}${entitySet}${query.length ? `?${query.join('&')}` : ''}`;
   }
 
-  async *readPages(entitySet: string, options: FnoReadOptions): AsyncIterable<Page> {
-    let cursor = options.cursor;
-    do {
-      const page = await this.readPage(entitySet, { ...options, cursor });
-      yield page;
-      cursor = page.nextCursor;
-    } while (cursor);
+  readPages(entitySet: string, options: FnoReadOptions): AsyncIterable<Page> {
+    return followPages((o: FnoReadOptions) => this.readPage(entitySet, o), options);
   }
 
   /** The row with this natural key (dataAreaId included for company-specific entities), or null. */
@@ -323,25 +316,10 @@ export class FnoClient {
   /** Which of `values` exist as `keyField` (in `dataAreaId`, or the default company, when given). */
   async findKeys(entitySet: string, keyField: string, values: string[], dataAreaId?: string): Promise<Set<string>> {
     const ctx = this.ctx('findKeys', entitySet);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(keyField)) throw badInput(ctx, `keyField '${keyField}' is not a field name`);
-    const unique = uniqueIgnoringCase(values.filter((v) => typeof v === 'string' && v !== ''));
-    const chunks = chunkForFilter(keyField, unique, FIND_KEYS_FILTER_CHARS, FIND_KEYS_VALUES_PER_QUERY);
-    const found = await Promise.all(
-      chunks.map(async (chunk) => {
-        const seen: unknown[] = [];
-        for await (const page of this.readPages(entitySet, {
-          select: [keyField],
-          filter: filterEquals(keyField, chunk),
-          pageSize: FNO_MAX_PAGE_SIZE,
-          dataAreaId,
-        })) {
-          for (const row of page.rows) seen.push(row[keyField]);
-        }
-        return seen;
-      }),
+    if (!isPropertyName(keyField)) throw badInput(ctx, `keyField '${keyField}' is not a field name`);
+    return findExistingKeys(keyField, values, (filter) =>
+      this.readPages(entitySet, { select: [keyField], filter, pageSize: FNO_MAX_PAGE_SIZE, dataAreaId }),
     );
-    // `*` is a wildcard inside F&O `eq`; exact matching here keeps a key like `A*` from matching `AB`.
-    return presentValues(unique, found.flat());
   }
 
   async close(): Promise<void> {

@@ -5,6 +5,11 @@ import type { BusinessKey, KeyValue } from '../../common/types';
  * in a URL path the literal is also percent-encoded so commas, slashes and `#` inside a value survive the trip.
  */
 
+/** Entity-set, property and navigation names: OData simple identifiers. */
+export function isPropertyName(name: string): boolean {
+  return /^[A-Za-z_][A-Za-z0-9_]*$/.test(name);
+}
+
 export function quoteString(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
@@ -27,8 +32,7 @@ function validatedEntries(key: BusinessKey): Array<[string, KeyValue]> {
   const entries = Object.entries(key);
   if (entries.length === 0) throw new TypeError('key has no fields');
   for (const [field, value] of entries) {
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(field))
-      throw new TypeError(`key field name '${field}' is not a valid property name`);
+    if (!isPropertyName(field)) throw new TypeError(`key field name '${field}' is not a valid property name`);
     if (value === null || value === undefined || value === '') {
       throw new TypeError(`key field '${field}' is empty`);
     }

@@ -1,6 +1,8 @@
 import type { KeyValue, SourceRow, TargetRow, WriteOutcome } from '../../common/types';
 import { ConnectorError } from '../errors';
-import { bindPath, displayKey, keySegment } from './keys';
+import { bindPath, chunkForFilter, displayKey, filterEquals, isPropertyName, keySegment } from './keys';
+
+export { isPropertyName };
 
 /** Pieces both connectors use to turn TargetRows into request bodies and failures into WriteOutcomes. */
 
@@ -45,8 +47,7 @@ export function recordKeyOf(row: TargetRow): string {
 /** Checks the parts of a TargetRow a request depends on, so a bad row fails alone with a clear reason. */
 export function rowProblem(row: TargetRow): string | undefined {
   if (!row || typeof row !== 'object') return 'row is not an object';
-  if (!row.entitySet || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(row.entitySet))
-    return `entitySet '${row.entitySet}' is not valid`;
+  if (!row.entitySet || !isPropertyName(row.entitySet)) return `entitySet '${row.entitySet}' is not valid`;
   if (!row.key || Object.keys(row.key).length === 0) return 'row has no key';
   for (const [field, value] of Object.entries(row.key) as Array<[string, KeyValue]>) {
     if (value === null || value === undefined || value === '') return `key field '${field}' is empty`;
@@ -96,4 +97,44 @@ export function sameServiceLink(link: string, serviceRoot: string): boolean {
   } catch {
     return false;
   }
+}
+
+/** Walks pages from `cursor` (or the start) until a page has no next cursor. */
+export async function* followPages<O extends { cursor?: string }>(
+  readPage: (options: O) => Promise<Page>,
+  options: O,
+): AsyncIterable<Page> {
+  let cursor = options.cursor;
+  do {
+    const page = await readPage({ ...options, cursor });
+    yield page;
+    cursor = page.nextCursor;
+  } while (cursor);
+}
+
+const FIND_KEYS_FILTER_CHARS = 1500;
+const FIND_KEYS_VALUES_PER_QUERY = 100;
+
+/**
+ * Which `values` exist as `keyField`: one `eq … or …` query per chunk (chunks run concurrently under the target's
+ * limiter), every page read, then an exact case-insensitive comparison — both services compare strings that way,
+ * and it also drops F&O wildcard matches (`*` inside `eq`).
+ */
+export async function findExistingKeys(
+  keyField: string,
+  values: string[],
+  readPages: (filter: string) => AsyncIterable<Page>,
+): Promise<Set<string>> {
+  const unique = uniqueIgnoringCase(values.filter((v) => typeof v === 'string' && v !== ''));
+  const chunks = chunkForFilter(keyField, unique, FIND_KEYS_FILTER_CHARS, FIND_KEYS_VALUES_PER_QUERY);
+  const found = await Promise.all(
+    chunks.map(async (chunk) => {
+      const seen: unknown[] = [];
+      for await (const page of readPages(filterEquals(keyField, chunk))) {
+        for (const row of page.rows) seen.push(row[keyField]);
+      }
+      return seen;
+    }),
+  );
+  return presentValues(unique, found.flat());
 }

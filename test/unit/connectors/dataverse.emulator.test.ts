@@ -1,3 +1,5 @@
+import { Writable } from 'node:stream';
+import pino from 'pino';
 import type { TargetRow } from '../../../common/types';
 import { ConnectorError, DataverseClient } from '../../../connectors';
 import { startIdentityServer, type IdentityServer } from '../../../emulators/common/identity';
@@ -300,5 +302,57 @@ describe('DataverseClient against the Dataverse emulator', () => {
     expect(outcomes[0].message).toContain("key field 'accountnumber' is empty");
     expect(outcomes[1].message).toContain('lookup primarycontactid: key has no fields');
     expect(outcomes[2].status).toBe('created');
+  });
+
+  it('retries a connection reset inline and succeeds', async () => {
+    emulator.faults.configure({ dropRate: 1 });
+    metrics.listeners.push((request) => {
+      if (request.status === 0) emulator.faults.reset();
+    });
+    const page = await client.readPage('accounts', { select: ['accountnumber'], pageSize: 3 });
+    expect(page.rows).toHaveLength(3);
+    expect(metrics.requests.map((r) => r.status)).toEqual([0, 200]);
+    expect(metrics.retries).toBe(1);
+  });
+
+  it('logs requests at debug level without the secret, the token or record data', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({
+      write(chunk, _encoding, done) {
+        lines.push(String(chunk));
+        done();
+      },
+    });
+    const logged = new DataverseClient(emulatorConnection(emulator, identity, SECRET_ENV), {
+      logger: pino({ level: 'debug' }, sink),
+    });
+    try {
+      emulator.faults.configure({ throttleNext: { count: 1, retryAfterSeconds: 1 } });
+      await logged.readPage('accounts', { select: ['accountnumber', 'name'], pageSize: 2 });
+      await logged.upsertBatch([accountRow(90_000, { name: 'Private Name' })], { continueOnError: true });
+    } finally {
+      await logged.close();
+    }
+    const text = lines.join('');
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(text).toContain('throttled by the service');
+    expect(text).not.toContain(String(process.env[SECRET_ENV]));
+    expect(text).not.toMatch(/Bearer|eyJ/);
+    expect(text).not.toContain('Private Name');
+    expect(text).not.toContain('SEED-');
+  });
+
+  it('hands a Retry-After longer than the inline budget straight back, without waiting', async () => {
+    const impatient = new DataverseClient(emulatorConnection(emulator, identity, SECRET_ENV, { maxInlineWaitMs: 5000 }));
+    try {
+      emulator.faults.configure({ throttleNext: { count: 1, retryAfterSeconds: 30 } });
+      const started = Date.now();
+      const err = await impatient.readPage('accounts', { pageSize: 1 }).catch((e: unknown) => e);
+      expect(Date.now() - started).toBeLessThan(1000);
+      expect(err).toMatchObject({ retryable: true, status: 429, retryAfterMs: 30_000 });
+      expect(JSON.stringify(impatient)).toContain('"pausedForMs"');
+    } finally {
+      await impatient.close();
+    }
   });
 });

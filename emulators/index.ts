@@ -64,6 +64,13 @@ export const DATA_FILES = {
 export const DEFAULT_EMULATOR_SEED: SeedOptions = { accounts: 200 };
 const HOST = '127.0.0.1';
 
+/** Writes the CA certificate (for users to trust) and, when given, the seed manifest into `dir`. */
+export function writeEmulatorFiles(dir: string, caCertPem: string, manifest?: SeedManifest): void {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, DATA_FILES.caCert), caCertPem);
+  if (manifest) writeFileSync(join(dir, DATA_FILES.manifest), JSON.stringify(manifest, null, 2));
+}
+
 function readManifest(file: string): SeedManifest | undefined {
   if (!existsSync(file)) return undefined;
   try {
@@ -130,10 +137,7 @@ export async function startEmulators(opts: EmulatorsOptions = {}): Promise<Emula
         logger: opts.logger,
       }).then((service) => (started.push(service), service)),
     ]);
-    if (files) {
-      writeFileSync(files.caCert, identity.caCertPem);
-      if (generated) writeFileSync(files.manifest, JSON.stringify(generated.expected, null, 2));
-    }
+    if (dataDir) writeEmulatorFiles(dataDir, identity.caCertPem, generated?.expected);
     const client = identity.clients[0] ?? DEFAULT_CLIENT;
     return {
       identity,

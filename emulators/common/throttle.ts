@@ -135,13 +135,15 @@ export class ServiceProtection {
   }
 
   /**
-   * Called for every authenticated request as it arrives: closes out the client's last 429 (was it honoured?)
-   * and starts the execution-time clock. Batch parts are not passed here: a batch counts once.
+   * Called for every authenticated request as it arrives: closes out the client's last 429 (was it honoured?),
+   * counts the request as in flight and starts the execution-time clock. Batch parts are not passed here: a batch counts once.
    */
   arrive(request: FastifyRequest, clientId: string): void {
     const now = this.now();
     (request as TrackedRequest)[TRACKING] = { clientId, startedAt: now, admitted: false };
     const state = this.state(clientId);
+    // In flight from arrival: time spent in slow hooks (injected latency) is time the server is busy.
+    state.inFlight += 1;
     const pending = state.pendingRecord;
     if (pending) {
       pending.nextRequestAt = now;
@@ -168,7 +170,7 @@ export class ServiceProtection {
       state.blockedUntil += limits.penaltySeconds * 1000;
       limit = state.blockedBy ?? 'requests';
       retryAfterMs = state.blockedUntil - now;
-    } else if (state.inFlight >= limits.maxConcurrent) {
+    } else if (state.inFlight > limits.maxConcurrent) {
       limit = 'concurrency';
       retryAfterMs = limits.concurrencyRetryAfterSeconds * 1000;
     } else if (state.requests.length >= limits.maxRequests) {
@@ -204,7 +206,6 @@ export class ServiceProtection {
     }
 
     tracking.admitted = true;
-    state.inFlight += 1;
     state.requests.push(now);
     reply.header('x-ms-ratelimit-burst-remaining-xrm-requests', String(limits.maxRequests - state.requests.length));
     reply.header(
@@ -220,8 +221,8 @@ export class ServiceProtection {
     if (!tracking) return;
     const now = this.now();
     const state = this.state(tracking.clientId);
+    state.inFlight = Math.max(0, state.inFlight - 1);
     if (tracking.admitted) {
-      state.inFlight = Math.max(0, state.inFlight - 1);
       const ms = now - tracking.startedAt;
       state.executions.push({ at: now, ms });
       state.executionTotal += ms;

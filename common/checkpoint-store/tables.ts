@@ -138,10 +138,18 @@ export function upsertStatement(spec: UpsertTable, row: Record<string, string | 
  * rejects a statement that updates the same row twice, and SQLite would apply both; this makes them agree.
  */
 export function lastWinsByKey<T extends Record<string, unknown>>(spec: UpsertTable, rows: T[]): T[] {
+  if (rows.length < 2) return rows;
+  // Callers usually fix most key columns for a whole batch (project, task, partition); only the others tell rows apart.
+  const varying = spec.conflictKey.filter((column) => rows.some((row) => row[column] !== rows[0][column]));
+  // Length-prefixed parts keep a composite key unambiguous whatever characters the values contain.
+  const keyOf =
+    varying.length === 1
+      ? (row: T) => String(row[varying[0]])
+      : (row: T) => varying.map((column) => `${String(row[column]).length}:${String(row[column])}`).join('|');
   const positions = new Map<string, number>();
   const unique: T[] = [];
   for (const row of rows) {
-    const key = JSON.stringify(spec.conflictKey.map((column) => row[column]));
+    const key = keyOf(row);
     const position = positions.get(key);
     if (position === undefined) {
       positions.set(key, unique.length);

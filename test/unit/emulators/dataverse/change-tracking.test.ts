@@ -59,7 +59,9 @@ describe('Dataverse emulator: change tracking', () => {
 
   it('checklist 30: a row created and deleted between polls shows up once, as deleted', async () => {
     const deltaLink = (await json(await track()))['@odata.deltaLink'] as string;
-    const id = await h.api.create({ collection: 'accounts', data: { name: 'Ephemeral', accountnumber: 'ACC-EPH' } });
+    const id = String(
+      await h.api.create({ collection: 'accounts', data: { name: 'Ephemeral', accountnumber: 'ACC-EPH' } }),
+    );
     await h.api.update({ collection: 'accounts', key: id, data: { name: 'Ephemeral 2' } });
     await h.api.deleteRecord({ collection: 'accounts', key: id });
     const delta = await json(await h.fetchApi(deltaLink));

@@ -37,14 +37,14 @@ describe('Dataverse emulator: writes', () => {
   });
 
   it('checklist 13: @odata.bind by GUID and by alternate key set _x_value; a missing target fails and creates nothing', async () => {
-    const byGuid = await h.api.create({
+    const byGuid: Record<string, unknown> = await h.api.create<Record<string, unknown>>({
       collection: 'accounts',
       data: { name: 'A', accountnumber: 'ACC-200', 'primarycontactid@odata.bind': `/contacts(${CONTACT_ID})` },
       returnRepresentation: true,
       select: ['_primarycontactid_value'],
     });
     expect(byGuid._primarycontactid_value).toBe(CONTACT_ID);
-    const byKey = await h.api.create({
+    const byKey: Record<string, unknown> = await h.api.create<Record<string, unknown>>({
       collection: 'accounts',
       data: {
         name: 'B',

@@ -140,7 +140,12 @@ export async function fetchLookups(
     const add = (field: string, values: Iterable<string>) => {
       bySet[field] = [...(bySet[field] ?? []), ...values];
     };
-    if (need.keyField.includes('.') || need.returnField || need.filter) {
+    if (
+      need.keyField.includes('.') ||
+      need.returnField ||
+      need.filter ||
+      (system === 'fno' && need.companySpecific === false)
+    ) {
       const wanted = new Set(need.values.map((v) => v.toLowerCase()));
       for (const { key, returned } of await readLookupRows(clients, system, need, partition)) {
         if (key === null || key === undefined || !wanted.has(String(key).toLowerCase())) continue;
@@ -152,12 +157,7 @@ export async function fetchLookups(
     const found =
       system === 'sales'
         ? await clients.dataverse.findKeys(need.entitySet, need.keyField, need.values)
-        : await clients.fno.findKeys(
-            need.entitySet,
-            need.keyField,
-            need.values,
-            need.companySpecific === false ? undefined : partition.dataAreaId,
-          );
+        : await clients.fno.findKeys(need.entitySet, need.keyField, need.values, partition.dataAreaId);
     add(need.keyField, found);
   }
   return into;

@@ -5,6 +5,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  ChildWorkflowFailure,
   ContinueAsNew,
   condition,
   isCancellation,
@@ -19,7 +20,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { TaskDefinition } from '../mappings';
+import { sourceKeyOf, type TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import {
   FAILURE_SAMPLE_SIZE,
@@ -35,8 +36,8 @@ import {
   type TaskRef,
   type TaskResult,
 } from '../common/sync-types';
-import type { RowFailure, SourceRow } from '../common/types';
-import { quoteSync } from './quoteSync';
+import type { RowFailure } from '../common/types';
+import { quoteSync, type QuoteSyncResult } from './quoteSync';
 import { OUTCOME_ATTRIBUTE } from './search-attributes';
 import { activityOptions, PAGE_TOO_LARGE } from './activity-options';
 
@@ -89,6 +90,7 @@ function isPageTooLarge(err: unknown): boolean {
 
 function describeFailure(err: unknown): string {
   if (err instanceof ActivityFailure && err.cause) return `${err.activityType}: ${err.cause.message}`;
+  if (err instanceof ChildWorkflowFailure && err.cause) return `${err.workflowType}: ${err.cause.message}`;
   return err instanceof Error ? err.message : String(err);
 }
 
@@ -289,10 +291,18 @@ async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, p
   const worker = async () => {
     while (next < page.rows.length) {
       const header = page.rows[next++];
+      const documentId = sourceKeyOf(task, header);
       const result = await executeChild(quoteSync, {
-        workflowId: `${parentId}/${documentIdOf(task, header)}`,
+        workflowId: `${parentId}/${documentId}`,
         args: [{ ref, headerTask: task, lineTask, header }],
-      });
+      }).catch((err: unknown): QuoteSyncResult => ({
+        documentKey: documentId,
+        outcome: 'failed',
+        lines: 0,
+        compensationFailures: [],
+        compensated: false,
+        failures: [{ task: task.name, sourceKey: documentId, code: 'document-failed', message: describeFailure(err) }],
+      }));
       if (result.outcome === 'failed') {
         count('failed');
         outcome.failures.push(...result.failures);
@@ -312,8 +322,4 @@ async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, p
   await Promise.all(Array.from({ length: Math.max(1, settings.documentConcurrency) }, worker));
   await recordDocumentFailures({ ref, task: task.name, failures: outcome.failures });
   return outcome;
-}
-
-function documentIdOf(task: TaskDefinition, row: SourceRow): string {
-  return task.source.keyFields.map((k) => String(row[k] ?? '')).join('-');
 }

@@ -4,7 +4,7 @@
  * write its undo is put first in the compensation list; when a line fails for good every undo runs, newest first.
  */
 import { ActivityFailure, CancellationScope, log, proxyActivities } from '@temporalio/workflow';
-import type { TaskDefinition } from '../mappings';
+import { sourceKeyOf, type TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import type { RowSnapshot } from '../activities/documents';
 import type { TaskRef } from '../common/sync-types';
@@ -51,7 +51,23 @@ function reasonOf(err: unknown): string {
 
 export async function quoteSync(input: QuoteSyncInput): Promise<QuoteSyncResult> {
   const { ref, headerTask, lineTask } = input;
-  const prepared = await prepareDocument({ ref, headerTask, lineTask, header: input.header });
+  let prepared: Awaited<ReturnType<typeof prepareDocument>>;
+  try {
+    prepared = await prepareDocument({ ref, headerTask, lineTask, header: input.header });
+  } catch (err) {
+    // Reading or resolving the document failed for good; nothing was written.
+    const documentKey = sourceKeyOf(headerTask, input.header);
+    return {
+      documentKey,
+      outcome: 'failed',
+      lines: 0,
+      compensationFailures: [],
+      compensated: false,
+      failures: [
+        { task: headerTask.name, sourceKey: documentKey, code: 'document-unreadable', message: reasonOf(err) },
+      ],
+    };
+  }
   const base = {
     documentKey: prepared.documentKey,
     lines: prepared.lines.length,

@@ -15,6 +15,7 @@ import { TargetLimiter, type LimiterOptions } from './limiter';
 
 /** Hooks for whatever metrics system the worker uses; all calls are synchronous and must not throw. */
 export interface ConnectorMetrics {
+  /** One HTTP request: its method (`GET`, `POST` for `$batch`, …), status (0 = no response) and latency. */
   onRequest(system: SystemName, method: string, status: number, ms: number): void;
   onThrottle(system: SystemName, retryAfterMs: number): void;
   onRetry(system: SystemName): void;
@@ -105,7 +106,11 @@ export class Target {
    * Sends one request (built by `send` around the current token) through the limiter, with a fresh token after
    * a 401 and at most `maxInlineRetries` further attempts for retryable failures whose wait fits the budget.
    */
-  async call<T>(ctx: CallContext, send: (token: string) => Promise<{ value: T; status: number }>): Promise<T> {
+  async call<T>(
+    ctx: CallContext,
+    method: string,
+    send: (token: string) => Promise<{ value: T; status: number }>,
+  ): Promise<T> {
     let retries = 0;
     let refreshedToken = false;
     for (;;) {
@@ -120,13 +125,13 @@ export class Target {
         });
         const ms = performance.now() - started;
         this.limiter.succeeded();
-        this.metrics.onRequest(this.system, ctx.operation, status, ms);
+        this.metrics.onRequest(this.system, method, status, ms);
         this.logger.debug({ op: ctx.operation, entitySet: ctx.entitySet, status, ms: Math.round(ms) }, 'request done');
         return value;
       } catch (raw) {
         const ms = performance.now() - started;
         let err = classifyError(raw, ctx);
-        if (err.operation !== 'token') this.metrics.onRequest(this.system, ctx.operation, err.status ?? 0, ms);
+        if (err.operation !== 'token') this.metrics.onRequest(this.system, method, err.status ?? 0, ms);
         if (err.status === 401 && err.operation !== 'token' && !refreshedToken && token) {
           // Tokens can be revoked or expire early; one fresh token per call, then the 401 stands.
           refreshedToken = true;
@@ -162,7 +167,7 @@ export class Target {
 
   /** Plain HTTP through `call`: for F&O, and for Dataverse `$batch` where per-part statuses are needed. */
   http(ctx: CallContext, req: HttpCall): Promise<HttpResult> {
-    return this.call(ctx, async (token) => {
+    return this.call(ctx, req.method, async (token) => {
       const response = await undiciRequest(req.url, {
         method: req.method as Dispatcher.HttpMethod,
         headers: { ...req.headers, authorization: `Bearer ${token}` },

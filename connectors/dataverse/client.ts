@@ -136,7 +136,7 @@ export class DataverseClient {
     request: RetrieveMultipleRequest,
     link?: string,
   ): Promise<RetrieveMultipleResult> {
-    return this.#target.call(ctx, async (token) => ({
+    return this.#target.call(ctx, 'GET', async (token) => ({
       value: (await this.#api.retrieveMultiple({ ...request, token }, link)) as RetrieveMultipleResult,
       status: 200,
     }));
@@ -289,7 +289,7 @@ export class DataverseClient {
     const ctx = this.ctx('get', entitySet, displayKey(key));
     const segment = this.segmentOrThrow(key, ctx);
     try {
-      const row = await this.#target.call(ctx, async (token) => ({
+      const row = await this.#target.call(ctx, 'GET', async (token) => ({
         value: (await this.#api.retrieve({ collection: entitySet, key: segment, select, token })) as Record<
           string,
           unknown
@@ -308,7 +308,7 @@ export class DataverseClient {
     const ctx = this.ctx('delete', entitySet, displayKey(key));
     const segment = this.segmentOrThrow(key, ctx);
     try {
-      await this.#target.call(ctx, async (token) => {
+      await this.#target.call(ctx, 'DELETE', async (token) => {
         await this.#api.deleteRecord({ collection: entitySet, key: segment, token });
         return { value: undefined, status: 204 };
       });

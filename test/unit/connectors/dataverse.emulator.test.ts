@@ -218,7 +218,7 @@ describe('DataverseClient against the Dataverse emulator', () => {
     expect(outcomes.map((o) => o.status)).toEqual(rows.map(() => 'created'));
     expect(emulator.faults.stats().failedWrites).toBe(2);
     expect(metrics.retries).toBe(1);
-    expect(metrics.requests.filter((r) => r.method === '$batch')).toHaveLength(2);
+    expect(metrics.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
   });
 
   it('pauses the target on a 429 inside a batch and retries those rows after the wait', async () => {
@@ -343,7 +343,9 @@ describe('DataverseClient against the Dataverse emulator', () => {
   });
 
   it('hands a Retry-After longer than the inline budget straight back, without waiting', async () => {
-    const impatient = new DataverseClient(emulatorConnection(emulator, identity, SECRET_ENV, { maxInlineWaitMs: 5000 }));
+    const impatient = new DataverseClient(
+      emulatorConnection(emulator, identity, SECRET_ENV, { maxInlineWaitMs: 5000 }),
+    );
     try {
       emulator.faults.configure({ throttleNext: { count: 1, retryAfterSeconds: 30 } });
       const started = Date.now();

@@ -163,7 +163,8 @@ function generateContacts(ctx: SeedContext, ref: ReferenceData, parties: Parties
     const address = parentRow && rng.chance(0.7) ? addressOf(parentRow) : makeAddress(rng, country);
     const person = makePerson(rng, country);
     const contactNumber = autoNumber(rng, CONTACT_NUMBER_PREFIX, i);
-    const domain = parentRow ? String(parentRow.emailaddress1).split('@')[1] : 'mail.example.com';
+    const parentEmail = parentRow ? String(parentRow.emailaddress1) : undefined;
+    const domain = parentEmail ? parentEmail.slice(parentEmail.indexOf('@') + 1) : 'mail.example.com';
     const row: SeedRow = {
       contactid: ctx.id('contacts', i),
       firstname: person.first,

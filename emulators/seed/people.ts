@@ -23,6 +23,8 @@ export interface Address {
 export interface PersonName {
   first: string;
   last: string;
+  /** ASCII form of the last name. */
+  lastLatin: string;
   middle: string | null;
   /** 1 Male, 2 Female (Dataverse gendercode). */
   gender: 1 | 2;
@@ -38,9 +40,10 @@ export interface CompanyName {
 
 type Named = readonly [native: string, latin: string];
 
+/** `native|latin` → [native, latin]; the latin half is reduced to what an e-mail local part may hold. */
 function split(entry: string): Named {
   const bar = entry.indexOf('|');
-  return [entry.slice(0, bar), entry.slice(bar + 1)];
+  return [entry.slice(0, bar), entry.slice(bar + 1).replace(/[^a-z0-9-]/g, '')];
 }
 
 // Parsed once: the generator draws hundreds of thousands of names.
@@ -96,7 +99,7 @@ export function makePerson(rng: Rng, country: CountryProfile): PersonName {
     : rng.pick(gender === 1 ? pool.male : pool.female);
   const [last, lastLatin] = rng.pick(pool.last);
   const middle = !pool.familyFirst && rng.chance(0.1) ? `${rng.upperLetters(1)}.` : null;
-  return { first, last, middle, gender, handle: `${firstLatin}.${lastLatin}`.replace(/[^a-z.-]/g, '') };
+  return { first, last, lastLatin, middle, gender, handle: `${firstLatin}.${lastLatin}` };
 }
 
 export function makeCompanyName(rng: Rng, country: CountryProfile, person: PersonName): CompanyName {
@@ -111,7 +114,7 @@ export function makeCompanyName(rng: Rng, country: CountryProfile, person: Perso
     const form = rng.pick(country.legalForms);
     // Japanese legal forms lead the name (株式会社サクラ), the others trail it.
     name = country.name === 'Japan' ? `${form}${base} ${industry}` : `${base} ${industry} ${form}`;
-    slug = `${roll < 0.25 ? person.handle.split('.')[1] : base}-${industry}`.toLowerCase();
+    slug = `${roll < 0.25 ? person.lastLatin : base}-${industry}`.toLowerCase();
   }
   return { name, slug: slug.replace(/[^a-z0-9-]+/g, '-') };
 }

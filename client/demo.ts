@@ -14,7 +14,7 @@ import { startLocalStack, type LocalStack } from './local-stack';
 import { startProjectRun } from './run';
 
 const ROOT = path.resolve(__dirname, '..');
-const STATE_DIR = path.join(ROOT, '.p2c');
+const STATE_DIR = process.env.P2C_STATE_DIR ?? path.join(ROOT, '.p2c');
 
 interface DemoOptions {
   temporalPort: number;

@@ -105,7 +105,8 @@ export function countryByIso2(iso2: string): Country | undefined {
 
 /** Finds a country by any known spelling: English name, alias, alpha-2 or alpha-3 code. */
 export function findCountry(text: string): Country | undefined {
-  return byName.get(normalizeCountryText(text));
+  // Most values are already clean; normalise (a regular expression) only when the plain lower-case misses.
+  return byName.get(text.toLowerCase()) ?? byName.get(normalizeCountryText(text));
 }
 
 export function formatCountry(country: Country, output: CountryOutput): string {

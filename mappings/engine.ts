@@ -69,6 +69,10 @@ interface CompiledEntry {
   read: Reader;
   steps: StepFn[];
   limit?: { max: number; overflow: 'reject' | 'truncate' };
+  /** Source row → mapped, typed, length-checked value; null when empty. */
+  value: (row: SourceRow, state: RowState) => unknown;
+  /** What an empty value writes; undefined leaves the column out. */
+  emptyValue: '' | null | undefined;
 }
 
 interface CompiledTask {
@@ -87,8 +91,13 @@ interface CompiledTask {
   partitionFilters: Map<string, FilterExpr | undefined>;
 }
 
-const isEmpty = (value: unknown): boolean =>
-  value === null || value === undefined || (typeof value === 'string' && value.trim() === '');
+/** null, undefined, '' or blanks only. Checks the first character before trimming: most values are not blank. */
+function isEmpty(value: unknown): boolean {
+  if (value === null || value === undefined) return true;
+  if (typeof value !== 'string') return false;
+  if (value.length === 0) return true;
+  return value.charCodeAt(0) <= 32 && value.trim() === '';
+}
 
 function compilePath(path: string, fnoSource: boolean): Reader {
   const [head, ...rest] = path.split('.');
@@ -274,13 +283,18 @@ function compile(task: TaskDefinition, overrides: ValueMapOverrides | undefined)
       const limitFromTable = fieldLimit(task.target.entitySet, entry.target);
       const max = entry.maxLength ?? limitFromTable?.max;
       const overflow = entry.overflow ?? limitFromTable?.overflow ?? 'reject';
-      return {
+      const fnoTarget = task.target.system === 'fno';
+      const ce: CompiledEntry = {
         entry,
         field: failureField(entry),
         read: compileReader(entry, fno),
         steps: entry.steps.map((step) => compileStep(step, entry, overrides, fno)),
         limit: max === undefined ? undefined : { max, overflow },
+        value: () => null,
+        emptyValue: emptyValueOf(entry, fnoTarget),
       };
+      ce.value = compileValue(ce, fnoTarget);
+      return ce;
     }),
     checks: task.checks.map((check) => ({
       ...check,
@@ -397,10 +411,33 @@ function checkLength(ce: CompiledEntry, value: string, state: RowState): string 
   return value.slice(0, limit.max);
 }
 
-/** Source value → mapped, typed, length-checked value (before lookup resolution). Undefined/null = empty. */
-function entryValue(ce: CompiledEntry, row: SourceRow, state: RowState, fnoTarget: boolean): unknown {
-  let value = ce.read(row);
-  for (const step of ce.steps) value = step(value, row, state);
+/** F&O stores blank text as ''; other blank F&O values are left to the entity's defaults; lookups are omitted. */
+function emptyValueOf(entry: FieldMapEntry, fnoTarget: boolean): '' | null | undefined {
+  if (entry.lookup || entry.whenEmpty === 'omit') return undefined;
+  if (!fnoTarget) return null;
+  return entry.type === 'string' ? '' : undefined;
+}
+
+/** The value function of an entry; plain text columns (most of any map) get a shorter path. */
+function compileValue(ce: CompiledEntry, fnoTarget: boolean): CompiledEntry['value'] {
+  const { read, steps } = ce;
+  if (steps.length === 0 && ce.entry.type === 'string' && !ce.entry.required) {
+    const max = ce.limit?.max ?? Infinity;
+    return (row, state) => {
+      const value = read(row);
+      if (typeof value !== 'string' || isEmpty(value)) return finishValue(ce, value, state, fnoTarget);
+      return value.length > max ? checkLength(ce, value, state) : value;
+    };
+  }
+  return (row, state) => {
+    let value = read(row);
+    for (let i = 0; i < steps.length; i += 1) value = steps[i](value, row, state);
+    return finishValue(ce, value, state, fnoTarget);
+  };
+}
+
+/** Mapped value → typed, length-checked value (before lookup resolution); null = empty. */
+function finishValue(ce: CompiledEntry, value: unknown, state: RowState, fnoTarget: boolean): unknown {
   if (isEmpty(value)) {
     if (ce.entry.required) {
       const from = ce.entry.concat?.sources ?? ce.entry.source;
@@ -445,10 +482,18 @@ function resolveLookup(
   return undefined;
 }
 
-function mapRow(task: TaskDefinition, compiled: CompiledTask, row: SourceRow, state: RowState): TargetRow[] {
+/** Maps one row into `out` (and a price-list entry into `secondary`); throws MappingIssue for a bad row. */
+function mapRow(
+  task: TaskDefinition,
+  compiled: CompiledTask,
+  row: SourceRow,
+  state: RowState,
+  out: TargetRow[],
+  secondary: TargetRow[],
+): void {
   const fnoTarget = task.target.system === 'fno';
-  compiled.keyReaders.forEach((read, index) => {
-    if (isEmpty(read(row))) {
+  for (let index = 0; index < compiled.keyReaders.length; index += 1) {
+    if (isEmpty(compiled.keyReaders[index](row))) {
       const keyField = task.source.keyFields[index];
       throw new MappingIssue(
         rootOf(keyField),
@@ -456,7 +501,7 @@ function mapRow(task: TaskDefinition, compiled: CompiledTask, row: SourceRow, st
         `business key ${keyField} is empty; the row cannot be matched in the target`,
       );
     }
-  });
+  }
   for (const check of compiled.checks) {
     const actual = check.read(row);
     const ok = check.notEmpty ? !isEmpty(actual) : valueMapKey(actual) === valueMapKey(check.equals);
@@ -471,13 +516,12 @@ function mapRow(task: TaskDefinition, compiled: CompiledTask, row: SourceRow, st
 
   const fields: Record<string, unknown> = fnoTarget ? { dataAreaId: state.partition.dataAreaId } : {};
   let lookups: Record<string, LookupRef> | undefined;
-  for (const ce of compiled.entries) {
-    const value = entryValue(ce, row, state, fnoTarget);
+  const entries = compiled.entries;
+  for (let i = 0; i < entries.length; i += 1) {
+    const ce = entries[i];
+    const value = ce.value(row, state);
     if (value === null) {
-      // F&O stores blank text as ''; other blank F&O values are left to the entity's defaults.
-      if (ce.entry.lookup || ce.entry.whenEmpty === 'omit') continue;
-      if (!fnoTarget) fields[ce.entry.target] = null;
-      else if (ce.entry.type === 'string') fields[ce.entry.target] = '';
+      if (ce.emptyValue !== undefined) fields[ce.entry.target] = ce.emptyValue;
       continue;
     }
     if (!ce.entry.lookup) {
@@ -496,7 +540,10 @@ function mapRow(task: TaskDefinition, compiled: CompiledTask, row: SourceRow, st
   for (const keyField of task.target.keyFields) key[keyField] = fields[keyField] as BusinessKey[string];
   const main: TargetRow = { sourceKey: state.sourceKey, entitySet: task.target.entitySet, key, fields };
   if (lookups) main.lookups = lookups;
-  return task.priceListEntry ? [main, priceListItem(task, compiled, row, main, state)] : [main];
+  // Built before anything is emitted, so a product without a price list yields neither row.
+  const priceListRow = task.priceListEntry ? priceListItem(task, compiled, row, main, state) : undefined;
+  out.push(main);
+  if (priceListRow) secondary.push(priceListRow);
 }
 
 /** The products template's price-list entry: the product, at its F&O sales price, in a list of its currency. */
@@ -576,21 +623,21 @@ export function transform(task: TaskDefinition, rows: SourceRow[], context: Tran
   // Secondary rows (price-list entries) follow all primary rows, so a writer going in order meets the rows they
   // reference first.
   const secondary: TargetRow[] = [];
+  // One state for the page; a row's warnings count only once the row has mapped.
+  const state: RowState = { task, sourceKey: '', partition: context.partition, lookups: context.lookups, warnings: [] };
   for (const row of rows) {
     if (!accepts(compiled, partitionExpression, row, fno)) {
       result.filtered += 1;
       continue;
     }
-    const sourceKey = sourceKeyFrom(compiled, row);
-    const state: RowState = { task, sourceKey, partition: context.partition, lookups: context.lookups, warnings: [] };
+    state.sourceKey = sourceKeyFrom(compiled, row);
+    if (state.warnings.length > 0) state.warnings = [];
     try {
-      const [main, ...more] = mapRow(task, compiled, row, state);
-      result.rows.push(main);
-      for (const target of more) secondary.push(target);
+      mapRow(task, compiled, row, state, result.rows, secondary);
       for (const warning of state.warnings) result.warnings.push(warning);
     } catch (error) {
       if (!(error instanceof MappingIssue)) throw error;
-      result.errors.push(failure(task, sourceKey, error));
+      result.errors.push(failure(task, state.sourceKey, error));
     }
   }
   for (const target of secondary) result.rows.push(target);
@@ -609,7 +656,6 @@ export function requiredLookups(
 ): LookupRequest[] {
   const compiled = compile(task, valueMaps);
   const fno = task.source.system === 'fno';
-  const fnoTarget = task.target.system === 'fno';
   const partitionExpression = partitionExpr(compiled, task, partition);
   const wanted = new Map<string, LookupRequest & { set: Set<string> }>();
   const want = (entitySet: string, keyField: string, value: string, extra?: Partial<LookupRequest>): void => {
@@ -629,7 +675,7 @@ export function requiredLookups(
     const state: RowState = { task, sourceKey: '', partition, lookups: NO_LOOKUPS, warnings: [] };
     for (const ce of lookupEntries) {
       try {
-        const value = entryValue(ce, row, state, fnoTarget);
+        const value = ce.value(row, state);
         if (value === null) continue;
         for (const c of ce.entry.lookup!.candidates) {
           want(c.entitySet, c.keyField, String(value), c.shared ? { companySpecific: false } : undefined);
@@ -640,7 +686,7 @@ export function requiredLookups(
     }
     if (task.priceListEntry && currencyEntry) {
       try {
-        const currency = entryValue(currencyEntry, row, state, fnoTarget);
+        const currency = currencyEntry.value(row, state);
         if (currency !== null) {
           want(PRICE_LISTS, PRICE_LIST_CURRENCY, String(currency), { returnField: 'name', filter: ACTIVE_PRICE_LISTS });
         }

@@ -2,6 +2,9 @@
  * One realistic source record per template, mapped to exactly the target record the spec tables describe
  * (spec/entities.md §6): every field, key and lookup.
  */
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { PROCESSING_STATUS, RUN_ORDER, templates, transform, type TaskDefinition } from '../../../mappings';
 import { account, contact, context, product, quote, quoteLine } from './fixtures';
 
@@ -646,5 +649,21 @@ describe('Sales invoices (F&O → Sales)', () => {
         },
       },
     ]);
+  });
+});
+
+describe('docs/templates.md', () => {
+  // Rendered in a child process: prettier formats the page and needs ES module support jest lacks.
+  it('is the current rendering of the templates', () => {
+    const root = join(__dirname, '../../..');
+    const rendered = execFileSync(
+      process.execPath,
+      [join(root, 'node_modules/tsx/dist/cli.mjs'), 'mappings/render-docs.ts'],
+      {
+        cwd: root,
+        encoding: 'utf8',
+      },
+    );
+    expect(readFileSync(join(root, 'docs/templates.md'), 'utf8')).toBe(rendered);
   });
 });

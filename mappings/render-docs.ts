@@ -1,0 +1,324 @@
+/**
+ * Renders docs/templates.md from the template data: `npx tsx mappings/render-docs.ts > docs/templates.md`.
+ * The tables are generated; the prose around them explains the choices the data alone does not show.
+ */
+import { format, resolveConfig } from 'prettier';
+import { FIELD_LIMITS } from './field-limits';
+import { PREREQUISITES, RUN_ORDER, templates } from './templates';
+import type { FieldMapEntry, Step, TaskDefinition } from './schema';
+import { NAMED_VALUE_MAPS } from './value-maps';
+
+const code = (text: string | number | boolean | null): string => `\`${String(text).replace(/\n/g, '\\n')}\``;
+const cell = (text: string): string => text.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function describeStep(step: Step): string {
+  switch (step.type) {
+    case 'default':
+      return `default ${code(step.value)} when empty`;
+    case 'constant':
+      return `always ${code(step.value)}`;
+    case 'valueMap': {
+      const source = step.map ? `value map ${code(step.map)}${step.inverse ? ' (reversed)' : ''}` : 'value map';
+      const inline = step.entries?.length
+        ? ` + ${step.entries.map((e) => `${code(String(e.from))}→${code(e.to)}`).join(', ')}`
+        : '';
+      const missing =
+        step.onMissing === 'error'
+          ? `, else error ${code(step.code)}`
+          : step.onMissing === 'fallback'
+            ? `, else ${code(step.fallback ?? null)}`
+            : ', else unchanged';
+      return source + inline + missing;
+    }
+    case 'country':
+      return `country → ${step.output === 'name' ? 'English name' : `ISO ${step.output === 'iso2' ? 'alpha-2' : 'alpha-3 / region id'}`}${step.blank ? `; blank → ${code(step.blank)}` : ''}`;
+    case 'split':
+      return `line ${step.index + 1}${step.rest ? ' onwards' : ''} of the text`;
+    case 'round':
+      return `rounded to ${step.decimals} decimals`;
+    case 'company':
+      return "the partition's company";
+    case 'businessUnit':
+      return "the partition's business unit";
+    case 'perUnitDiscount':
+      return step.part === 'perUnit'
+        ? `÷ ${code(step.quantity)}, rounded to ${step.decimals} decimals (§7.2)`
+        : `rounding difference of the per-unit discount over ${code(step.quantity)} (§7.2)`;
+    case 'lineDiscount':
+      return `× ${code(step.quantity)} − rounding charge ${code(step.charge)} (§7.2)`;
+  }
+}
+
+function describeEntry(task: TaskDefinition, entry: FieldMapEntry): string[] {
+  const source = entry.concat
+    ? `${entry.concat.sources.map(code).join(' + ')}`
+    : entry.source === undefined
+      ? '—'
+      : [entry.source].flat().map(code).join(' or ');
+  const target = entry.lookup
+    ? entry.lookup.candidates
+        .map((c) => `${code(c.navigation ?? entry.target)} → ${c.entitySet}(${c.keyField})`)
+        .join(', else ')
+    : code(entry.target);
+  const parts = entry.steps.map(describeStep);
+  if (entry.type !== 'string' && entry.type !== 'any') parts.push(entry.type);
+  if (entry.required) parts.push(`required (${code(entry.code)})`);
+  if (entry.lookup) parts.push(`lookup${entry.lookup.optional ? ', optional' : ''} (${code(entry.lookup.code)})`);
+  const limit = FIELD_LIMITS[task.target.entitySet]?.[entry.target];
+  const max = entry.maxLength ?? limit?.max;
+  if (max !== undefined)
+    parts.push(`max ${max}, ${(entry.overflow ?? limit?.overflow) === 'truncate' ? 'truncate' : 'reject'}`);
+  if (entry.whenEmpty === 'omit') parts.push('empty: not written');
+  return [source, target, parts.join('; ') || 'direct', entry.note ?? ''];
+}
+
+function table(header: string[], rows: string[][]): string {
+  const line = (cells: string[]) => `| ${cells.map(cell).join(' | ')} |`;
+  return [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
+}
+
+function renderTask(task: TaskDefinition, position: number): string {
+  const out: string[] = [`### ${position}. ${task.title} — \`${task.name}\``, ''];
+  const source = task.source;
+  out.push(
+    `- Source: ${source.system === 'sales' ? 'Dataverse' : 'F&O'} ${code(source.entitySet)}, key ${source.keyFields.map(code).join(' + ')}`,
+  );
+  if (source.filter) out.push(`- Filter: ${code(source.filter)}`);
+  if (source.partitionFilter) out.push(`- Partition: ${code(source.partitionFilter)}`);
+  if (source.expand)
+    out.push(`- Expand: ${source.expand.map((e) => code(`${e.navigation}(${e.select.join(',')})`)).join(', ')}`);
+  if (source.modifiedField) out.push(`- Incremental by ${code(source.modifiedField)}`);
+  else out.push('- Incremental: none (full read; unchanged rows skipped by content hash)');
+  out.push(
+    `- Target: ${task.target.system === 'sales' ? 'Dataverse' : 'F&O'} ${code(task.target.entitySet)}, key ${task.target.keyFields.map(code).join(' + ')}`,
+  );
+  if (task.dependsOn.length) out.push(`- Runs after: ${task.dependsOn.map(code).join(', ')}`);
+  if (task.children) out.push(`- Lines: ${code(task.children)} (run per header by the document saga)`);
+  for (const check of task.checks) {
+    const rule = check.notEmpty ? 'is not empty' : `= ${code(check.equals ?? null)}`;
+    out.push(`- Check: ${code(check.path)} ${rule}, else ${code(check.code)}`);
+  }
+  if (task.priceListEntry) {
+    out.push(
+      `- Also writes a ${code('productpricelevels')} row per product: ${code(task.priceListEntry.amount)} as the amount, in the price list mapped to ${code('pricelevelid')} or else the alphabetically first active price list of the product currency (error ${code('missing-price-list')} when there is none).`,
+    );
+  }
+  for (const check of task.preflight) out.push(`- Before the first run (${check.system}): ${check.description}`);
+  out.push(
+    '',
+    table(
+      ['Source', 'Target', 'Transform', 'Note'],
+      task.fieldMap.map((e) => describeEntry(task, e)),
+    ),
+    '',
+  );
+  return out.join('\n');
+}
+
+function errorCodes(): string[][] {
+  const codes = new Map<string, Set<string>>();
+  const add = (value: string, task: string) => codes.set(value, (codes.get(value) ?? new Set()).add(task));
+  for (const task of Object.values(templates)) {
+    for (const entry of task.fieldMap) {
+      if (entry.required) add(entry.code, task.name);
+      if (entry.lookup) add(entry.lookup.code, task.name);
+      for (const step of entry.steps) {
+        if (step.type === 'valueMap' && step.onMissing === 'error') add(step.code, task.name);
+        if (step.type === 'country') add('unmapped-country', task.name);
+      }
+    }
+    for (const check of task.checks) add(check.code, task.name);
+    if (task.priceListEntry) add('missing-price-list', task.name);
+  }
+  return [...codes.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([value, tasks]) => [code(value), [...tasks].join(', ')]);
+}
+
+function render(): string {
+  const out: string[] = [
+    '# Prospect to cash templates',
+    '',
+    '<!-- Generated by `npx tsx mappings/render-docs.ts > docs/templates.md`; edit mappings/, not this file. -->',
+    '',
+    'Every template of spec/entities.md §6 is a task definition in `mappings/templates.ts`, validated by the zod',
+    'schema in `mappings/schema.ts` and applied by the one engine in `mappings/engine.ts`. This page is rendered',
+    'from those objects, so it always describes what runs.',
+    '',
+    '## Run order',
+    '',
+    table(
+      ['#', 'Task', 'Direction', 'Source → target', 'Runs after'],
+      RUN_ORDER.map((name, index) => {
+        const task = templates[name];
+        return [
+          String(index + 1),
+          code(name),
+          task.direction,
+          `${task.source.entitySet} → ${task.target.entitySet}`,
+          task.dependsOn.join(', ') || '—',
+        ];
+      }),
+    ),
+    '',
+    'A project runs the tasks it enables in this order, once per partition (legal entity ↔ business unit). Header',
+    'tasks and their line tasks are enabled together. Prerequisites that are not enabled in a project are not',
+    'waited for (spec §3 "if used").',
+    '',
+    '## Prerequisites (spec §2)',
+    '',
+    table(
+      ['Id', 'System', 'What'],
+      PREREQUISITES.map((p) => [code(p.id), p.system, p.description]),
+    ),
+    '',
+    '## How to read the tables',
+    '',
+    '- **Source**: a column of the source row; `nav.column` reads an expanded Dataverse lookup; "or" means the first',
+    '  non-empty; `+` joins non-empty values (street lines are joined with line breaks).',
+    '- **Target**: the target column, or for a Dataverse lookup the navigation property and the alternate key it',
+    '  binds by (`customerid_account → accounts(accountnumber)`). Lookups into F&O check that the key exists in the',
+    "  partition's company and write the value itself.",
+    '- **Transform**: steps in order. A required value that ends up empty, a lookup that finds nothing and a value map',
+    '  without an entry are row failures with the code shown; the rest of the page goes on.',
+    '- Empty values clear the target column (Dataverse `null`, F&O text `""`); empty F&O numbers and dates are left',
+    '  out so F&O keeps its own defaults; "empty: not written" leaves the column alone.',
+    '',
+    '## Templates',
+    '',
+    ...RUN_ORDER.map((name, index) => renderTask(templates[name], index + 1)),
+    '## Shared value maps',
+    '',
+    'Referenced by name from the templates; a project adds or replaces entries under `valueMaps.<name>`. Matching',
+    'ignores case and surrounding blanks; an empty `from` is the entry used for a blank source value.',
+    '',
+    table(
+      ['Map', 'Entries'],
+      Object.entries(NAMED_VALUE_MAPS).map(([name, entries]) => [
+        code(name),
+        entries.length
+          ? entries.map((e) => `${code(String(e.from))} → ${code(e.to)}`).join(', ')
+          : '(none: same value on both sides)',
+      ]),
+    ),
+    '',
+    '## Length limits: which fields truncate',
+    '',
+    'Longer values are **rejected** (`value-too-long`, naming the source field, the target column and its limit) for',
+    'identifiers, names and codes: a shortened key or name would silently point at another record. Free text is',
+    '**truncated** with a `value-truncated` warning. A project can change either per field (`maxLength`,',
+    '`overflow`). Limits come from the F&O extended data types and the Dataverse column definitions.',
+    '',
+    table(
+      ['Entity set', 'Truncated (limit)', 'Rejected (limit)'],
+      Object.entries(FIELD_LIMITS)
+        .filter(([, fields]) => Object.keys(fields).length > 0)
+        .map(([entitySet, fields]) => {
+          const list = (policy: string) =>
+            Object.entries(fields)
+              .filter(([, limit]) => limit.overflow === policy)
+              .map(([field, limit]) => `${field} (${limit.max})`)
+              .join(', ') || '—';
+          return [code(entitySet), list('truncate'), list('reject')];
+        }),
+    ),
+    '',
+    '## Row failure codes',
+    '',
+    'Besides the codes below, every task can report `missing-business-key` (the source key is empty), `invalid-value`',
+    '(text where a number, date or Yes/No belongs) and `value-too-long`. Warnings (the row is written):',
+    '`value-truncated`, `country-defaulted` (blank country written as the default) and optional lookups that did',
+    'not resolve. Failures name the source field to fix.',
+    '',
+    table(['Code', 'Tasks'], errorCodes()),
+    '',
+    PROJECT_FILES,
+    DECISIONS,
+  ];
+  return `${out.join('\n')}\n`;
+}
+
+/** The page as prettier formats it, so the committed file passes `prettier --check`. */
+export async function renderTemplatesDoc(): Promise<string> {
+  const options = await resolveConfig(__filename);
+  return format(render(), { ...options, parser: 'markdown' });
+}
+
+const PROJECT_FILES = `## Changing templates in a project file
+
+A project file (YAML or JSON, see \`examples/project.yaml\` and its JSON Schema \`examples/project.schema.json\`)
+changes the templates without code. Under \`tasks.<task>.fieldMap\`, an entry whose \`target\` is already mapped
+changes that field; any other \`target\` is an extra field (its source column is selected automatically):
+
+\`\`\`yaml
+tasks:
+  accounts:
+    filter: statecode eq 0 # replaces the template filter; null removes it
+    fieldMap:
+      - target: NameAlias # extra field
+        source: name
+        maxLength: 20
+        overflow: truncate
+      - target: CustomerGroupId # changed field: a value map with a fallback
+        source: address1_country
+        valueMap: { Germany: '20', United Kingdom: '20' }
+        onMissing: fallback
+        fallback: '10'
+      - target: AddressCountryRegionISOCode
+        default: null # no default country: blank countries fail
+      - target: SalesMemo
+        remove: true
+valueMaps:
+  salesUnits: [{ from: ea, to: Each }] # F&O symbol → Sales unit name, used both ways
+  priceListsByCurrency: [{ from: EUR, to: Standard EUR }]
+  countries: [{ from: Vereinigte Staaten, to: US }]
+\`\`\`
+
+Field entries accept \`source\` (or a list: first non-empty), \`concat\`, \`type\`, \`default\`, \`constant\`,
+\`valueMap\` with \`onMissing\` (\`error\`, \`keep\`, \`fallback\`) and \`fallback\`, \`lookup\`, \`required\`,
+\`whenEmpty\`, \`maxLength\`, \`overflow\` and \`remove\`. Mistakes fail at load with one \`path: reason\` line
+each, for example \`tasks.accounts.fieldMap[3].valueMap: duplicate source value "US"\`.
+`;
+
+const DECISIONS = `## Decisions where the spec is silent or inconsistent
+
+- **Country codes.** \`*CountryRegionISOCode\` columns get the ISO alpha-2 code (\`US\`), \`*CountryRegionId\` columns
+  the F&O region id (alpha-3 in a standard set-up, \`USA\`). The spec's "blank → USA" for the account address comes
+  from the 2017 template's region-id field; written into an ISO-code column it would fail, so blank becomes \`US\`.
+  A blank country is written as the default with a \`country-defaulted\` warning; a project that sets the field's
+  \`default: null\` gets \`missing-country\` failures instead; an unknown spelling is \`unmapped-country\` until it is
+  added to \`valueMaps.countries\`.
+- **Accounts without an account number** are not filtered out (the spec suggests \`accountnumber ne null\`): they
+  fail with \`missing-business-key\`, so they show up in the failures rather than silently never syncing.
+- **Street lines.** Sales keeps up to three address lines, F&O one multi-line street: customer and contact-person
+  addresses join lines 1-3 with line breaks. Quote and order headers keep the spec's pairing (line 2 → street
+  number). From F&O, the first street line goes to line 1 and further lines to line 3.
+- **Discount rounding (§7.2).** The rounding difference is written to the CDS line's \`FixedPriceCharges\`. Back
+  from F&O, only a charge no larger than the rounding can produce (half a cent per unit) is treated as rounding;
+  larger charges are real charges and leave the discount alone.
+- **Customers.** A quote/order with no customer fails with \`missing-customer\`; one whose customer F&O does not
+  know yet fails with \`customer-not-synced\` (run the customer tasks first). From F&O, the customer account
+  resolves to a Sales account by account number, else to a contact by contact number.
+- **Units.** Sales units are assumed to carry the F&O unit symbol as their name; \`valueMaps.salesUnits\` maps
+  symbols to differently named units, and the Sales → F&O lines use the same entries backwards. A unit missing on
+  the other side is \`unmapped-unit\`.
+- **Price-list entry of a product.** The products task emits, after all product rows of a page, one
+  \`productpricelevels\` row per product. Dataverse defines no alternate key for it, so its \`key\` names the three
+  lookups (\`pricelevelid.name\`, \`productid.productnumber\`, \`uomid.name\`); the writer resolves them and
+  upserts the entry for that combination.
+- **Business unit.** Orders and invoices created from F&O are bound to the partition's business unit
+  (\`owningbusinessunit\`). Reads from Sales are not restricted to the business unit by default: a project with
+  several partitions sets \`tasks.<task>.partitionFilter\` to scope them.
+- **Write-in products** on a quote or order line fail the line with \`write-in-product\`; a product created in Sales
+  (not externally maintained) or one F&O does not sell fails with \`missing-product\`.
+`;
+
+if (require.main === module) {
+  renderTemplatesDoc().then(
+    (text) => process.stdout.write(text),
+    (error: unknown) => {
+      console.error(error);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -4,6 +4,8 @@
  * latin half feeding e-mail addresses and web sites.
  */
 
+import { TEMPLATE_DEFAULTS } from '../../mappings/value-maps';
+
 export type Culture = 'en' | 'de' | 'fr' | 'es' | 'ja' | 'zh' | 'ar' | 'he';
 
 export interface NamePool {
@@ -342,7 +344,6 @@ export const SALES_UNIT_ALIASES = ['each', 'hour'] as const;
 
 /** Base unit of the default Sales unit group. */
 export const SALES_BASE_UNIT = 'Primary Unit';
-export const SALES_UNIT_GROUP = 'Default unit';
 
 /** An F&O unit with no Sales counterpart: products sold in it cannot be synced. */
 export const FNO_ONLY_UNIT: UnitInfo = { symbol: 'bdl', description: 'Bundle', unitClass: 'Quantity', decimals: 0 };
@@ -427,9 +428,9 @@ export const LEGAL_ENTITY_NAMES: Record<string, string> = {
   frrt: 'Contoso Retail France',
 };
 
-/** Customer groups every demo company has; `10` is the template's default group. */
+/** Customer groups every demo company has, the template's default group first. */
 export const CUSTOMER_GROUPS = [
-  { id: '10', description: 'Wholesale customers' },
+  { id: TEMPLATE_DEFAULTS.customerGroup, description: 'Wholesale customers' },
   { id: '20', description: 'Major customers' },
   { id: '30', description: 'Retail customers' },
   { id: '80', description: 'Other customers' },

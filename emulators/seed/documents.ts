@@ -1,3 +1,4 @@
+import { PROCESSING_STATUS } from '../../mappings/value-maps';
 import { SALES_ONLY_UNIT } from './catalog';
 import { badRow, planBadRows } from './bad-rows';
 import { autoNumber, bindById, seedDate, type SeedContext, type TaggedSet } from './context';
@@ -25,8 +26,6 @@ export const QUOTE_STATES = {
 const QUOTE_STATE_NAMES = ['draft', 'active', 'won', 'lost', 'canceled'] as const;
 const QUOTE_STATE_WEIGHTS = [20, 50, 15, 10, 5] as const;
 
-/** msdynce_processingstatus option values of the P2C solution (spec/entities.md §2.3) used by Sales-made orders. */
-export const PROCESSING_STATUS = { active: 647390000, draft: 647390011 } as const;
 /** Sales order statecode 0 Active; statuscode 1 New (draft), 2 Pending (activated, waiting for F&O). */
 const ORDER_STATUS_REASON = { draft: 1, activated: 2 } as const;
 const ACTIVATED_ORDER_SHARE = 0.7;

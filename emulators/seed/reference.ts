@@ -7,17 +7,14 @@ import {
   SALES_BASE_UNIT,
   SALES_ONLY_UNIT,
   SALES_UNIT_ALIASES,
-  SALES_UNIT_GROUP,
   SHARED_UNITS,
   type CurrencyInfo,
 } from './catalog';
+import { TEMPLATE_DEFAULTS } from '../../mappings/value-maps';
 import { bindById, seedDate, type SeedContext } from './context';
 
-/** Template defaults the F&O customer defaults point at (spec/entities.md §6.2): site 1, warehouse 13. */
-export const DEFAULT_SITE_ID = '1';
-export const DEFAULT_WAREHOUSE_ID = '13';
 /** The price list the F&O → Sales order and invoice templates name by default (spec/entities.md §6.8). */
-export const SAMPLE_PRICE_LIST = { name: 'CRM Service USA (sample)', currency: 'USD' } as const;
+const SAMPLE_PRICE_LIST = { name: TEMPLATE_DEFAULTS.usdPriceList, currency: 'USD' } as const;
 
 export interface ReferenceData {
   currencies: Map<string, CurrencyInfo & { bind: string }>;
@@ -76,7 +73,7 @@ export function buildReferenceData(ctx: SeedContext): ReferenceData {
   const unitGroup = bindById('uomschedules', unitGroupId);
   ctx.dataverseTable('uomschedules').push({
     uomscheduleid: unitGroupId,
-    name: SALES_UNIT_GROUP,
+    name: TEMPLATE_DEFAULTS.unitGroup,
     baseuomname: SALES_BASE_UNIT,
   });
   const units = new Map<string, string>();
@@ -160,12 +157,12 @@ function buildFnoReference(ctx: SeedContext, currencyCodes: string[]): void {
         IsSalesTaxIncludedInPrice: 'No',
       });
     }
-    sites.push({ dataAreaId, SiteId: DEFAULT_SITE_ID, SiteName: 'Main site' });
+    sites.push({ dataAreaId, SiteId: TEMPLATE_DEFAULTS.siteId, SiteName: 'Main site' });
     warehouses.push({
       dataAreaId,
-      WarehouseId: DEFAULT_WAREHOUSE_ID,
+      WarehouseId: TEMPLATE_DEFAULTS.warehouseId,
       WarehouseName: 'Central warehouse',
-      OperationalSiteId: DEFAULT_SITE_ID,
+      OperationalSiteId: TEMPLATE_DEFAULTS.siteId,
     });
   }
 }

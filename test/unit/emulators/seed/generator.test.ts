@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { PROCESSING_STATUS } from '../../../../mappings/value-maps';
 import { ENTITIES_BY_SET, navigationsOf } from '../../../../emulators/dataverse/metadata';
 import { FIELD_TYPES } from '../../../../emulators/fno/catalog';
 import { ENTITIES as FNO_ENTITIES } from '../../../../emulators/fno/entities';
@@ -147,7 +148,7 @@ describe('generateSeed content', () => {
       activeQuotes: [...quoteIsActive.values()].filter(Boolean).length,
       activeQuoteLines: activeQuoteLines.length,
       activatedOrders: dataverse.salesorders.filter(
-        (o) => o.msdynce_processingstatus === 647390000 && o.msdynce_hasexternallymaintainedproductsonly,
+        (o) => o.msdynce_processingstatus === PROCESSING_STATUS.active && o.msdynce_hasexternallymaintainedproductsonly,
       ).length,
       activatedOrderLines: dataverse.salesorderdetails.filter((l) => l.msdynce_orderissubmitted).length,
     });

@@ -112,6 +112,12 @@ export class Table {
   }
 
   private indexKey(columns: string[], row: Row): string | undefined {
+    if (columns.length === 1) {
+      // One-column keys (the common case) skip the JSON encoding; the prefix keeps types apart.
+      const value = row[columns[0]];
+      if (value === null || value === undefined || value === '') return undefined;
+      return typeof value === 'string' ? `s${this.normalizeKey(value)}` : `v${JSON.stringify(value)}`;
+    }
     const parts: string[] = [];
     for (const column of columns) {
       const value = row[column];

@@ -450,7 +450,12 @@ function createHandlers(deps: HandlerDeps) {
   /** The request URL with `$skiptoken`/`$deltatoken` replaced; other options are kept as sent. */
   function linkWith(ctx: RequestContext, name: '$skiptoken' | '$deltatoken', value: string): string {
     const kept = ctx.rawQuery.split('&').filter((pair) => pair && !/^(\$|%24)(skiptoken|deltatoken)=/i.test(pair));
-    kept.push(`${name}=${encodeURIComponent(value)}`);
+    // RFC 3986 strict encoding (also `!'()*`), as the service encodes the `!` of delta tokens.
+    const encoded = encodeURIComponent(value).replace(
+      /[!'()*]/g,
+      (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`,
+    );
+    kept.push(`${name}=${encoded}`);
     return `${ctx.apiRoot}${encodeURI(ctx.path)}?${kept.join('&')}`;
   }
 

@@ -22,6 +22,8 @@ import {
 const GUID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE_ONLY_RE = /^\d{4}-\d{2}-\d{2}$/;
 const BIND_SUFFIX = '@odata.bind';
+const SIMPLE_REFERENCE_RE =
+  /^\/?([a-z]+)\((?:([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})|([a-z_]\w*)='([^'%]*)')\)$/i;
 const STATE_COLUMNS = new Set(['statecode', 'statuscode']);
 /** Stored next to a polymorphic lookup: which entity set the GUID points into. */
 const targetColumn = (attribute: string) => `$${attribute}`;
@@ -45,6 +47,8 @@ export function typeName(entity: EntityDef): string {
 export interface WriteContext {
   /** Seed loading: skips state rules so seeds can hold active quotes and closed orders. */
   seeding?: boolean;
+  /** Timestamp for createdon/modifiedon; one value for a whole seed load. */
+  now?: string;
 }
 
 export interface NavigationMaps {
@@ -196,12 +200,29 @@ export class DataverseModel {
         DV_ERROR.entityKeyNotDefined,
       );
     }
-    const keyText = names.map((n) => `${n}=${JSON.stringify(key.values[n])}`).join(',');
-    return { entity, row: table.findByUnique(keyValues), keyText, keyValues };
+    const row = table.findByUnique(keyValues);
+    // The key text only feeds error messages; skip building it for the (hot) found case.
+    const keyText = row ? '' : names.map((n) => `${n}=${JSON.stringify(key.values[n])}`).join(',');
+    return { entity, row, keyText, keyValues };
   }
 
   /** Parses `/accounts(<id>)`, `accounts(accountnumber='A')` or an absolute URL to a bound row. */
   resolveReference(uri: string, where: string): { entity: EntityDef; row: Row } {
+    const simple = SIMPLE_REFERENCE_RE.exec(uri);
+    if (simple) {
+      // Fast path for the common `/set(<guid>)` and `/set(key='value')` shapes (seed loading binds thousands).
+      const entity = this.entity(simple[1]);
+      const key: KeyPredicate = simple[2]
+        ? { kind: 'single', value: simple[2].toLowerCase(), type: 'guid' }
+        : { kind: 'compound', values: { [simple[3]]: simple[4] } };
+      const located = this.locate(entity, key);
+      if (!located.row) {
+        throw simple[2]
+          ? notFound(entity.logicalName, located.keyText)
+          : notFoundByKey(entity.logicalName, located.keyText);
+      }
+      return { entity, row: located.row };
+    }
     let path = uri.trim();
     if (/^https?:\/\//i.test(path)) path = new URL(path).pathname;
     try {
@@ -432,7 +453,7 @@ export class DataverseModel {
     this.applyState(entity, row, body, undefined);
     if (!context.seeding) this.checkQuoteRules(entity, undefined, row, body);
     try {
-      this.table(entity).insert(row, this.stamp(entity, nowIso()));
+      this.table(entity).insert(row, this.stamp(entity, context.now ?? nowIso()));
     } catch (error) {
       if (error instanceof StoreConflictError) throw this.conflict(entity, error);
       throw error;

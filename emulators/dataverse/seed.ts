@@ -1,6 +1,6 @@
 import { DataverseError } from './errors';
 import { ENTITIES_BY_SET, SEED_ORDER, navigationsOf } from './metadata';
-import type { DataverseModel } from './records';
+import { nowIso, type DataverseModel } from './records';
 
 /**
  * Seed rows are Web API create bodies keyed by entity set (primary id included, lookups as `@odata.bind` by
@@ -30,6 +30,7 @@ export function loadSeed(model: DataverseModel, seed: DataverseSeed): void {
   }
   const order = [...SEED_ORDER.filter((s) => s in seed)];
   const deferred: DeferredBind[] = [];
+  const context = { seeding: true, now: nowIso() };
   for (const set of order) {
     const entity = ENTITIES_BY_SET.get(set)!;
     const position = new Map(order.map((s, i) => [s, i]));
@@ -46,7 +47,7 @@ export function loadSeed(model: DataverseModel, seed: DataverseSeed): void {
         immediate[name] = value;
       }
       try {
-        model.createRow(entity, immediate, { seeding: true });
+        model.createRow(entity, immediate, context);
       } catch (error) {
         if (error instanceof DataverseError) {
           throw new Error(`${describe(set, index, body, entity.primaryId)}: ${error.message}`);

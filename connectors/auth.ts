@@ -31,6 +31,9 @@ function flattenHeaders(headers: Record<string, string | string[] | undefined>):
 
 /** msal-node's HTTP client, on undici so it can trust `caCertPem` (msal's built-in client cannot). */
 export class UndiciNetworkModule implements INetworkModule {
+  /** What the authority last answered with an error (msal reports discovery failures without the reason). */
+  lastFailure: { status?: number; description: string } | undefined;
+
   constructor(
     private readonly dispatcher: Dispatcher,
     private readonly timeoutMs: number,
@@ -50,21 +53,34 @@ export class UndiciNetworkModule implements INetworkModule {
     options: NetworkRequestOptions | undefined,
     timeout?: number,
   ): Promise<NetworkResponse<T>> {
-    const response = await request(url, {
-      method,
-      headers: options?.headers,
-      body: method === 'POST' ? options?.body : undefined,
-      dispatcher: this.dispatcher,
-      headersTimeout: timeout ?? this.timeoutMs,
-      bodyTimeout: timeout ?? this.timeoutMs,
-    });
+    let response;
+    try {
+      response = await request(url, {
+        method,
+        headers: options?.headers,
+        body: method === 'POST' ? options?.body : undefined,
+        dispatcher: this.dispatcher,
+        headersTimeout: timeout ?? this.timeoutMs,
+        bodyTimeout: timeout ?? this.timeoutMs,
+      });
+    } catch (err) {
+      this.lastFailure = { description: `${(err as Error).message} (${(err as { code?: string }).code ?? 'network'})` };
+      throw err;
+    }
     const text = await response.body.text();
-    let body: unknown = {};
+    let body: Record<string, unknown> = {};
     try {
       body = text ? JSON.parse(text) : {};
     } catch {
       body = { error: 'invalid_response', error_description: `non-JSON response (HTTP ${response.statusCode})` };
     }
+    this.lastFailure =
+      response.statusCode >= 400
+        ? {
+            status: response.statusCode,
+            description: String(body.error_description ?? body.error ?? text.slice(0, 200)),
+          }
+        : undefined;
     return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };
   }
 }
@@ -93,6 +109,7 @@ export class TokenProvider {
   readonly #secretHint: string;
   readonly #secret: string;
   readonly #app: ConfidentialClientApplication;
+  readonly #network: UndiciNetworkModule;
   #cached: CachedToken | undefined;
   #pending: Promise<string> | undefined;
 
@@ -106,6 +123,7 @@ export class TokenProvider {
       : 'check the configured client secret';
     this.#secret = resolveClientSecret(connection, SYSTEM_LABEL[system]);
     const authorityHost = new URL(this.authority).host;
+    this.#network = new UndiciNetworkModule(dispatcher, timeoutMs);
     this.#app = new ConfidentialClientApplication({
       auth: {
         clientId: connection.clientId,
@@ -116,7 +134,7 @@ export class TokenProvider {
         knownAuthorities: [authorityHost],
       },
       system: {
-        networkClient: new UndiciNetworkModule(dispatcher, timeoutMs),
+        networkClient: this.#network,
         disableInternalRetries: true,
       },
     });
@@ -159,22 +177,33 @@ export class TokenProvider {
   private authError(err: unknown): ConnectorError {
     const record = (err ?? {}) as { errorCode?: string; errorMessage?: string; message?: string; status?: number };
     const code = record.errorCode || undefined;
+    // A discovery failure arrives from msal without its cause; the network module saw the authority's answer.
+    const discovery = code === 'endpoints_resolution_error' ? this.#network.lastFailure : undefined;
+    const status = record.status ?? discovery?.status;
     const rejected =
-      err instanceof ServerError &&
-      (code === 'invalid_client' || code === 'unauthorized_client' || record.status === 400 || record.status === 401);
-    const transient =
-      !rejected &&
-      (err instanceof ServerError ? record.status === 429 || (record.status ?? 0) >= 500 : isNetworkFailure(err));
-    const detail = this.scrub(String(record.errorMessage || record.message || 'unknown error')).split(/ Trace ID:/)[0];
+      (err instanceof ServerError || discovery?.status !== undefined) &&
+      (code === 'invalid_client' ||
+        code === 'unauthorized_client' ||
+        status === 400 ||
+        status === 401 ||
+        status === 404);
+    const transient = !rejected && (status === 429 || (status ?? 0) >= 500 || isNetworkFailure(err));
+    const detail = this.scrub(
+      discovery
+        ? `authority metadata: ${discovery.status ? `HTTP ${discovery.status} ` : ''}${discovery.description}`
+        : String(record.errorMessage || record.message || 'unknown error'),
+    ).split(/ Trace ID:/)[0];
+    // invalid_client is a wrong or expired secret; other rejections point at the app id or the tenant.
+    const hint = code === 'invalid_client' ? this.#secretHint : 'check the client id and the tenant in the authority';
     const message = rejected
-      ? `Entra ID rejected the client credentials of app ${this.clientId} at authority ${this.authority} for scope ${this.scope}; ${this.#secretHint} (${detail})`
+      ? `Entra ID refused a token to app ${this.clientId} at authority ${this.authority} for scope ${this.scope}; ${hint} (${detail})`
       : `could not get a token for app ${this.clientId} from authority ${this.authority} for scope ${this.scope} (${detail})`;
     return new ConnectorError({
       system: this.#system,
       operation: 'token',
       kind: transient ? 'transient' : 'auth',
       retryable: transient,
-      status: record.status,
+      status,
       serviceCode: code,
       serviceMessage: message,
     });

@@ -69,6 +69,22 @@ describe('Entra client-credentials token provider', () => {
     }
   });
 
+  it('names the tenant problem when the authority does not know the tenant (not retryable)', async () => {
+    const tokens = provider(DEFAULT_CLIENT.clientSecret, { authority: `${identity.authorityHost}/no-such-tenant` });
+    const err = (await tokens.getToken().catch((e: unknown) => e)) as ConnectorError;
+    expect(err).toBeInstanceOf(ConnectorError);
+    expect(err).toMatchObject({ retryable: false, kind: 'auth', status: 400 });
+    expect(err.message).toContain("Tenant 'no-such-tenant' not found");
+    expect(err.message).toContain('check the client id and the tenant in the authority');
+  });
+
+  it('treats an unreachable authority as a transient failure', async () => {
+    const tokens = provider(DEFAULT_CLIENT.clientSecret, { authority: 'https://127.0.0.1:1/p2c-local' });
+    const err = (await tokens.getToken().catch((e: unknown) => e)) as ConnectorError;
+    expect(err).toMatchObject({ retryable: true, kind: 'transient' });
+    expect(err.message).toContain('ECONNREFUSED');
+  });
+
   it('refuses a missing secret variable with a message naming it', () => {
     delete process.env[SECRET_ENV];
     const connection = dataverseConnectionSchema.parse({

@@ -224,7 +224,10 @@ export class FnoEngine {
       const source = inherit.columns[column];
       if (source === undefined) continue;
       const related = this.related(table, inherit.relation, row);
-      return related ? related[source] : emptyValue(table.types.get(column)!);
+      if (!related) return emptyValue(table.types.get(column)!);
+      // The related column may itself be inherited (invoice line → invoice header → customer).
+      const target = this.tables.get(table.relations.get(inherit.relation)!.table)!;
+      return target.inherited.has(source) ? this.inheritedValue(target, related, source) : related[source];
     }
     return undefined;
   }

@@ -114,7 +114,12 @@ export async function startFnoEmulator(opts: FnoEmulatorOptions = {}): Promise<F
       ...(opts.referenceData === false ? [] : [referenceSeed(companies)]),
       ...(opts.seed ? [opts.seed] : []),
     ];
-    await loadSeed(engine, store, seeds, defaultCompany);
+    try {
+      await loadSeed(engine, store, seeds, defaultCompany);
+    } catch (error) {
+      if (ownIdentity) await identity.close();
+      throw error;
+    }
   }
 
   const faults = new FaultController(renderFault);

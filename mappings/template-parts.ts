@@ -140,6 +140,26 @@ export function customerAddress(): Entry[] {
   ];
 }
 
+/** What accounts and contacts share as F&O customers: defaults, the flag, address, channels, currency. */
+export function customerCommon(): Entry[] {
+  return [
+    defaulted('CustomerGroupId', TEMPLATE_DEFAULTS.customerGroup),
+    defaulted('LanguageId', TEMPLATE_DEFAULTS.languageId),
+    constant('IsExternallyMaintained', 'Yes', {
+      type: 'noYes',
+      note: 'drives the F&O → Sales order and invoice filters',
+    }),
+    ...customerAddress(),
+    ...contactChannels({
+      phone: 'PrimaryContactPhone',
+      email: 'PrimaryContactEmail',
+      fax: 'PrimaryContactFax',
+      url: 'PrimaryContactURL',
+    }),
+    direct('transactioncurrencyid.isocurrencycode', 'SalesCurrencyCode'),
+  ];
+}
+
 /** Sales phone, e-mail, fax, web site → the given F&O columns. */
 export function contactChannels(targets: { phone: string; email: string; fax: string; url: string }): Entry[] {
   return [

@@ -11,6 +11,15 @@ import { account, contact, context, product, quote, quoteLine } from './fixtures
 const usd = { entitySet: 'transactioncurrencies', key: { isocurrencycode: 'USD' } };
 const sampleUsdPriceList = { entitySet: 'pricelevels', key: { name: 'CRM Service USA (sample)' } };
 const usmfUnit = { entitySet: 'businessunits', key: { name: 'USMF' } };
+const speaker = { entitySet: 'products', key: { productnumber: 'D0001' } };
+const each = { entitySet: 'uoms', key: { name: 'ea' } };
+/** What every line from F&O carries besides its own values. */
+const fnoLineFlags = {
+  priceperunit: 219.95,
+  ispriceoverridden: true,
+  isproductoverridden: false,
+  msdynce_ismaintainedexternally: true,
+};
 
 function mapOne(task: TaskDefinition, row: Record<string, unknown>) {
   const result = transform(task, [row], context());
@@ -65,7 +74,7 @@ describe('Products (F&O → Sales)', () => {
           msdynce_ismaintainedexternally: true,
         },
         lookups: {
-          defaultuomid: { entitySet: 'uoms', key: { name: 'ea' } },
+          defaultuomid: each,
           defaultuomscheduleid: { entitySet: 'uomschedules', key: { name: 'Default unit' } },
           transactioncurrencyid: usd,
         },
@@ -82,8 +91,8 @@ describe('Products (F&O → Sales)', () => {
         fields: { amount: 219.95, pricingmethodcode: 1 },
         lookups: {
           pricelevelid: sampleUsdPriceList,
-          productid: { entitySet: 'products', key: { productnumber: 'D0001' } },
-          uomid: { entitySet: 'uoms', key: { name: 'ea' } },
+          productid: speaker,
+          uomid: each,
         },
       },
     ]);
@@ -524,18 +533,15 @@ describe('Sales orders (F&O → Sales)', () => {
         fields: {
           msdynce_ordernumber: 'SO-000123',
           sequencenumber: 2,
-          priceperunit: 219.95,
-          ispriceoverridden: true,
-          isproductoverridden: false,
-          msdynce_ismaintainedexternally: true,
+          ...fnoLineFlags,
           quantity: 3,
           tax: 52.1,
           manualdiscountamount: 10,
         },
         lookups: {
           salesorderid: { entitySet: 'salesorders', key: { ordernumber: 'SO-000123' } },
-          productid: { entitySet: 'products', key: { productnumber: 'D0001' } },
-          uomid: { entitySet: 'uoms', key: { name: 'ea' } },
+          productid: speaker,
+          uomid: each,
         },
       },
     ]);
@@ -632,10 +638,7 @@ describe('Sales invoices (F&O → Sales)', () => {
         fields: {
           msdynce_invoicenumber: 'CIV-000045',
           sequencenumber: 1,
-          priceperunit: 219.95,
-          ispriceoverridden: true,
-          isproductoverridden: false,
-          msdynce_ismaintainedexternally: true,
+          ...fnoLineFlags,
           quantity: 3,
           manualdiscountamount: 10,
           tax: 52.1,
@@ -644,8 +647,8 @@ describe('Sales invoices (F&O → Sales)', () => {
         },
         lookups: {
           invoiceid: { entitySet: 'invoices', key: { invoicenumber: 'CIV-000045' } },
-          productid: { entitySet: 'products', key: { productnumber: 'D0001' } },
-          uomid: { entitySet: 'uoms', key: { name: 'ea' } },
+          productid: speaker,
+          uomid: each,
         },
       },
     ]);

@@ -10,7 +10,7 @@ export interface Statement {
 }
 
 /** Bulk writes and key look-ups are sent in slices of this many rows to bound statement size and memory. */
-export const BULK_CHUNK_SIZE = 5_000;
+export const BULK_CHUNK_SIZE = 20_000;
 
 /**
  * What the checkpoint store needs from a database. The store holds all the logic and SQL; a driver only knows how

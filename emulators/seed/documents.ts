@@ -62,7 +62,7 @@ interface DocumentTotals {
 
 type QuoteKind = Extract<BadRowKind, `quote-${string}`>;
 
-function customerPicker(ctx: SeedContext, parties: Parties) {
+function customerPicker(parties: Parties) {
   const accounts = parties.syncedAccounts.flat();
   const contacts = parties.customerContacts.flat();
   const accountCustomer = (index: number): Customer => {
@@ -93,6 +93,19 @@ function customerPicker(ctx: SeedContext, parties: Parties) {
       }
       return accountCustomer(accounts[rng.int(0, accounts.length - 1)]);
     },
+  };
+}
+
+/** Columns quotes and orders share: ship-to address, P2C flags, customer, currency, price list and owner. */
+function documentColumns(ref: ReferenceData, customer: Customer, currency: string, externalOnly: boolean): SeedRow {
+  return {
+    ...shipTo(customer),
+    msdynce_hasexternallymaintainedproductsonly: externalOnly,
+    msdynce_ismaintainedexternally: false,
+    [customer.bindProperty]: customer.bind,
+    'transactioncurrencyid@odata.bind': ref.currencies.get(currency)!.bind,
+    'pricelevelid@odata.bind': ref.defaultPriceList.get(currency)!,
+    'owningbusinessunit@odata.bind': ref.businessUnits[customer.company],
   };
 }
 
@@ -135,7 +148,15 @@ function writeLines(
   ctx: SeedContext,
   ref: ReferenceData,
   rng: Rng,
-  target: { set: TaggedSet; idColumn: string; parentProperty: string; parentBind: string; currency: string },
+  target: {
+    set: TaggedSet;
+    idColumn: string;
+    parentProperty: string;
+    parentBind: string;
+    /** Receives the line totals. */
+    header: SeedRow;
+    currency: string;
+  },
   lines: LineSpec[],
   /** Adds the columns specific to quote or order lines. */
   decorate: (row: SeedRow, line: LineSpec) => void,
@@ -165,7 +186,10 @@ function writeLines(
     decorate(row, line);
     rows.push(row);
   });
-  return { lines: lines.length, amount: Math.round(amount * 100) / 100 };
+  const total = Math.round(amount * 100) / 100;
+  target.header.totallineitemamount = total;
+  target.header.totalamount = total;
+  return { lines: lines.length, amount: total };
 }
 
 function pickLines(rng: Rng, catalogue: SalesProduct[], count: number): LineSpec[] {
@@ -198,7 +222,7 @@ export function generateQuotes(
 ): void {
   if (ctx.options.quotes === 0) return;
   const rng = ctx.rng('quotes');
-  const customers = customerPicker(ctx, parties);
+  const customers = customerPicker(parties);
   if (!customers.available) throw new Error('seed: quotes need customers; raise accounts or contacts');
   const kinds: QuoteKind[] = ['quote-write-in-product', 'quote-product-missing-in-fno', 'quote-unit-unmapped'];
   if (customers.unsynced.length > 0) kinds.push('quote-customer-not-synced');
@@ -238,13 +262,7 @@ export function generateQuotes(
       effectivefrom: seedDate(start),
       effectiveto: seedDate(start + 30),
       requestdeliveryby: seedDate(start + rng.int(14, 60)),
-      ...shipTo(customer),
-      msdynce_hasexternallymaintainedproductsonly: externalOnly,
-      msdynce_ismaintainedexternally: false,
-      [customer.bindProperty]: customer.bind,
-      'transactioncurrencyid@odata.bind': ref.currencies.get(currency)!.bind,
-      'pricelevelid@odata.bind': ref.defaultPriceList.get(currency)!,
-      'owningbusinessunit@odata.bind': ref.businessUnits[customer.company],
+      ...documentColumns(ref, customer, currency, externalOnly),
     };
     rows.push(header);
     const totals = writeLines(
@@ -256,6 +274,7 @@ export function generateQuotes(
         idColumn: 'quotedetailid',
         parentProperty: 'quoteid@odata.bind',
         parentBind: bindById('quotes', id),
+        header,
         currency,
       },
       lines,
@@ -265,8 +284,6 @@ export function generateQuotes(
         row.msdynce_quoterevisionnumber = 0;
       },
     );
-    header.totallineitemamount = totals.amount;
-    header.totalamount = totals.amount;
     if (kind) ctx.badRows.push(badRow(kind, quoteNumber, dataAreaId));
     if (state === 'active' && externalOnly) {
       subsets.activeQuotes++;
@@ -284,7 +301,7 @@ export function generateOrders(
 ): void {
   if (ctx.options.orders === 0) return;
   const rng = ctx.rng('orders');
-  const customers = customerPicker(ctx, parties);
+  const customers = customerPicker(parties);
   if (!customers.available) throw new Error('seed: orders need customers; raise accounts or contacts');
   const rows = ctx.dataverseTable('salesorders');
 
@@ -311,13 +328,7 @@ export function generateOrders(
       msdynce_processingstatus: activated ? PROCESSING_STATUS.active : PROCESSING_STATUS.draft,
       submitdate: activated ? seedDate(submitted) : null,
       requestdeliveryby: seedDate(submitted + rng.int(7, 45)),
-      ...shipTo(customer),
-      msdynce_hasexternallymaintainedproductsonly: externalOnly,
-      msdynce_ismaintainedexternally: false,
-      [customer.bindProperty]: customer.bind,
-      'transactioncurrencyid@odata.bind': ref.currencies.get(currency)!.bind,
-      'pricelevelid@odata.bind': ref.defaultPriceList.get(currency)!,
-      'owningbusinessunit@odata.bind': ref.businessUnits[customer.company],
+      ...documentColumns(ref, customer, currency, externalOnly),
     };
     rows.push(header);
     const totals = writeLines(
@@ -329,6 +340,7 @@ export function generateOrders(
         idColumn: 'salesorderdetailid',
         parentProperty: 'salesorderid@odata.bind',
         parentBind: bindById('salesorders', id),
+        header,
         currency,
       },
       lines,
@@ -340,8 +352,6 @@ export function generateOrders(
         row.msdynce_ordernumber = orderNumber;
       },
     );
-    header.totallineitemamount = totals.amount;
-    header.totalamount = totals.amount;
     if (activated && externalOnly) {
       subsets.activatedOrders++;
       subsets.activatedOrderLines += totals.lines;

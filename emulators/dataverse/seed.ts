@@ -8,6 +8,9 @@ import { nowIso, type DataverseModel } from './records';
  * target is loaded later (an account's primary contact) is applied in a second pass.
  */
 
+/** How long before start-up seeded rows were last modified. */
+export const SEED_AGE_MS = 24 * 60 * 60 * 1000;
+
 export type DataverseSeed = Record<string, Array<Record<string, unknown>>>;
 
 const BIND_SUFFIX = '@odata.bind';
@@ -30,7 +33,9 @@ export function loadSeed(model: DataverseModel, seed: DataverseSeed): void {
   }
   const order = [...SEED_ORDER.filter((s) => s in seed)];
   const deferred: DeferredBind[] = [];
-  const context = { seeding: true, now: nowIso() };
+  // Seeded rows stand for data that existed before the integration started: stamp them a day in the past, so the
+  // first sync's watermark (taken when it starts) already lies after them.
+  const context = { seeding: true, now: new Date(Date.parse(nowIso()) - SEED_AGE_MS).toISOString() };
   for (const set of order) {
     const entity = ENTITIES_BY_SET.get(set)!;
     const position = new Map(order.map((s, i) => [s, i]));

@@ -88,6 +88,54 @@ describe('startEmulators', () => {
   });
 });
 
+describe('startEmulators with two companies', () => {
+  it('partitions F&O by company and serves every recorded bad row under its key', async () => {
+    const emulators = await startEmulators({
+      seed: {
+        accounts: 80,
+        badRowShare: 0.1,
+        companies: [
+          { dataAreaId: 'usmf', businessUnit: 'USMF', currency: 'USD' },
+          { dataAreaId: 'demf', businessUnit: 'DEMF', currency: 'EUR' },
+        ],
+      },
+    });
+    try {
+      const { connection, manifest } = emulators;
+      const fnoToken = await tokenFor(connection, connection.fno.resource);
+      const dataverseToken = await tokenFor(connection, connection.dataverse.resource);
+      const german = await getJson(
+        `${connection.fno.url}/data/SellableReleasedProducts?cross-company=true&$filter=dataAreaId eq 'demf'&$top=3`,
+        fnoToken,
+      );
+      const rows = german.body.value as Array<Record<string, unknown>>;
+      expect(rows.length).toBeGreaterThan(0);
+      expect(rows.every((row) => row.dataAreaId === 'demf' && row.CurrencyCode !== 'USD')).toBe(true);
+
+      const api = `${connection.dataverse.url}/api/data/v9.2`;
+      const urlOf: Record<string, (key: string, dataAreaId: string) => string> = {
+        accounts: (key) => (/^ACC-/.test(key) ? `${api}/accounts(accountnumber='${key}')` : `${api}/accounts(${key})`),
+        contacts: (key) => `${api}/contacts(msdynce_contactnumber='${key}')`,
+        quotes: (key) => `${api}/quotes(quotenumber='${key}')`,
+        SellableReleasedProducts: (key, dataAreaId) =>
+          `${connection.fno.url}/data/SellableReleasedProducts(dataAreaId='${dataAreaId}',ProductNumber='${key}')`,
+      };
+      expect(manifest!.badRows.length).toBeGreaterThan(9);
+      for (const bad of manifest!.badRows) {
+        const token = bad.system === 'fno' ? fnoToken : dataverseToken;
+        const response = await getJson(urlOf[bad.entitySet](bad.key, bad.dataAreaId), token);
+        expect({ kind: bad.kind, key: bad.key, status: response.status }).toEqual({
+          kind: bad.kind,
+          key: bad.key,
+          status: 200,
+        });
+      }
+    } finally {
+      await emulators.close();
+    }
+  });
+});
+
 describe('startEmulators with a data directory', () => {
   let dataDir: string;
 

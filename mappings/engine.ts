@@ -37,6 +37,15 @@ export interface TransformResult {
 /** F&O's "no date" for non-nullable DateTimeOffset columns. */
 export const FNO_EMPTY_DATE = '1900-01-01T00:00:00Z';
 const PRICE_LIST_ITEMS = 'productpricelevels';
+/**
+ * Appended to a product's source key for its price-list entry: writers keep one outcome per source key, and
+ * the two rows of a product must not share one. `baseSourceKey()` strips it again (e.g. to re-read the source).
+ */
+export const PRICE_LIST_KEY_SUFFIX = '/price-list';
+
+export function baseSourceKey(sourceKey: string): string {
+  return sourceKey.endsWith(PRICE_LIST_KEY_SUFFIX) ? sourceKey.slice(0, -PRICE_LIST_KEY_SUFFIX.length) : sourceKey;
+}
 const PRICE_LISTS = 'pricelevels';
 const PRICE_LIST_CURRENCY = 'transactioncurrencyid.isocurrencycode';
 const ACTIVE_PRICE_LISTS = 'statecode eq 0';
@@ -576,7 +585,7 @@ function priceListItem(
   const productKey = product.key;
   const [productField] = Object.keys(productKey);
   return {
-    sourceKey: state.sourceKey,
+    sourceKey: state.sourceKey + PRICE_LIST_KEY_SUFFIX,
     entitySet: PRICE_LIST_ITEMS,
     key: {
       'pricelevelid.name': priceList,

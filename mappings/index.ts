@@ -21,13 +21,22 @@ export {
   sourceKeyOf,
   sourceQuery,
   partitionFilterOf,
+  baseSourceKey,
+  PRICE_LIST_KEY_SUFFIX,
   FNO_EMPTY_DATE,
   type Partition,
   type TransformContext,
   type TransformResult,
   type ValueMapOverrides,
 } from './engine';
-export { createLookupIndex, type LookupIndex, type LookupEntry, type LookupRequest } from './lookup-index';
+export {
+  createLookupIndex,
+  relatedLookupKey,
+  type LookupIndex,
+  type LookupEntry,
+  type LookupEntriesRecord,
+  type LookupRequest,
+} from './lookup-index';
 export { rowHash, canonicalJson } from './hash';
 export { perUnitDiscount, lineDiscountFromPerUnit, roundAmount, type PerUnitDiscount } from './discount';
 export { NAMED_VALUE_MAPS, PROCESSING_STATUS, TEMPLATE_DEFAULTS } from './value-maps';

@@ -303,9 +303,11 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
   symbols to differently named units, and the Sales → F&O lines use the same entries backwards. A unit missing on
   the other side is \`unmapped-unit\`.
 - **Price-list entry of a product.** The products task emits, after all product rows of a page, one
-  \`productpricelevels\` row per product. Dataverse defines no alternate key for it, so its \`key\` names the three
-  lookups (\`pricelevelid.name\`, \`productid.productnumber\`, \`uomid.name\`); the writer resolves them and
-  upserts the entry for that combination.
+  \`productpricelevels\` row per product, with source key \`<product number>/price-list\` (\`baseSourceKey()\`
+  gives the product back). Its alternate key is made of three lookups (price list, product, unit), so its \`key\`
+  names them by their own keys (\`pricelevelid.name\`, \`productid.productnumber\`, \`uomid.name\`) and the
+  same three appear in \`lookups\`; the writer resolves them to ids and upserts the entry for that combination.
+  Written after the product rows, the product it refers to exists by then.
 - **Business unit.** Orders and invoices created from F&O are bound to the partition's business unit
   (\`owningbusinessunit\`). Reads from Sales are not restricted to the business unit by default: a project with
   several partitions sets \`tasks.<task>.partitionFilter\` to scope them.

@@ -1,6 +1,7 @@
 /** Engine pieces: lookups to pre-fetch, keys, hashes, the discount rule, filters and determinism. */
 import {
   andFilters,
+  baseSourceKey,
   createLookupIndex,
   lineDiscountFromPerUnit,
   matchesFilter,
@@ -255,5 +256,39 @@ describe('task definition validation', () => {
     expect(taskDefinitionSchema.safeParse(badKey).error?.issues[0].message).toBe(
       'key field "AccountNum" must be a plain column of the field map',
     );
+  });
+});
+
+describe('price-list entry rows', () => {
+  it('come after all product rows, each with its own source key', () => {
+    const rows = [product, { ...product, ProductNumber: 'S0002', SalesUnitSymbol: 'h' }];
+    const result = transform(templates.products, rows, context());
+    expect(result.rows.map((row) => `${row.entitySet}:${row.sourceKey}`)).toEqual([
+      'products:D0001',
+      'products:S0002',
+      'productpricelevels:D0001/price-list',
+      'productpricelevels:S0002/price-list',
+    ]);
+    expect(result.rows.map((row) => baseSourceKey(row.sourceKey))).toEqual(['D0001', 'S0002', 'D0001', 'S0002']);
+  });
+
+  it('use the price list the project maps to pricelevelid', () => {
+    const task = taskDefinitionSchema.parse({
+      ...templates.products,
+      fieldMap: [
+        ...templates.products.fieldMap,
+        {
+          target: 'pricelevelid',
+          steps: [{ type: 'default', value: 'Standard USD' }],
+          lookup: {
+            candidates: [{ entitySet: 'pricelevels', keyField: 'name' }],
+            code: 'missing-price-list',
+            hint: 'x',
+          },
+        },
+      ],
+    });
+    const result = transform(task, [product], context());
+    expect(result.rows[1].key['pricelevelid.name']).toBe('Standard USD');
   });
 });

@@ -81,7 +81,7 @@ describe('Products (F&O → Sales)', () => {
       },
       {
         // Alphabetically first USD price list: "CRM Service USA (sample)" before "Standard USD".
-        sourceKey: 'D0001',
+        sourceKey: 'D0001/price-list',
         entitySet: 'productpricelevels',
         key: {
           'pricelevelid.name': 'CRM Service USA (sample)',

@@ -19,6 +19,8 @@ export interface TestDatabase {
 /** Creates a fresh, empty database for each test. */
 export type TestDatabaseFactory = () => Promise<TestDatabase>;
 
+// Headroom for bulk and multi-connection tests on a busy machine; they check behaviour, not speed (see bench/).
+export const HEAVY_TEST_TIMEOUT_MS = 60_000;
 const PROJECT = 'contoso-p2c';
 const TASK = 'accountsToCustomers';
 const PARTITION = 'usmf';
@@ -290,30 +292,41 @@ export function checkpointStoreContract(
         expect(hashes.get('ACC-2')).toBe('only');
       });
 
-      test('large batches round-trip across chunk boundaries', async () => {
-        const store = await open();
-        const length = BULK_CHUNK_SIZE + 345;
-        const entries = Array.from({ length }, (_, index) => ({ sourceKey: `K-${index}`, hash: `h-${index}` }));
-        await store.putHashes(PROJECT, TASK, PARTITION, entries);
-        const hashes = await store.getHashes(PROJECT, TASK, PARTITION, [...entries.map((e) => e.sourceKey), 'K-none']);
-        expect(hashes.size).toBe(entries.length);
-        expect(hashes.get('K-0')).toBe('h-0');
-        expect(hashes.get(`K-${length - 1}`)).toBe(`h-${length - 1}`);
-        expect(hashes.has('K-none')).toBe(false);
-      });
+      test(
+        'large batches round-trip across chunk boundaries',
+        async () => {
+          const store = await open();
+          const length = BULK_CHUNK_SIZE + 345;
+          const entries = Array.from({ length }, (_, index) => ({ sourceKey: `K-${index}`, hash: `h-${index}` }));
+          await store.putHashes(PROJECT, TASK, PARTITION, entries);
+          const hashes = await store.getHashes(PROJECT, TASK, PARTITION, [
+            ...entries.map((e) => e.sourceKey),
+            'K-none',
+          ]);
+          expect(hashes.size).toBe(entries.length);
+          expect(hashes.get('K-0')).toBe('h-0');
+          expect(hashes.get(`K-${length - 1}`)).toBe(`h-${length - 1}`);
+          expect(hashes.has('K-none')).toBe(false);
+        },
+        HEAVY_TEST_TIMEOUT_MS,
+      );
 
-      test('two stores writing overlapping keys at once both succeed', async () => {
-        const [first, second] = await Promise.all([open(), open()]);
-        const batch = (label: string) =>
-          Array.from({ length: 3_000 }, (_, index) => ({ sourceKey: `K-${index}`, hash: `${label}-${index}` }));
-        await Promise.all([
-          first.putHashes(PROJECT, TASK, PARTITION, batch('a')),
-          second.putHashes(PROJECT, TASK, PARTITION, batch('b').reverse()),
-        ]);
-        const hashes = await first.getHashes(PROJECT, TASK, PARTITION, ['K-0', 'K-2999']);
-        expect(hashes.get('K-0')).toMatch(/^[ab]-0$/);
-        expect(hashes.get('K-2999')).toMatch(/^[ab]-2999$/);
-      });
+      test(
+        'two stores writing overlapping keys at once both succeed',
+        async () => {
+          const [first, second] = await Promise.all([open(), open()]);
+          const batch = (label: string) =>
+            Array.from({ length: 3_000 }, (_, index) => ({ sourceKey: `K-${index}`, hash: `${label}-${index}` }));
+          await Promise.all([
+            first.putHashes(PROJECT, TASK, PARTITION, batch('a')),
+            second.putHashes(PROJECT, TASK, PARTITION, batch('b').reverse()),
+          ]);
+          const hashes = await first.getHashes(PROJECT, TASK, PARTITION, ['K-0', 'K-2999']);
+          expect(hashes.get('K-0')).toMatch(/^[ab]-0$/);
+          expect(hashes.get('K-2999')).toMatch(/^[ab]-2999$/);
+        },
+        HEAVY_TEST_TIMEOUT_MS,
+      );
 
       test('bad entries are refused and nothing of the batch is written', async () => {
         const store = await open();
@@ -364,18 +377,22 @@ export function checkpointStoreContract(
         expect(ids(await store.listRuns({ limit: 2 }))).toEqual(['d', 'c']);
       });
 
-      test(`listRuns returns at most ${DEFAULT_RUN_LIST_LIMIT} runs unless asked for more`, async () => {
-        const store = await open();
-        for (let index = 0; index <= DEFAULT_RUN_LIST_LIMIT; index++) {
-          await store.recordRun(
-            run({ runId: `r-${index}`, startedAt: new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString() }),
-          );
-        }
-        const runs = await store.listRuns({});
-        expect(runs).toHaveLength(DEFAULT_RUN_LIST_LIMIT);
-        expect(runs[0].runId).toBe(`r-${DEFAULT_RUN_LIST_LIMIT}`);
-        expect(await store.listRuns({ limit: DEFAULT_RUN_LIST_LIMIT + 1 })).toHaveLength(DEFAULT_RUN_LIST_LIMIT + 1);
-      });
+      test(
+        `listRuns returns at most ${DEFAULT_RUN_LIST_LIMIT} runs unless asked for more`,
+        async () => {
+          const store = await open();
+          for (let index = 0; index <= DEFAULT_RUN_LIST_LIMIT; index++) {
+            await store.recordRun(
+              run({ runId: `r-${index}`, startedAt: new Date(Date.UTC(2026, 0, 1, 0, index)).toISOString() }),
+            );
+          }
+          const runs = await store.listRuns({});
+          expect(runs).toHaveLength(DEFAULT_RUN_LIST_LIMIT);
+          expect(runs[0].runId).toBe(`r-${DEFAULT_RUN_LIST_LIMIT}`);
+          expect(await store.listRuns({ limit: DEFAULT_RUN_LIST_LIMIT + 1 })).toHaveLength(DEFAULT_RUN_LIST_LIMIT + 1);
+        },
+        HEAVY_TEST_TIMEOUT_MS,
+      );
 
       test('bad runs and filters are refused with the field named', async () => {
         const store = await open();
@@ -424,21 +441,29 @@ export function checkpointStoreContract(
         ]);
       });
 
-      test('ten thousand failures are stored in one call', async () => {
-        const store = await open();
-        const many = Array.from({ length: 10_000 }, (_, index) => failure(`ACC-${index}`));
-        await store.addFailures('r1', many);
-        const listed = await store.listFailures('r1');
-        expect(listed).toHaveLength(10_000);
-        expect(listed[9_999]).toStrictEqual(many[9_999]);
-      });
+      test(
+        'ten thousand failures are stored in one call',
+        async () => {
+          const store = await open();
+          const many = Array.from({ length: 10_000 }, (_, index) => failure(`ACC-${index}`));
+          await store.addFailures('r1', many);
+          const listed = await store.listFailures('r1');
+          expect(listed).toHaveLength(10_000);
+          expect(listed[9_999]).toStrictEqual(many[9_999]);
+        },
+        HEAVY_TEST_TIMEOUT_MS,
+      );
 
-      test('two stores adding overlapping failures of one run at once both succeed', async () => {
-        const [first, second] = await Promise.all([open(), open()]);
-        const batch = Array.from({ length: 3_000 }, (_, index) => failure(`ACC-${index}`));
-        await Promise.all([first.addFailures('r1', batch), second.addFailures('r1', [...batch].reverse())]);
-        expect(await first.listFailures('r1')).toHaveLength(batch.length);
-      });
+      test(
+        'two stores adding overlapping failures of one run at once both succeed',
+        async () => {
+          const [first, second] = await Promise.all([open(), open()]);
+          const batch = Array.from({ length: 3_000 }, (_, index) => failure(`ACC-${index}`));
+          await Promise.all([first.addFailures('r1', batch), second.addFailures('r1', [...batch].reverse())]);
+          expect(await first.listFailures('r1')).toHaveLength(batch.length);
+        },
+        HEAVY_TEST_TIMEOUT_MS,
+      );
 
       test('bad failures are refused and none of the batch is stored', async () => {
         const store = await open();

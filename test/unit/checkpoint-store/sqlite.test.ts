@@ -11,7 +11,7 @@ import {
   openCheckpointStore,
   retentionCutoff,
 } from '../../../common/checkpoint-store';
-import { checkpointStoreContract } from './contract';
+import { checkpointStoreContract, HEAVY_TEST_TIMEOUT_MS } from './contract';
 
 const root = mkdtempSync(join(tmpdir(), 'p2c-checkpoints-'));
 let databases = 0;
@@ -38,33 +38,37 @@ describe('SQLite specifics', () => {
     }
   });
 
-  test('several processes writing the same file at once all succeed', async () => {
-    const file = join(root, 'shared', 'checkpoints.sqlite');
-    const writers = ['usmf', 'demf', 'gbsi', 'frsi'];
-    const pages = 40;
-    await Promise.all(
-      writers.map((writer) =>
-        promisify(execFile)(
-          process.execPath,
-          ['--import', 'tsx', join(__dirname, 'fixtures', 'sqlite-writer.ts'), file, writer, String(pages)],
-          { cwd: join(__dirname, '..', '..', '..') },
+  test(
+    'several processes writing the same file at once all succeed',
+    async () => {
+      const file = join(root, 'shared', 'checkpoints.sqlite');
+      const writers = ['usmf', 'demf', 'gbsi', 'frsi'];
+      const pages = 20;
+      await Promise.all(
+        writers.map((writer) =>
+          promisify(execFile)(
+            process.execPath,
+            ['--import', 'tsx', join(__dirname, 'fixtures', 'sqlite-writer.ts'), file, writer, String(pages)],
+            { cwd: join(__dirname, '..', '..', '..') },
+          ),
         ),
-      ),
-    );
+      );
 
-    const store = await openCheckpointStore({ kind: 'sqlite', file });
-    try {
-      for (const writer of writers) {
-        expect((await store.getCursor(`run-${writer}`, 'accountsToCustomers', writer))?.page).toBe(pages - 1);
-        const keys = Array.from({ length: pages }, (_, page) => `ACC-${page}-199`);
-        const hashes = await store.getHashes('contoso', 'accountsToCustomers', writer, keys);
-        expect(hashes.size).toBe(pages);
-        expect(hashes.get(`ACC-${pages - 1}-199`)).toBe(`${writer}-${pages - 1}`);
+      const store = await openCheckpointStore({ kind: 'sqlite', file });
+      try {
+        for (const writer of writers) {
+          expect((await store.getCursor(`run-${writer}`, 'accountsToCustomers', writer))?.page).toBe(pages - 1);
+          const keys = Array.from({ length: pages }, (_, page) => `ACC-${page}-199`);
+          const hashes = await store.getHashes('contoso', 'accountsToCustomers', writer, keys);
+          expect(hashes.size).toBe(pages);
+          expect(hashes.get(`ACC-${pages - 1}-199`)).toBe(`${writer}-${pages - 1}`);
+        }
+      } finally {
+        await store.close();
       }
-    } finally {
-      await store.close();
-    }
-  }, 30_000);
+    },
+    HEAVY_TEST_TIMEOUT_MS,
+  );
 
   test(`defaults to ${DEFAULT_SQLITE_FILE}`, () => {
     expect(checkpointStoreConfigSchema.parse({ kind: 'sqlite' })).toEqual({

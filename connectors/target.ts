@@ -10,7 +10,7 @@ import {
   describeConnection,
   type EndpointConnection,
 } from './config';
-import { classifyError, errorFromResponse, type ErrorContext } from './errors';
+import { classifyError, errorFromResponse, type ConnectorError, type ErrorContext } from './errors';
 import { TargetLimiter, type LimiterOptions } from './limiter';
 
 /** Hooks for whatever metrics system the worker uses; all calls are synchronous and must not throw. */
@@ -143,7 +143,7 @@ export class Target {
           const waitMs = this.throttled(err.retryAfterMs, retries, ctx.operation);
           if (err.retryAfterMs === undefined) err = err.with({ retryAfterMs: waitMs });
         }
-        if (err.retryable && retries < this.maxInlineRetries && (err.retryAfterMs ?? 0) <= this.maxInlineWaitMs) {
+        if (this.mayRetryInline(err, retries)) {
           retries += 1;
           this.metrics.onRetry(this.system);
           this.logger.debug({ op: ctx.operation, retry: retries, reason: err.serviceCode ?? err.status }, 'retrying');
@@ -154,6 +154,11 @@ export class Target {
         throw err;
       }
     }
+  }
+
+  /** Whether a failure may be retried here rather than handed back to Temporal: retryable, budget left, short wait. */
+  mayRetryInline(err: ConnectorError, retriesSoFar: number): boolean {
+    return err.retryable && retriesSoFar < this.maxInlineRetries && (err.retryAfterMs ?? 0) <= this.maxInlineWaitMs;
   }
 
   /** Records a 429 (of a request or of one batch part): pauses the target and returns the wait applied. */

@@ -255,17 +255,18 @@ export class DataverseClient {
           const part = responses[position];
           const ctx = { entitySet: row.entitySet, recordKey: recordKeyOf(row), operation: 'upsert' };
           if (part && part.status < 300) {
+            // 201 = created, 200 = updated; a 204 means the server ignored return=representation and cannot
+            // tell us which, and an existing row is the likelier case for a repeated sync.
             outcomes[rowIndex] = { sourceKey: row.sourceKey, status: part.status === 201 ? 'created' : 'updated' };
             return;
           }
           const err = part ? partError(this.#target, part, ctx) : notExecutedError(this.#target, ctx);
           if (err.status === 429) throttles.push(err);
           outcomes[rowIndex] = failedOutcome(row, err);
-          if (err.retryable && options.continueOnError) retry.push(rowIndex);
+          if (options.continueOnError && this.#target.mayRetryInline(err, round)) retry.push(rowIndex);
         });
       }
       honourPartThrottling(this.#target, throttles, round);
-      if (round >= this.#target.maxInlineRetries) break;
       if (retry.length > 0) {
         this.#target.metrics.onRetry('sales');
         await sleep(ROW_RETRY_BACKOFF_MS * 2 ** round);

@@ -47,6 +47,15 @@ export interface FnoUpsertBatchOptions {
 
 type Step = 'patch' | 'post';
 
+interface PendingWrite {
+  index: number;
+  step: Step;
+  /** PATCH→POST→PATCH transitions so far. */
+  hops: number;
+}
+
+const MAX_WRITE_HOPS = 2;
+
 function parseJson(text: string, ctx: ErrorContext): Record<string, unknown> {
   try {
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
@@ -237,10 +246,10 @@ export class FnoClient {
     if (!options.continueOnError) {
       return this.upsertSequentially(rows, valid, outcomes);
     }
-    let pending = valid.map((index) => ({ index, step: 'patch' as Step }));
+    let pending: PendingWrite[] = valid.map((index) => ({ index, step: 'patch', hops: 0 }));
     let retries = 0;
     while (pending.length > 0) {
-      const next: Array<{ index: number; step: Step }> = [];
+      const next: PendingWrite[] = [];
       const throttles: ConnectorError[] = [];
       let retrying = false;
       for (let start = 0; start < pending.length; start += FNO_MAX_BATCH_OPERATIONS) {
@@ -251,14 +260,14 @@ export class FnoClient {
           chunk.map(({ index, step }) => this.operation(rows[index], step)),
           { changeSetPerOperation: true, continueOnError: true, entitySet: rows[chunk[0].index].entitySet },
         );
-        chunk.forEach(({ index, step }, position) => {
-          const decision = this.decide(rows[index], step, responses[position]);
+        chunk.forEach(({ index, step, hops }, position) => {
+          const decision = this.decide(rows[index], step, responses[position], hops);
           if ('outcome' in decision) outcomes[index] = decision.outcome;
-          if ('next' in decision) next.push({ index, step: decision.next });
+          if ('next' in decision) next.push({ index, step: decision.next, hops: hops + 1 });
           if ('error' in decision) {
             if (decision.error.status === 429) throttles.push(decision.error);
-            if (decision.error.retryable && retries < this.#target.maxInlineRetries) {
-              next.push({ index, step });
+            if (this.#target.mayRetryInline(decision.error, retries)) {
+              next.push({ index, step, hops });
               retrying = true;
             }
           }
@@ -279,18 +288,22 @@ export class FnoClient {
     row: TargetRow,
     step: Step,
     part: BatchPartResponse | undefined,
+    hops: number,
   ): { outcome: WriteOutcome; error: ConnectorError } | { outcome: WriteOutcome } | { next: Step } {
-    const ctx = {
-      entitySet: row.entitySet,
-      recordKey: recordKeyOf(row),
-      operation: step === 'patch' ? 'PATCH' : 'POST',
-    };
+    const operation = step === 'patch' ? 'PATCH' : 'POST';
+    const ctx = { entitySet: row.entitySet, recordKey: recordKeyOf(row), operation };
     if (part && part.status < 300) {
       return { outcome: { sourceKey: row.sourceKey, status: step === 'post' ? 'created' : 'updated' } };
     }
-    if (part && part.status === 404 && step === 'patch') return { next: 'post' };
+    // Another writer can make a PATCH miss and the POST collide; after one round of that, leave it to Temporal.
+    const mayHop = hops < MAX_WRITE_HOPS;
+    if (part && part.status === 404 && step === 'patch' && mayHop) return { next: 'post' };
     const error = part ? partError(this.#target, part, ctx) : notExecutedError(this.#target, ctx);
-    if (step === 'post' && ALREADY_EXISTS.test(error.serviceMessage)) return { next: 'patch' };
+    if (step === 'post' && ALREADY_EXISTS.test(error.serviceMessage)) {
+      if (mayHop) return { next: 'patch' };
+      const contended = error.with({ retryable: true, kind: 'conflict' });
+      return { outcome: failedOutcome(row, contended), error: contended };
+    }
     return { outcome: failedOutcome(row, error), error };
   }
 

@@ -285,7 +285,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     return classified(async () => {
       const { ref } = input;
       if (input.watermark) {
-        await deps.store.commitWatermark(ref.project, input.task, partitionKey(ref), input.watermark, input.workflowId);
+        await deps.store.commitWatermark(ref.project, input.task, partitionKey(ref), input.watermark, ref.runId);
       }
       await deps.store.recordRun({
         runId: input.workflowId,

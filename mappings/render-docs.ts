@@ -311,8 +311,11 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
 - **Business unit.** Orders and invoices created from F&O are bound to the partition's business unit
   (\`owningbusinessunit\`). Reads from Sales are not restricted to the business unit by default: a project with
   several partitions sets \`tasks.<task>.partitionFilter\` to scope them.
-- **Write-in products** on a quote or order line fail the line with \`write-in-product\`; a product created in Sales
-  (not externally maintained) or one F&O does not sell fails with \`missing-product\`.
+- **Write-in products.** Data Integrator filtered out quotes and orders whose products did not all come from F&O,
+  so they silently never arrived. Here the header fails with \`write-in-product\` (the P2C flag
+  \`msdynce_hasexternallymaintainedproductsonly\` is false) and each offending line says why: a write-in product
+  is \`write-in-product\`, a product created in Sales or one F&O does not sell is \`missing-product\`. Only the
+  state filters remain (activated quotes, active orders not from F&O, submitted order lines).
 `;
 
 if (require.main === module) {

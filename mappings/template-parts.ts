@@ -225,6 +225,18 @@ export const fnoAddressFields = (prefix: 'Delivery' | 'Invoice', state: 'StateId
   country: `${prefix}Address${country}`,
 });
 
+/**
+ * Must hold on a quote/order header sent to F&O: the P2C solution's flag that every product came from F&O. Data
+ * Integrator filtered such documents out silently; here they fail visibly, and their lines say which product.
+ */
+export const ONLY_FNO_PRODUCTS = {
+  path: 'msdynce_hasexternallymaintainedproductsonly',
+  equals: true,
+  code: 'write-in-product',
+  field: 'productid',
+  message: 'the document has products that did not come from F&O (write-in or created in Sales); its lines name them',
+};
+
 /** Must hold on every Sales quote/order line sent to F&O: a catalogue product, and one that came from F&O. */
 export const PRODUCT_FROM_FNO = [
   {

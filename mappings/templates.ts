@@ -14,6 +14,7 @@ import {
   customerOf,
   defaulted,
   direct,
+  ONLY_FNO_PRODUCTS,
   PRODUCT_FROM_FNO,
   fnoAddressFields,
   fnoEnum,
@@ -240,7 +241,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'quotes',
-      filter: 'statecode eq 1 and msdynce_hasexternallymaintainedproductsonly eq true',
+      filter: 'statecode eq 1',
       keyFields: ['quotenumber'],
       ...MODIFIED_ON,
     },
@@ -256,6 +257,7 @@ const definitions: TaskDefinitionInput[] = [
       direct('effectiveto', 'SalesQuotationExpiryDate', { type: 'date' }),
       defaulted('LanguageId', TEMPLATE_DEFAULTS.languageId),
     ],
+    checks: [ONLY_FNO_PRODUCTS],
     dependsOn: SALES_DOCUMENT_PREREQUISITES,
     children: 'quoteLines',
   },
@@ -266,7 +268,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'quotedetails',
-      filter: 'msdynce_quotehasexternalmaintainedproductsonly eq true and quoteid/statecode eq 1',
+      filter: 'quoteid/statecode eq 1',
       keyFields: ['quoteid.quotenumber', 'sequencenumber'],
       ...MODIFIED_ON,
     },
@@ -283,11 +285,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'salesorders',
-      filter: [
-        `msdynce_processingstatus eq ${PROCESSING_STATUS.active}`,
-        'msdynce_hasexternallymaintainedproductsonly eq true',
-        'msdynce_ismaintainedexternally eq false',
-      ].join(' and '),
+      filter: `msdynce_processingstatus eq ${PROCESSING_STATUS.active} and msdynce_ismaintainedexternally eq false`,
       keyFields: ['ordernumber'],
       ...MODIFIED_ON,
     },
@@ -306,6 +304,7 @@ const definitions: TaskDefinitionInput[] = [
       direct('quoteid.quotenumber', 'QuotationNumber'),
       defaulted('LanguageId', TEMPLATE_DEFAULTS.languageId),
     ],
+    checks: [ONLY_FNO_PRODUCTS],
     dependsOn: SALES_DOCUMENT_PREREQUISITES,
     children: 'salesOrderLinesToFno',
   },
@@ -316,7 +315,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'salesorderdetails',
-      filter: 'msdynce_orderissubmitted eq true and msdynce_orderhasexternalmaintainedproductsonly eq true',
+      filter: 'msdynce_orderissubmitted eq true',
       keyFields: ['salesorderid.ordernumber', 'sequencenumber'],
       ...MODIFIED_ON,
     },

@@ -228,7 +228,7 @@ describe('OData filters', () => {
     expect(sourceQuery(templates.quoteHeaders, PARTITION)).toMatchObject({
       expand:
         'customerid_account($select=accountnumber),customerid_contact($select=msdynce_contactnumber),transactioncurrencyid($select=isocurrencycode)',
-      filter: 'statecode eq 1 and msdynce_hasexternallymaintainedproductsonly eq true',
+      filter: 'statecode eq 1',
       orderBy: 'modifiedon asc',
     });
     expect(andFilters(undefined, '')).toBeUndefined();

@@ -100,6 +100,11 @@ describe('unmapped unit', () => {
 });
 
 describe('unsynced product on a quote', () => {
+  it('fails a quote whose products did not all come from F&O, instead of hiding it', () => {
+    const error = onlyError(templates.quoteHeaders, { ...quote, msdynce_hasexternallymaintainedproductsonly: false });
+    expect(error).toMatchObject({ sourceKey: 'QUO-01001-AB12CD', field: 'productid', code: 'write-in-product' });
+  });
+
   it('fails a quote line with a write-in product', () => {
     const error = onlyError(templates.quoteLines, {
       ...quoteLine,

@@ -283,16 +283,9 @@ describe('Sales quotes (Sales → F&O)', () => {
     });
   });
 
-  it('skips draft quotes and quotes with products created in Sales', () => {
-    const result = transform(
-      templates.quoteHeaders,
-      [
-        { ...quote, statecode: 0 },
-        { ...quote, msdynce_hasexternallymaintainedproductsonly: false },
-      ],
-      context(),
-    );
-    expect(result).toMatchObject({ rows: [], errors: [], filtered: 2 });
+  it('skips draft quotes', () => {
+    const result = transform(templates.quoteHeaders, [{ ...quote, statecode: 0 }], context());
+    expect(result).toMatchObject({ rows: [], errors: [], filtered: 1 });
   });
 
   it('maps a quote line with the per-unit discount and its rounding charge (§7.2)', () => {

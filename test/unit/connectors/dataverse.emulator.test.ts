@@ -180,6 +180,16 @@ describe('DataverseClient against the Dataverse emulator', () => {
     expect(written.size).toBe(197);
   });
 
+  it('without continue-on-error stops at the first failed row and reports the rest as not executed', async () => {
+    const rows = [accountRow(85_000), accountRow(85_001, { name: 'n'.repeat(200) }), accountRow(85_002)];
+    const outcomes = await client.upsertBatch(rows, { continueOnError: false });
+    expect(outcomes.map((o) => o.status)).toEqual(['created', 'failed', 'failed']);
+    expect(outcomes[1]).toMatchObject({ code: '0x80044331', retryable: false });
+    expect(outcomes[2]).toMatchObject({ retryable: true });
+    expect(outcomes[2].message).toContain('not executed');
+    await expect(client.getByKey('accounts', rows[2].key)).resolves.toBeNull();
+  });
+
   it('finds existing keys case-insensitively in chunks, keeping the caller spelling', async () => {
     const wanted = [...range(400).map((i) => accountNumber(i * 3).toLowerCase()), 'NOPE-1', "O'Brien"];
     const found = await client.findKeys('accounts', 'accountnumber', wanted);

@@ -146,6 +146,15 @@ describe('FnoClient against the F&O emulator', () => {
     expect(bad).toMatchObject({ status: 'failed', retryable: false, field: 'CustomerGroupId' });
   });
 
+  it('without continue-on-error stops at the first failed row and reports the rest as not executed', async () => {
+    const rows = [customerRow(9200), customerRow(9201, { CustomerGroupId: 'ZZ' }), customerRow(9202)];
+    const outcomes = await client.upsertBatch(rows, { continueOnError: false });
+    expect(outcomes.map((o) => o.status)).toEqual(['created', 'failed', 'failed']);
+    expect(outcomes[1]).toMatchObject({ retryable: false, field: 'CustomerGroupId' });
+    expect(outcomes[2].message).toContain('not executed');
+    await expect(client.getByKey('CustomersV3', rows[2].key)).resolves.toBeNull();
+  });
+
   it('deletes by key for compensation, treating an already missing row as done', async () => {
     const row = customerRow(9100);
     await client.upsert(row);

@@ -1,6 +1,7 @@
 import { createDispatcher, TokenProvider } from '../../../connectors/auth';
 import { connectionConfigSchema, dataverseConnectionSchema, describeConnection } from '../../../connectors/config';
 import { ConnectorError } from '../../../connectors/errors';
+import { DataverseClient } from '../../../connectors';
 import { DEFAULT_CLIENT, startIdentityServer, type IdentityServer } from '../../../emulators/common/identity';
 
 const RESOURCE = 'https://p2c-test.crm.dynamics.com';
@@ -83,6 +84,33 @@ describe('Entra client-credentials token provider', () => {
     const err = (await tokens.getToken().catch((e: unknown) => e)) as ConnectorError;
     expect(err).toMatchObject({ retryable: true, kind: 'transient' });
     expect(err.message).toContain('ECONNREFUSED');
+  });
+
+  it('authenticates from a parsed config whose inline secret is hidden from JSON', async () => {
+    const parsed = connectionConfigSchema.parse({
+      dataverse: {
+        url: RESOURCE,
+        authority: identity.authority,
+        clientId: DEFAULT_CLIENT.clientId,
+        clientSecret: DEFAULT_CLIENT.clientSecret,
+        caCertPem: identity.caCertPem,
+      },
+      fno: {
+        url: 'https://p2c-test.operations.dynamics.com',
+        authority: identity.authority,
+        clientId: DEFAULT_CLIENT.clientId,
+        clientSecret: DEFAULT_CLIENT.clientSecret,
+        caCertPem: identity.caCertPem,
+      },
+    });
+    const client = new DataverseClient(parsed.dataverse);
+    try {
+      const token = await client.target.tokens.getToken();
+      expect(identity.verify(`Bearer ${token}`, RESOURCE)).toMatchObject({ ok: true });
+      expect(JSON.stringify({ parsed, client })).not.toContain(DEFAULT_CLIENT.clientSecret);
+    } finally {
+      await client.close();
+    }
   });
 
   it('refuses a missing secret variable with a message naming it', () => {

@@ -1,8 +1,11 @@
-/** Starting a project run: the one place that turns a project file into a prospectToCash workflow. */
+/**
+ * Starting a project run: the one place that turns a project file into a prospectToCash workflow, whether the CLI
+ * starts it now or a Temporal Schedule starts it later.
+ */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { resolveTasks, type Project } from '../mappings';
 import type { SyncMode } from '../common/sync-types';
-import { prospectToCash } from '../workflows';
+import { prospectToCash, type ProspectToCashInput } from '../workflows/prospectToCash';
 import { projectWorkflowId, runTimeStamp } from '../workflows/ids';
 import { PROJECT_ATTRIBUTE } from '../workflows/search-attributes';
 import { DEFAULT_TASK_QUEUE } from '../common/config';
@@ -14,6 +17,24 @@ export interface StartRunOptions {
   taskQueue?: string;
   onlyKeys?: Record<string, string[]>;
   now?: Date;
+  /** Workflow id of the run whose failed rows this run retries (memo `retryOf`). */
+  retryOf?: string;
+}
+
+/** Memo of a project run, shown in the Web UI and read back by `p2c status`. */
+export interface ProjectRunMemo {
+  summary: string;
+  retryOf?: string;
+  schedule?: string;
+}
+
+/** Everything a start needs; `startProjectRun` starts it now, a schedule action starts it on every tick. */
+export interface ProjectRunRequest {
+  workflowId: string;
+  taskQueue: string;
+  args: [ProspectToCashInput];
+  searchAttributes: Record<string, string[]>;
+  memo: ProjectRunMemo;
 }
 
 export interface StartedRun {
@@ -21,13 +42,16 @@ export interface StartedRun {
   handle: WorkflowHandle<typeof prospectToCash>;
 }
 
-export async function startProjectRun(
-  client: Client,
+/**
+ * Builds the workflow id, input, search attributes and memo of a run. `runTime` names the run in its ids; a
+ * schedule passes a fixed one because the server appends the action time to the workflow id itself.
+ */
+export function buildProjectRun(
   project: Project,
-  options: StartRunOptions = {},
-): Promise<StartedRun> {
+  options: Omit<StartRunOptions, 'now'> & { runTime: string; schedule?: string },
+): ProjectRunRequest {
   const all = resolveTasks(project);
-  const wanted = options.tasks ? new Set(options.tasks) : undefined;
+  const wanted = options.tasks?.length ? new Set(options.tasks) : undefined;
   if (wanted) {
     const unknown = [...wanted].filter((t) => !all.some((d) => d.name === t));
     if (unknown.length)
@@ -36,11 +60,13 @@ export async function startProjectRun(
   const tasks = wanted
     ? all.filter((t) => wanted.has(t.name) || (t.parent !== undefined && wanted.has(t.parent)))
     : all;
-  const runTime = runTimeStamp(options.now ?? new Date());
-  const workflowId = projectWorkflowId(project.name, runTime);
-  const handle = await client.workflow.start(prospectToCash, {
+  const summary = `prospect-to-cash run of ${project.name} (${tasks.map((t) => t.name).join(', ')})`;
+  const memo: ProjectRunMemo = { summary };
+  if (options.retryOf) memo.retryOf = options.retryOf;
+  if (options.schedule) memo.schedule = options.schedule;
+  return {
+    workflowId: projectWorkflowId(project.name, options.runTime),
     taskQueue: options.taskQueue ?? DEFAULT_TASK_QUEUE,
-    workflowId,
     args: [
       {
         project: project.name,
@@ -52,12 +78,27 @@ export async function startProjectRun(
           pipelineDepth: project.engine.pipelineDepth,
           maxPageBytes: project.engine.maxPageBytes,
         },
-        runTime,
+        runTime: options.runTime,
         onlyKeys: options.onlyKeys,
       },
     ],
     searchAttributes: { [PROJECT_ATTRIBUTE]: [project.name] },
-    memo: { summary: `prospect-to-cash run of ${project.name} (${tasks.map((t) => t.name).join(', ')})` },
+    memo,
+  };
+}
+
+export async function startProjectRun(
+  client: Client,
+  project: Project,
+  options: StartRunOptions = {},
+): Promise<StartedRun> {
+  const request = buildProjectRun(project, { ...options, runTime: runTimeStamp(options.now ?? new Date()) });
+  const handle = await client.workflow.start(prospectToCash, {
+    taskQueue: request.taskQueue,
+    workflowId: request.workflowId,
+    args: request.args,
+    searchAttributes: request.searchAttributes,
+    memo: { ...request.memo },
   });
-  return { workflowId, handle };
+  return { workflowId: request.workflowId, handle };
 }

@@ -1,0 +1,61 @@
+/** Text output of the CLI: tables, CSV, durations and progress lines. Pure functions, unit-tested. */
+
+export function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  return [header, ...rows]
+    .map((line) =>
+      line
+        .map((cell, i) => (cell ?? '').padEnd(widths[i]))
+        .join('  ')
+        .trimEnd(),
+    )
+    .join('\n');
+}
+
+/** RFC 4180: quote a cell when it holds a comma, quote or line break; double the quotes inside. */
+export function csv(header: string[], rows: string[][]): string {
+  const cell = (value: string) => (/[",\r\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+  return [header, ...rows].map((line) => line.map((value) => cell(value ?? '')).join(',')).join('\n');
+}
+
+/** 950 ms → `950ms`, 75 s → `1m15s`, 2 h 3 min → `2h03m`. */
+export function duration(ms: number): string {
+  if (!Number.isFinite(ms) || ms < 0) return '';
+  if (ms < 1000) return `${Math.round(ms)}ms`;
+  const totalSeconds = Math.round(ms / 1000);
+  if (totalSeconds < 60) return `${totalSeconds}s`;
+  const hours = Math.floor(totalSeconds / 3600);
+  const minutes = Math.floor((totalSeconds % 3600) / 60);
+  const seconds = totalSeconds % 60;
+  return hours > 0
+    ? `${hours}h${String(minutes).padStart(2, '0')}m`
+    : `${minutes}m${String(seconds).padStart(2, '0')}s`;
+}
+
+/** `15m`, `1h`, `30s`, `1h30m` → milliseconds; undefined when the text is not such a duration. */
+export function parseInterval(text: string): number | undefined {
+  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
+  if (!match || !text.trim() || match.slice(1).every((part) => part === undefined)) return undefined;
+  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
+  const ms = ((hours * 60 + minutes) * 60 + seconds) * 1000;
+  return ms > 0 ? ms : undefined;
+}
+
+/** Rows per second, one decimal below 10/s. */
+export function rate(rows: number, elapsedMs: number): string {
+  if (elapsedMs <= 0) return '0/s';
+  const perSecond = (rows * 1000) / elapsedMs;
+  return `${perSecond < 10 ? perSecond.toFixed(1) : Math.round(perSecond)}/s`;
+}
+
+/** Time left at the current rate; empty while nothing is known about the remaining work. */
+export function eta(done: number, total: number | undefined, elapsedMs: number): string {
+  if (total === undefined || done <= 0 || elapsedMs <= 0) return '';
+  if (done >= total) return '0s';
+  return duration(((total - done) * elapsedMs) / done);
+}
+
+export function bar(fraction: number, width = 24): string {
+  const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
+  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
+}

@@ -1,0 +1,115 @@
+/**
+ * `p2c reset <run>`: resets a run to its last good workflow task (the last one completed before the first failed or
+ * timed-out workflow task, or before the run failed, timed out, was cancelled or terminated) with Temporal's reset
+ * API; `--to first` re-runs it from the start with the same input. The reset run keeps the workflow id.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Command } from 'commander';
+import { temporal } from '@temporalio/proto';
+import type { CliContext, CommandRunner } from './context';
+import { EXIT, UsageError } from './errors';
+
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+const EventType = temporal.api.enums.v1.EventType;
+
+export const RESET_TARGETS = ['last-good', 'first'] as const;
+export type ResetTarget = (typeof RESET_TARGETS)[number];
+
+/** Events after which the run's later workflow tasks are not to be trusted. */
+const TROUBLE = new Set<temporal.api.enums.v1.EventType>([
+  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+  EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+]);
+
+export interface ResetPoint {
+  eventId: number;
+  /** The history's own id value (a protobuf Long), passed back to the reset API as it came. */
+  rawEventId: HistoryEvent['eventId'];
+  /** The event that made the run need a reset (absent for --to first). */
+  trouble?: string;
+}
+
+function eventName(type: temporal.api.enums.v1.EventType | null | undefined): string {
+  return (EventType[type ?? 0] ?? 'unknown').replace(/^EVENT_TYPE_/, '');
+}
+
+/** The WorkflowTaskCompleted event to reset to, or a one-line reason why there is none. */
+export function findResetPoint(events: HistoryEvent[], to: ResetTarget): ResetPoint | string {
+  const completed = events.filter((e) => e.eventType === EventType.EVENT_TYPE_WORKFLOW_TASK_COMPLETED);
+  if (completed.length === 0)
+    return 'no workflow task of this run ever completed (is a worker polling its task queue?)';
+  if (to === 'first') return { eventId: Number(completed[0].eventId), rawEventId: completed[0].eventId };
+  const trouble = events.find((e) => e.eventType && TROUBLE.has(e.eventType));
+  if (!trouble) return 'the run has no failed workflow task and did not fail; nothing to reset (--to first re-runs it)';
+  const good = completed.filter((e) => Number(e.eventId) < Number(trouble.eventId)).pop();
+  if (!good) return `the first workflow task already failed (${eventName(trouble.eventType)}); use --to first`;
+  return {
+    eventId: Number(good.eventId),
+    rawEventId: good.eventId,
+    trouble: `${eventName(trouble.eventType)} at event ${Number(trouble.eventId)}`,
+  };
+}
+
+export interface ResetOptions {
+  to?: string;
+  reason?: string;
+  json?: boolean;
+}
+
+export async function reset(ctx: CliContext, run: string, options: ResetOptions): Promise<number> {
+  const to = (options.to ?? 'last-good') as ResetTarget;
+  if (!RESET_TARGETS.includes(to)) throw new UsageError(`--to ${options.to}: give ${RESET_TARGETS.join(' or ')}`);
+  const client = await ctx.client();
+  const handle = client.workflow.getHandle(run);
+  let description;
+  try {
+    description = await handle.describe();
+  } catch (error) {
+    if ((error as Error).name === 'WorkflowNotFoundError')
+      throw new UsageError(`no run ${run}; list runs with p2c status`);
+    throw error;
+  }
+  const history = await client.workflow.getHandle(run, description.runId).fetchHistory();
+  const point = findResetPoint(history.events ?? [], to);
+  if (typeof point === 'string') throw new UsageError(`cannot reset ${run}: ${point}`);
+  const response: temporal.api.workflowservice.v1.IResetWorkflowExecutionResponse =
+    await client.workflowService.resetWorkflowExecution({
+      namespace: ctx.config.namespace,
+      workflowExecution: { workflowId: run, runId: description.runId },
+      workflowTaskFinishEventId: point.rawEventId,
+      reason: options.reason ?? `p2c reset --to ${to}${point.trouble ? ` (${point.trouble})` : ''}`,
+      requestId: randomUUID(),
+    });
+  const result = {
+    workflowId: run,
+    previousRunId: description.runId,
+    runId: response.runId,
+    resetToEvent: point.eventId,
+    trouble: point.trouble,
+    url: ctx.workflowUrl(run, response.runId ?? undefined),
+  };
+  if (options.json) ctx.printJson(result);
+  else {
+    ctx.print(
+      `reset ${run} to event ${point.eventId}${point.trouble ? ` (last good workflow task before ${point.trouble})` : ''}`,
+    );
+    ctx.print(`new run: ${response.runId}`);
+    ctx.print(`Web UI: ${result.url}`);
+  }
+  return EXIT.completed;
+}
+
+export function registerReset(program: Command, ctx: CliContext, run: CommandRunner): void {
+  program
+    .command('reset')
+    .description('reset a failed run to its last good workflow task (or --to first)')
+    .argument('<run>', 'workflow id (a project run or one of its task workflows)')
+    .option('--to <point>', `where to reset to: ${RESET_TARGETS.join(' | ')}`, 'last-good')
+    .option('--reason <text>', 'reason recorded in the history')
+    .option('--json', 'print JSON')
+    .action((runId: string, options: ResetOptions) => run(() => reset(ctx, runId, options)));
+}

@@ -1,0 +1,137 @@
+/**
+ * `p2c watch [run]`: live progress of a project run from its queries — a redrawn progress board on a terminal,
+ * one line per change otherwise — then its summary; exits with the run's outcome.
+ */
+import type { Command } from 'commander';
+import type { Client } from '@temporalio/client';
+import { progressQuery } from '../../workflows';
+import type { EntitySyncProgress } from '../../workflows/entitySync';
+import type { ProjectProgress } from '../../workflows/prospectToCash';
+import type { CliContext, CommandRunner } from './context';
+import { exitCodeOf, UsageError } from './errors';
+import { bar, duration, eta, rate } from './format';
+import { defaultRun, describeRun, waitForRun } from './runs';
+import { taskLabel, taskTable } from './summary';
+
+export const DEFAULT_WATCH_INTERVAL_MS = 1000;
+
+export interface WatchOptions {
+  project?: string;
+  interval?: string;
+}
+
+export interface TaskLine {
+  label: string;
+  state: string;
+  read: number;
+  written: number;
+  failed: number;
+}
+
+/** One line per task of the run: done tasks from their result, running ones from the child's progress query. */
+export async function taskLines(client: Client, progress: ProjectProgress): Promise<TaskLine[]> {
+  return Promise.all(
+    progress.tasks.map(async (task): Promise<TaskLine> => {
+      const label = taskLabel(task.task, task.dataAreaId);
+      if (task.result) {
+        const c = task.result.counters;
+        return { label, state: task.result.outcome, read: c.read, written: c.created + c.updated, failed: c.failed };
+      }
+      if (task.state === 'running') {
+        const child = await client.workflow
+          .getHandle(task.workflowId)
+          .query(progressQuery)
+          .catch((): EntitySyncProgress | undefined => undefined);
+        if (child) {
+          const c = child.counters;
+          const state = child.paused ? `paused at page ${child.page}` : `running, page ${child.page}`;
+          return { label, state, read: c.read, written: c.created + c.updated, failed: c.failed };
+        }
+      }
+      return { label, state: task.state, read: 0, written: 0, failed: 0 };
+    }),
+  );
+}
+
+export function describeLine(line: TaskLine, elapsedMs: number): string {
+  return `${line.label}: ${line.state} — read ${line.read}, written ${line.written}, failed ${line.failed}, ${rate(line.read, elapsedMs)}`;
+}
+
+/** The board a terminal shows: overall bar by finished tasks, rate and ETA, then one line per task. */
+export function board(workflowId: string, lines: TaskLine[], doneTasks: number, elapsedMs: number): string[] {
+  const read = lines.reduce((sum, l) => sum + l.read, 0);
+  const left = eta(doneTasks, lines.length, elapsedMs);
+  return [
+    `${workflowId}  ${bar(lines.length ? doneTasks / lines.length : 0)} ${doneTasks}/${lines.length} tasks  ` +
+      `${duration(elapsedMs)} elapsed, ${rate(read, elapsedMs)}${left ? `, ETA ${left}` : ''}`,
+    ...lines.map((l) => `  ${describeLine(l, elapsedMs)}`),
+  ];
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+export async function watch(ctx: CliContext, run: string | undefined, options: WatchOptions): Promise<number> {
+  const intervalMs = options.interval === undefined ? DEFAULT_WATCH_INTERVAL_MS : Number(options.interval);
+  if (!Number.isFinite(intervalMs) || intervalMs < 100)
+    throw new UsageError(`--interval ${options.interval}: give milliseconds, at least 100`);
+  const client = await ctx.client();
+  let workflowId = run;
+  if (!workflowId) {
+    const chosen = await defaultRun(client, ctx.project(options.project).name);
+    workflowId = chosen.workflowId;
+    if (!chosen.running) ctx.err.write(`no run is going; showing the latest, ${workflowId}\n`);
+  }
+  ctx.print(`watching ${workflowId}`);
+  ctx.print(`Web UI: ${ctx.workflowUrl(workflowId)}`);
+
+  const finished = waitForRun(client, workflowId);
+  let done = false;
+  void finished.finally(() => (done = true)).catch(() => undefined);
+  const printed = new Map<string, string>();
+  let drawn = 0;
+  let quiet = false;
+  while (!done) {
+    const state = await describeRun(client, workflowId);
+    if (state.status !== 'RUNNING') break;
+    if (!state.progress) {
+      // Queries need a worker; without one the run can still end, and its result is printed then.
+      if (!quiet) ctx.err.write(`progress unavailable: ${state.progressError}\n`);
+      quiet = true;
+      await Promise.race([finished, sleep(intervalMs)]);
+      continue;
+    }
+    const elapsedMs = Date.now() - state.startTime.getTime();
+    const lines = await taskLines(client, state.progress);
+    const doneTasks = state.progress.tasks.filter((t) => t.state === 'done').length;
+    if (ctx.out.isTTY) {
+      // Redraw in place: move up over the previous board and clear to the end of the screen.
+      const text = board(workflowId, lines, doneTasks, elapsedMs);
+      ctx.out.write(`${drawn ? `\x1b[${drawn}A` : ''}\x1b[0J${text.join('\n')}\n`);
+      drawn = text.length;
+    } else {
+      for (const line of lines) {
+        const key = `${line.state}|${line.read}|${line.written}|${line.failed}`;
+        if (printed.get(line.label) === key) continue;
+        printed.set(line.label, key);
+        ctx.print(describeLine(line, elapsedMs));
+      }
+    }
+    await Promise.race([finished, sleep(intervalMs)]);
+  }
+  const result = await finished;
+  ctx.print(`run ${workflowId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
+  if (result.summary) ctx.print(taskTable(result.summary.tasks));
+  return exitCodeOf(result.outcome);
+}
+
+export function registerWatch(program: Command, ctx: CliContext, run: CommandRunner): void {
+  program
+    .command('watch')
+    .description('follow a run live (default: the newest running run of the project)')
+    .argument('[run]', 'workflow id of the project run')
+    .option('--project <file>', 'project file, to find its newest run')
+    .option('--interval <ms>', 'poll interval in milliseconds', String(DEFAULT_WATCH_INTERVAL_MS))
+    .action((runId: string | undefined, options: WatchOptions) => run(() => watch(ctx, runId, options)));
+}

@@ -86,6 +86,7 @@ interface CompiledEntry {
 
 interface CompiledTask {
   keyReaders: Reader[];
+  readId?: Reader;
   filter?: FilterExpr;
   entries: CompiledEntry[];
   checks: Array<{
@@ -287,6 +288,7 @@ function compile(task: TaskDefinition, overrides: ValueMapOverrides | undefined)
   const fno = task.source.system === 'fno';
   const compiled: CompiledTask = {
     keyReaders: task.source.keyFields.map((p) => compilePath(p, fno)),
+    readId: task.source.idField ? compilePath(task.source.idField, fno) : undefined,
     filter: task.source.filter ? parseFilter(task.source.filter) : undefined,
     entries: task.fieldMap.map((entry) => {
       const limitFromTable = fieldLimit(task.target.entitySet, entry.target);
@@ -353,14 +355,21 @@ function keyText(value: unknown): string {
   return String(value);
 }
 
-/** Display form of a source row's business key: its key values joined by `/` (`Q-1001/3`); `?` marks a blank. */
+/**
+ * Display form of a source row's business key: its key values joined by `/` (`Q-1001/3`); `?` marks a blank.
+ * A row whose business key is entirely blank is named by its primary id instead, so it can still be found.
+ */
 export function sourceKeyOf(task: TaskDefinition, row: SourceRow): string {
   return sourceKeyFrom(compile(task, undefined), row);
 }
 
 function sourceKeyFrom(compiled: CompiledTask, row: SourceRow): string {
-  if (compiled.keyReaders.length === 1) return keyText(compiled.keyReaders[0](row));
-  return compiled.keyReaders.map((read) => keyText(read(row))).join('/');
+  const parts = compiled.keyReaders.map((read) => keyText(read(row)));
+  if (compiled.readId && parts.every((part) => part === '?')) {
+    const id = compiled.readId(row);
+    if (!isEmpty(id)) return String(id);
+  }
+  return parts.length === 1 ? parts[0] : parts.join('/');
 }
 
 function coerce(ce: CompiledEntry, value: unknown, fnoTarget: boolean): unknown {

@@ -216,6 +216,8 @@ const sourceSchema = z
     partitionFilter: z.string().optional(),
     /** Business key of a source row; also its display key (`Q-1001/3`). */
     keyFields: z.array(pathSchema).min(1),
+    /** Primary id column (Dataverse GUID): names a row in failures when its business key is empty. */
+    idField: z.string().optional(),
     /** Watermark column for incremental reads (`modifiedon` on Dataverse). */
     modifiedField: z.string().optional(),
     orderBy: z.string().optional(),

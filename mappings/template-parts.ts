@@ -117,6 +117,10 @@ export const country = (output: 'iso2' | 'iso3' | 'name', blank: string | null =
   blank,
 });
 
+/** Sales state/province → F&O state id, through valueMaps.states (names longer than an id need an entry). */
+export const stateOf = (source: string, target: string, extra: Partial<Entry> = {}): Entry =>
+  mapped(source, target, 'states', { onMissing: 'keep', ...extra });
+
 /** Sales address1_* → F&O customer address (CustomersV2); street lines are joined as F&O keeps one street. */
 export function customerAddress(): Entry[] {
   return [
@@ -126,7 +130,7 @@ export function customerAddress(): Entry[] {
       note: 'street lines joined with line breaks',
     },
     direct('address1_city', 'AddressCity'),
-    direct('address1_stateorprovince', 'AddressState'),
+    stateOf('address1_stateorprovince', 'AddressState'),
     direct('address1_county', 'AddressCounty'),
     direct('address1_postalcode', 'AddressZipCode'),
     {
@@ -178,7 +182,7 @@ export function deliveryAddress(level: 'header' | 'line'): Entry[] {
     direct('shipto_line1', 'DeliveryAddressStreet', extra),
     ...(line ? [] : [direct('shipto_line2', 'DeliveryAddressStreetNumber')]),
     direct('shipto_city', 'DeliveryAddressCity', extra),
-    direct('shipto_stateorprovince', 'DeliveryAddressStateId', extra),
+    stateOf('shipto_stateorprovince', 'DeliveryAddressStateId', extra),
     direct('shipto_postalcode', 'DeliveryAddressZipCode', extra),
     {
       source: 'shipto_country',

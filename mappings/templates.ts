@@ -30,6 +30,7 @@ import {
   SALES_UNIT,
   salesAddress,
   salesLineToFno,
+  stateOf,
 } from './template-parts';
 import { PROCESSING_STATUS, TEMPLATE_DEFAULTS } from './value-maps';
 
@@ -139,6 +140,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'accounts',
+      idField: 'accountid',
       keyFields: ['accountnumber'],
       ...MODIFIED_ON,
     },
@@ -162,6 +164,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'contacts',
+      idField: 'contactid',
       filter: 'msdynce_isactivecustomer eq true',
       keyFields: ['msdynce_contactnumber'],
       ...MODIFIED_ON,
@@ -185,6 +188,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'contacts',
+      idField: 'contactid',
       filter: 'msdynce_isactivecustomer eq false and msdynce_iscompanyanaccount eq true',
       keyFields: ['msdynce_contactnumber'],
       ...MODIFIED_ON,
@@ -216,7 +220,7 @@ const definitions: TaskDefinitionInput[] = [
         note: 'street lines joined with line breaks',
       },
       direct('address1_city', 'PrimaryAddressCity'),
-      direct('address1_stateorprovince', 'PrimaryAddressStateId'),
+      stateOf('address1_stateorprovince', 'PrimaryAddressStateId'),
       direct('address1_county', 'PrimaryAddressCountyId'),
       direct('address1_postalcode', 'PrimaryAddressZipCode'),
       {
@@ -241,6 +245,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'quotes',
+      idField: 'quoteid',
       filter: 'statecode eq 1',
       keyFields: ['quotenumber'],
       ...MODIFIED_ON,
@@ -268,6 +273,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'quotedetails',
+      idField: 'quotedetailid',
       filter: 'quoteid/statecode eq 1',
       keyFields: ['quoteid.quotenumber', 'sequencenumber'],
       ...MODIFIED_ON,
@@ -285,6 +291,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'salesorders',
+      idField: 'salesorderid',
       filter: `msdynce_processingstatus eq ${PROCESSING_STATUS.active} and msdynce_ismaintainedexternally eq false`,
       keyFields: ['ordernumber'],
       ...MODIFIED_ON,
@@ -315,6 +322,7 @@ const definitions: TaskDefinitionInput[] = [
     source: {
       system: 'sales',
       entitySet: 'salesorderdetails',
+      idField: 'salesorderdetailid',
       filter: 'msdynce_orderissubmitted eq true',
       keyFields: ['salesorderid.ordernumber', 'sequencenumber'],
       ...MODIFIED_ON,

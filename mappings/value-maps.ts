@@ -79,6 +79,11 @@ export const NAMED_VALUE_MAPS: Record<string, ValueMapEntry[]> = {
     [3, 'Divorced'],
     [4, 'Widowed'],
   ]),
+  /**
+   * Sales state/province text → F&O state id (at most 10 characters, e.g. "Île-de-France" → "IDF"). Values
+   * without an entry pass through unchanged.
+   */
+  states: [],
   /** Extra country spellings → ISO alpha-2 code, consulted before the built-in country table. */
   countries: [],
 };

@@ -180,6 +180,19 @@ describe('blank or unknown country', () => {
 });
 
 describe('over-long values', () => {
+  it('rejects a state name longer than an F&O state id, unless the project maps it', () => {
+    const region = { ...account, address1_stateorprovince: 'Île-de-France', address1_country: 'France' };
+    expect(onlyError(templates.accounts, region)).toMatchObject({
+      field: 'address1_stateorprovince',
+      code: 'value-too-long',
+    });
+    const task = resolveTasks(
+      parseProject({ ...baseProject, valueMaps: { states: [{ from: 'île-de-france', to: 'IDF' }] } }),
+    );
+    const accounts = task.find((t) => t.name === 'accounts')!;
+    expect(transform(accounts, [region], context()).rows[0].fields.AddressState).toBe('IDF');
+  });
+
   it('rejects an account name longer than the F&O organization name', () => {
     const name = 'Fabrikam '.repeat(12).trim();
     expect(onlyError(templates.accounts, { ...account, name })).toEqual({
@@ -239,9 +252,9 @@ describe('missing customer', () => {
 });
 
 describe('other unusable rows', () => {
-  it('fails an account without an account number', () => {
+  it('fails an account without an account number, naming it by its id', () => {
     expect(onlyError(templates.accounts, { ...account, accountnumber: null })).toMatchObject({
-      sourceKey: '?',
+      sourceKey: '6f1c2a10-0000-0000-0000-000000000001',
       field: 'accountnumber',
       code: 'missing-business-key',
     });

@@ -1,3 +1,4 @@
+import { NAMED_VALUE_MAPS } from '../../mappings/value-maps';
 import { FNO_ONLY_UNIT, PRODUCT_LINES, PRODUCT_LINE_WEIGHTS, SHARED_UNITS, type ProductLine } from './catalog';
 import { badRow, planBadRows } from './bad-rows';
 import { bindById, type SeedContext } from './context';
@@ -11,8 +12,8 @@ const ORPHAN_SHARE = 0.01;
 export const WRITE_IN_PREFIX = 'SP';
 export const ORPHAN_PREFIX = 'X';
 
-/** Dataverse producttypecode: 1 Sales Inventory, 3 Services. */
-const SALES_PRODUCT_TYPE: Record<ProductLine['type'], number> = { Item: 1, Service: 3 };
+/** F&O product type → Sales producttypecode, as the Products template maps it. */
+const SALES_PRODUCT_TYPE = new Map(NAMED_VALUE_MAPS.productTypes.map((entry) => [entry.from, entry.to]));
 /** Dataverse productpricelevel pricingmethodcode 1 = Currency Amount; quantitysellingcode 1 = No Control. */
 const PRICING_METHOD_CURRENCY_AMOUNT = 1;
 const QUANTITY_SELLING_NO_CONTROL = 1;
@@ -70,7 +71,7 @@ export function generateProducts(ctx: SeedContext, ref: ReferenceData): Products
       productnumber: fields.number,
       name: fields.name,
       description: fields.description,
-      producttypecode: SALES_PRODUCT_TYPE[fields.line.type],
+      producttypecode: SALES_PRODUCT_TYPE.get(fields.line.type),
       quantitydecimal: unitDecimals(fields.line.unit),
       isstockitem: fields.line.type === 'Item',
       price,

@@ -307,6 +307,38 @@ describe('generateSeed content', () => {
     }
   });
 
+  it('mirrors already-synced F&O products in Sales with the values the Products task would write', () => {
+    const { dataverse, fno } = seed;
+    const fnoByNumber = new Map(fno.SellableReleasedProducts.map((p) => [p.ProductNumber, p]));
+    const currencyCode = new Map(
+      dataverse.transactioncurrencies.map((c) => [c.transactioncurrencyid, c.isocurrencycode]),
+    );
+    const mirrored = dataverse.products.filter((p) => fnoByNumber.has(p.productnumber));
+    expect(mirrored.length).toBeGreaterThan(fno.SellableReleasedProducts.length / 2);
+    for (const product of mirrored) {
+      const source = fnoByNumber.get(product.productnumber)!;
+      expect({
+        name: product.name,
+        price: product.price,
+        currentcost: product.currentcost,
+        producttypecode: product.producttypecode,
+        unit: ids.get('uoms')!.get(bindOf(product, 'defaultuomid')!.id)!.name,
+        currency: currencyCode.get(bindOf(product, 'transactioncurrencyid')!.id),
+        msdynce_ismaintainedexternally: product.msdynce_ismaintainedexternally,
+      }).toEqual({
+        name: source.ProductName,
+        price: source.SalesPrice,
+        currentcost: source.UnitCost,
+        producttypecode: source.ProductType === 'Item' ? 1 : 3,
+        unit: source.SalesUnitSymbol,
+        currency: source.CurrencyCode,
+        msdynce_ismaintainedexternally: true,
+      });
+    }
+    const priced = new Set(dataverse.productpricelevels.map((p) => bindOf(p, 'productid')!.id));
+    expect(dataverse.products.every((p) => priced.has(String(p.productid)))).toBe(true);
+  });
+
   it('plants every kind of bad row at a 10 % share, each matching its manifest entry', () => {
     const { dataverse, fno } = seed;
     expect([...badByKind.keys()].sort()).toEqual(Object.keys(BAD_ROW_KINDS).sort());

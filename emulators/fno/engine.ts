@@ -40,6 +40,8 @@ export interface TableRuntime {
   inherited: Set<string>;
   /** Child tables (lines) whose `header` relation points at this table. */
   children: TableRuntime[];
+  /** Every column at its empty value (what X++ initValue starts from). */
+  emptyRow: Row;
 }
 
 export type WriteMode = 'create' | 'patch' | 'put';
@@ -93,6 +95,7 @@ export class FnoEngine {
   private readonly sequenceCounters = new Map<string, number>();
   /** Parent key → primary keys of child rows ever written under it; verified on read (see childrenOf). */
   private readonly childIndex = new Map<string, Set<string>>();
+  private lastStamp = { second: -1, text: '' };
 
   constructor(
     readonly store: TableStore,
@@ -136,6 +139,7 @@ export class FnoEngine {
       computed: new Set([...(def.computed ?? []), ...inherited]),
       inherited,
       children: [],
+      emptyRow: Object.fromEntries([...types].map(([column, type]) => [column, emptyValue(type)])),
     };
   }
 
@@ -306,8 +310,7 @@ export class FnoEngine {
     this.assertWritable(entity, ctx);
     const supplied = this.parseBody(entity, body);
     const table = entity.table;
-    const row: Row = {};
-    for (const column of table.columns) row[column] = emptyValue(table.types.get(column)!);
+    const row: Row = { ...table.emptyRow };
     for (const [column, value] of supplied) row[column] = value;
     if (table.def.companySpecific) {
       row.dataAreaId = isEmpty(row.dataAreaId) ? ctx.defaultCompany : String(row.dataAreaId).toLowerCase();
@@ -536,7 +539,12 @@ export class FnoEngine {
   }
 
   private stampModified(row: Row): void {
-    row[MODIFIED_FIELD] = formatDateTime(this.now());
+    const now = this.now().getTime();
+    // Formatting a date is the costliest step of a bulk load; stamps only change once a second.
+    if (Math.floor(now / 1000) !== this.lastStamp.second) {
+      this.lastStamp = { second: Math.floor(now / 1000), text: formatDateTime(new Date(now)) };
+    }
+    row[MODIFIED_FIELD] = this.lastStamp.text;
   }
 
   /** LineAmount = quantity × price ÷ price unit − quantity × per-unit discount, less the line discount percentage. */

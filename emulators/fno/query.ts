@@ -8,8 +8,10 @@ import {
   filterFeatures,
   parseKeySegment,
   type EvaluateOptions,
+  type ComparisonOperator,
   type ExpandItem,
   type FilterAst,
+  type OrderByItem,
   type QueryOptions,
   type ValueNode,
 } from '../common/odata';
@@ -160,8 +162,154 @@ export function evaluateOptions(engine: FnoEngine, entity: EntityRuntime): Evalu
   return { caseInsensitive: true, wildcardEquals: true, resolve: (row, path) => engine.fieldValue(entity, row, path) };
 }
 
-export function matches(engine: FnoEngine, entity: EntityRuntime, row: Row, filter: FilterAst | undefined): boolean {
-  return !filter || evaluateFilter(filter, row, evaluateOptions(engine, entity));
+export type RowPredicate = (row: Row) => boolean;
+type Getter = (row: Row) => unknown;
+
+const FLIPPED: Record<string, ComparisonOperator> = { eq: 'eq', ne: 'ne', gt: 'lt', ge: 'le', lt: 'gt', le: 'ge' };
+
+/** Reads one entity field from a stored row, without a per-row lookup of how the field is stored. */
+export function fieldGetter(engine: FnoEngine, entity: EntityRuntime, field: string): Getter {
+  const column = entity.columnOf.get(field)!;
+  return entity.table.inherited.has(column) ? (row) => engine.fieldValue(entity, row, field) : (row) => row[column];
+}
+
+/** Typed comparison key of a value: lower-cased text (SQL collation), numbers, or normalised date-times. */
+function sortKey(type: FieldType, value: unknown): string | number {
+  if (type.kind === 'int' || type.kind === 'decimal') return Number(value);
+  if (type.kind === 'datetime') return typeof value === 'string' && value ? formatDateTime(new Date(value)) : '';
+  return value === null || value === undefined ? '' : String(value).toLowerCase();
+}
+
+function wildcardPattern(pattern: string): RegExp {
+  const body = pattern
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
+  return new RegExp(`^${body}$`, 'i');
+}
+
+/**
+ * Compiles a validated `$filter` into a row predicate with typed comparisons; `or` chains of equalities on one
+ * field (the way clients look rows up by key) become a set look-up. Shapes it does not handle (arithmetic,
+ * comparisons between two fields, null) are left to the shared evaluator.
+ */
+export function compileFilter(engine: FnoEngine, entity: EntityRuntime, ast: FilterAst | undefined): RowPredicate {
+  if (!ast) return () => true;
+  const options = evaluateOptions(engine, entity);
+  const fallback =
+    (node: FilterAst): RowPredicate =>
+    (row) =>
+      evaluateFilter(node, row, options);
+
+  const fieldAndLiteral = (node: Extract<FilterAst, { kind: 'compare' }>) => {
+    const [property, literal, op] =
+      node.left.kind === 'property' && node.right.kind === 'literal'
+        ? [node.left, node.right, node.op]
+        : node.right.kind === 'property' && node.left.kind === 'literal'
+          ? [node.right, node.left, FLIPPED[node.op]]
+          : [undefined, undefined, node.op];
+    if (!property || !literal || literal.type === 'null') return undefined;
+    return {
+      field: property.path,
+      type: entity.fieldTypes.get(property.path)!,
+      value: literal.value,
+      literalType: literal.type,
+      op,
+    };
+  };
+
+  const equalityLeaves = (node: FilterAst, leaves: Array<{ field: string; key: string | number }>): boolean => {
+    if (node.kind === 'logical' && node.op === 'or')
+      return equalityLeaves(node.left, leaves) && equalityLeaves(node.right, leaves);
+    if (node.kind !== 'compare') return false;
+    const parts = fieldAndLiteral(node);
+    if (!parts || parts.op !== 'eq' || (typeof parts.value === 'string' && parts.value.includes('*'))) return false;
+    leaves.push({ field: parts.field, key: sortKey(parts.type, parts.value) });
+    return true;
+  };
+
+  const compileCompare = (node: Extract<FilterAst, { kind: 'compare' }>): RowPredicate => {
+    const parts = fieldAndLiteral(node);
+    if (!parts) return fallback(node);
+    const get = fieldGetter(engine, entity, parts.field);
+    if (typeof parts.value === 'string' && parts.value.includes('*') && (parts.op === 'eq' || parts.op === 'ne')) {
+      const pattern = wildcardPattern(parts.value);
+      return parts.op === 'eq'
+        ? (row) => pattern.test(String(get(row) ?? ''))
+        : (row) => !pattern.test(String(get(row) ?? ''));
+    }
+    const type = parts.type;
+    const literal = sortKey(type, parts.literalType === 'date' ? `${String(parts.value)}T00:00:00Z` : parts.value);
+    const key = (row: Row) => sortKey(type, get(row));
+    switch (parts.op) {
+      case 'eq':
+        return (row) => key(row) === literal;
+      case 'ne':
+        return (row) => key(row) !== literal;
+      case 'gt':
+        return (row) => key(row) > literal;
+      case 'ge':
+        return (row) => key(row) >= literal;
+      case 'lt':
+        return (row) => key(row) < literal;
+      case 'le':
+        return (row) => key(row) <= literal;
+    }
+  };
+
+  const compile = (node: FilterAst): RowPredicate => {
+    switch (node.kind) {
+      case 'logical': {
+        const leaves: Array<{ field: string; key: string | number }> = [];
+        if (
+          node.op === 'or' &&
+          equalityLeaves(node, leaves) &&
+          leaves.every((leaf) => leaf.field === leaves[0].field)
+        ) {
+          const wanted = new Set(leaves.map((leaf) => leaf.key));
+          const type = entity.fieldTypes.get(leaves[0].field)!;
+          const get = fieldGetter(engine, entity, leaves[0].field);
+          return (row) => wanted.has(sortKey(type, get(row)));
+        }
+        const left = compile(node.left);
+        const right = compile(node.right);
+        return node.op === 'and' ? (row) => left(row) && right(row) : (row) => left(row) || right(row);
+      }
+      case 'not': {
+        const operand = compile(node.operand);
+        return (row) => !operand(row);
+      }
+      case 'compare':
+        return compileCompare(node);
+      default:
+        return fallback(node);
+    }
+  };
+  return compile(ast);
+}
+
+/** Sorts rows by `$orderby` then by the entity key (so paging is deterministic), comparing typed keys. */
+export function sortRows(
+  engine: FnoEngine,
+  entity: EntityRuntime,
+  rows: Row[],
+  orderby: OrderByItem[] | undefined,
+): Row[] {
+  const items = [...(orderby ?? []), ...entity.def.key.map((path) => ({ path, descending: false }))];
+  const getters = items.map((item) => fieldGetter(engine, entity, item.path));
+  const types = items.map((item) => entity.fieldTypes.get(item.path)!);
+  const keyed = rows.map((row) => ({ row, keys: getters.map((get, i) => sortKey(types[i], get(row))) }));
+  keyed.sort((a, b) => {
+    for (let i = 0; i < items.length; i += 1) {
+      const x = a.keys[i];
+      const y = b.keys[i];
+      if (x === y) continue;
+      const order = x < y ? -1 : 1;
+      return items[i].descending ? -order : order;
+    }
+    return 0;
+  });
+  return keyed.map((entry) => entry.row);
 }
 
 /** Refuses query options F&O does not know and checks $select/$orderby/$expand names. */

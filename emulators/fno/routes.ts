@@ -6,14 +6,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BatchFormatError, executeBatch, parseBatchRequest } from '../common/batch';
 import {
-  compareValues,
   formatKeyValue,
   ODataSyntaxError,
   parseKeySegment,
   parseQueryOptions,
   splitPath,
   type ExpandItem,
-  type OrderByItem,
   type QueryOptions,
 } from '../common/odata';
 import type { TableStore } from '../common/store';
@@ -22,7 +20,7 @@ import { encodeKey, etagOf, notFound, type EntityRuntime, type FnoEngine, type R
 import { errorBody, FnoError } from './errors';
 import { metadataDocument } from './metadata';
 import type { Row } from './model';
-import { matches, parseEntityKey, validateQueryOptions } from './query';
+import { compileFilter, parseEntityKey, sortRows, validateQueryOptions } from './query';
 
 export const DATA_PREFIX = '/data/';
 /** F&O's documented maximum page size for server-driven paging. */
@@ -130,21 +128,6 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
     /return=representation/i.test(String(request.headers.prefer ?? ''));
   const wantsMinimal = (request: FastifyRequest) => /return=minimal/i.test(String(request.headers.prefer ?? ''));
 
-  const sortRows = (entity: EntityRuntime, rows: Row[], orderby: OrderByItem[] | undefined): Row[] => {
-    // Key fields break ties so that $top/$skip and server paging are deterministic.
-    const items = [...(orderby ?? []), ...entity.def.key.map((path) => ({ path, descending: false }))];
-    const opts = { caseInsensitive: true };
-    const keyed = rows.map((row) => ({ row, values: items.map((item) => engine.fieldValue(entity, row, item.path)) }));
-    keyed.sort((a, b) => {
-      for (let i = 0; i < items.length; i += 1) {
-        const order = compareValues(a.values[i], b.values[i], opts);
-        if (order !== 0) return items[i].descending ? -order : order;
-      }
-      return 0;
-    });
-    return keyed.map((entry) => entry.row);
-  };
-
   const selectFields = (entity: EntityRuntime, select: string[] | undefined): string[] | undefined =>
     !select || select.includes('*') ? undefined : select;
 
@@ -156,8 +139,9 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
       const sourceFields = Object.keys(navigation.on);
       const targetFields = sourceFields.map((f) => navigation.on[f]);
       const groups = new Map<string, Row[]>();
+      const wanted = compileFilter(engine, target, item.filter);
       for (const candidate of engine.scan(target)) {
-        if (!matches(engine, target, candidate, item.filter)) continue;
+        if (!wanted(candidate)) continue;
         const joinKey = encodeKey(
           targetFields.map((f) => String(engine.fieldValue(target, candidate, f)).toLowerCase()),
         );
@@ -167,7 +151,7 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
       }
       rows.forEach((row, index) => {
         const joinKey = encodeKey(sourceFields.map((f) => String(engine.fieldValue(entity, row, f)).toLowerCase()));
-        let related = sortRows(target, groups.get(joinKey) ?? [], item.orderby);
+        let related = sortRows(engine, target, groups.get(joinKey) ?? [], item.orderby);
         if (item.top !== undefined) related = related.slice(0, item.top);
         const projected = related.map((r) => engine.project(target, r, selectFields(target, item.select)));
         out[index][item.path] = navigation.many ? projected : (projected[0] ?? null);
@@ -189,13 +173,14 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
     // Without cross-company=true a query sees only the calling user's default company.
     const companies = crossCompany ? undefined : new Set([ctx.defaultCompany]);
     const filtered: Row[] = [];
+    const wanted = compileFilter(engine, entity, queryOptions.filter);
     for (const row of engine.scan(entity, companies)) {
-      if (matches(engine, entity, row, queryOptions.filter)) filtered.push(row);
+      if (wanted(row)) filtered.push(row);
     }
     if (countOnly) {
       return reply.header('content-type', 'text/plain').header('odata-version', '4.0').send(String(filtered.length));
     }
-    const sorted = sortRows(entity, filtered, queryOptions.orderby);
+    const sorted = sortRows(engine, entity, filtered, queryOptions.orderby);
     const skip = queryOptions.skip ?? 0;
     const selected = sorted.slice(skip, queryOptions.top === undefined ? undefined : skip + queryOptions.top);
     const token = queryOptions.skiptoken;

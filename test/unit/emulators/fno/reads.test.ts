@@ -172,6 +172,17 @@ describe('F&O reads', () => {
       expect((await errorOf(bad)).message).toMatch(/IsExternallyMaintained.*NoYes/);
     });
 
+    test('key look-ups written as or-chains match case-insensitively, also when the chain mixes fields', async () => {
+      expect(
+        await accounts("CustomerAccount eq 'us-001' or CustomerAccount eq 'US-003' or CustomerAccount eq 'US-404'"),
+      ).toEqual(['US-001', 'US-003']);
+      expect(await accounts("CustomerAccount eq 'US-001' or CustomerGroupId eq '20'")).toEqual(['US-001', 'US-002']);
+      expect(await accounts("CustomerAccount eq 'US-00*' and CustomerAccount ne 'US-002'")).toEqual([
+        'US-001',
+        'US-003',
+      ]);
+    });
+
     test('numbers, and/or/not, grouping and unknown properties', async () => {
       expect(
         await accounts("(CustomerGroupId eq '10' or CustomerGroupId eq '30') and not (CustomerAccount eq 'US-003')"),

@@ -191,7 +191,20 @@ function statusKey(status: number): string {
 
 export async function startDataverseEmulator(opts: DataverseEmulatorOptions = {}): Promise<DataverseEmulator> {
   const ownIdentity = opts.identity ? undefined : await startIdentityServer();
-  const identity = opts.identity ?? ownIdentity!;
+  try {
+    return await startServer(opts, opts.identity ?? ownIdentity!, ownIdentity);
+  } catch (error) {
+    // A bad seed or a busy port must not leave the identity server we started running.
+    await ownIdentity?.close();
+    throw error;
+  }
+}
+
+async function startServer(
+  opts: DataverseEmulatorOptions,
+  identity: IdentityServer,
+  ownIdentity: IdentityServer | undefined,
+): Promise<DataverseEmulator> {
   const maxPageSize = opts.maxPageSize ?? DEFAULT_MAX_PAGE_SIZE;
   const expiryDays = opts.changeTrackingExpiryDays ?? DEFAULT_CHANGE_TRACKING_EXPIRY_DAYS;
   const store = new TableStore({

@@ -52,7 +52,8 @@ describe('Dataverse emulator: service protection', () => {
 
   it('checklist 33/34: the concurrency limit trips on the 53rd simultaneous request with 0x80072326', async () => {
     h = await startHarness({ seed: baseSeed(), serviceProtection: {} });
-    h.emu.faults.configure({ latencyMs: 400 });
+    // Long enough that all 53 requests are in flight together even on a loaded machine.
+    h.emu.faults.configure({ latencyMs: 1500 });
     const harness = h;
     const responses = await Promise.all(Array.from({ length: 53 }, () => read(harness)));
     const refused = responses.filter((r) => r.status === 429);

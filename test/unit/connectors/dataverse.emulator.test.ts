@@ -102,11 +102,27 @@ describe('DataverseClient against the Dataverse emulator', () => {
   });
 
   it('reads rows modified since a time, with modifiedon selected for the watermark, as plain strings', async () => {
-    const before = new Date(Date.now() - 1000).toISOString().replace(/\.\d+Z$/, 'Z');
+    const before = new Date(Date.now() - 1000).toISOString();
     await client.upsertBatch([accountRow(50_000)], { continueOnError: true });
-    const page = await client.readPage('accounts', { select: ['accountnumber'], pageSize: 50, modifiedSince: before });
+    const after = new Date(Date.now() + 1000).toISOString();
+    // The filter keeps rows other tests write out of the picture; modifiedSince is ANDed with it.
+    const filter = "startswith(accountnumber,'NEW-5')";
+    const page = await client.readPage('accounts', {
+      select: ['accountnumber'],
+      filter,
+      pageSize: 50,
+      modifiedSince: before,
+    });
     expect(page.rows.map((r) => r.accountnumber)).toEqual(['NEW-50000']);
     expect(typeof page.rows[0].modifiedon).toBe('string');
+    expect(String(page.rows[0].modifiedon) > before.slice(0, 19)).toBe(true);
+    const none = await client.readPage('accounts', {
+      select: ['accountnumber'],
+      filter,
+      pageSize: 50,
+      modifiedSince: after,
+    });
+    expect(none.rows).toEqual([]);
     await expect(client.readPage('accounts', { pageSize: 10, modifiedSince: 'yesterday' })).rejects.toThrow(
       "modifiedSince: 'yesterday' is not an ISO-8601 date-time",
     );

@@ -487,7 +487,8 @@ function resolveLookup(
     }
   }
   const tried = lookup.candidates.map((c) => `${c.entitySet}(${c.keyField})`).join(' or ');
-  const scope = state.task.target.system === 'fno' ? ` in company ${state.partition.dataAreaId}` : '';
+  const companySpecific = state.task.target.system === 'fno' && lookup.candidates.some((c) => !c.shared);
+  const scope = companySpecific ? ` in company ${state.partition.dataAreaId}` : '';
   const reason = `${ce.entry.target}: ${describe(value)} not found in ${tried}${scope}; ${lookup.hint}`;
   if (!lookup.optional) throw new MappingIssue(ce.field, lookup.code, reason);
   state.warnings.push({

@@ -296,8 +296,8 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
 - **Discount rounding (§7.2).** The rounding difference is written to the CDS line's \`FixedPriceCharges\`. Back
   from F&O, only a charge no larger than the rounding can produce (half a cent per unit) is treated as rounding;
   larger charges are real charges and leave the discount alone.
-- **Customers.** A quote/order with no customer fails with \`missing-customer\`; one whose customer F&O does not
-  know yet fails with \`customer-not-synced\` (run the customer tasks first). From F&O, the customer account
+- **Customers.** A quote/order with no customer fails with \`missing-customer\`; one whose customer has no number
+  yet or is unknown to F&O fails with \`customer-not-synced\` (run the customer tasks first). From F&O, the customer account
   resolves to a Sales account by account number, else to a contact by contact number.
 - **Units.** Sales units are assumed to carry the F&O unit symbol as their name; \`valueMaps.salesUnits\` maps
   symbols to differently named units, and the Sales → F&O lines use the same entries backwards. A unit missing on

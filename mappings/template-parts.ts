@@ -102,14 +102,25 @@ export const SALES_BUSINESS_UNIT: Lookup = {
 /** Sales customer of a quote/order as the number F&O knows it by: account number, else contact number. */
 export const SALES_CUSTOMER_NUMBER = ['customerid_account.accountnumber', 'customerid_contact.msdynce_contactnumber'];
 
-/** Empty customer: `missing-customer`; a customer F&O does not know yet: `customer-not-synced`. */
+/**
+ * A customer whose number is blank or unknown to F&O is `customer-not-synced` (run the customer tasks); a
+ * document with no customer at all fails the CUSTOMER_PRESENT check first.
+ */
 export const customerOf = (target: string): Entry =>
   direct(SALES_CUSTOMER_NUMBER, target, {
     required: true,
-    code: 'missing-customer',
+    code: FNO_CUSTOMER.code,
     lookup: FNO_CUSTOMER,
     sourceField: 'customerid',
   });
+
+export const CUSTOMER_PRESENT = {
+  path: '_customerid_value',
+  notEmpty: true as const,
+  code: 'missing-customer',
+  field: 'customerid',
+  message: 'the document has no customer',
+};
 
 export const country = (output: 'iso2' | 'iso3' | 'name', blank: string | null = null): Step => ({
   type: 'country',

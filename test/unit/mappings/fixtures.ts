@@ -121,6 +121,7 @@ export const quote = {
   name: 'Speakers for the West store',
   statecode: 1,
   msdynce_hasexternallymaintainedproductsonly: true,
+  _customerid_value: '6f1c2a10-0000-0000-0000-000000000001',
   customerid_account: { accountnumber: 'ACC-01000-BVRCPS' },
   customerid_contact: null,
   transactioncurrencyid: { isocurrencycode: 'USD' },

@@ -91,7 +91,7 @@ describe('unmapped unit', () => {
   it('fails a quote line in a Sales unit that F&O does not have', () => {
     const error = onlyError(templates.quoteLines, { ...quoteLine, uomid: { name: 'dozen' } });
     expect(error).toMatchObject({ sourceKey: 'QUO-01001-AB12CD/3', field: 'uomid', code: 'unmapped-unit' });
-    expect(error.message).toContain('"dozen" not found in UnitsOfMeasure(UnitSymbol)');
+    expect(error.message).toContain('"dozen" not found in UnitsOfMeasure(UnitSymbol);');
   });
 
   it('fails a product without a sales unit', () => {
@@ -221,8 +221,13 @@ describe('over-long values', () => {
 
 describe('missing customer', () => {
   it('fails a quote without a customer', () => {
-    const error = onlyError(templates.quoteHeaders, { ...quote, customerid_account: null });
+    const error = onlyError(templates.quoteHeaders, { ...quote, _customerid_value: null, customerid_account: null });
     expect(error).toMatchObject({ sourceKey: 'QUO-01001-AB12CD', field: 'customerid', code: 'missing-customer' });
+  });
+
+  it('fails a quote whose customer has no account number yet', () => {
+    const error = onlyError(templates.quoteHeaders, { ...quote, customerid_account: { accountnumber: null } });
+    expect(error).toMatchObject({ field: 'customerid', code: 'customer-not-synced' });
   });
 
   it('fails a quote whose customer F&O does not know yet', () => {

@@ -401,6 +401,12 @@ const LINES_OF_INVOICE = {
   LedgerVoucher: 'LedgerVoucher',
 };
 
+const CUSTOMER_GROUP_OF_CUSTOMER = {
+  target: 'CustomerGroups',
+  on: { dataAreaId: 'dataAreaId', CustomerGroupId: 'CustomerGroupId' },
+  many: false,
+};
+
 export const ENTITIES: EntityDef[] = [
   {
     set: 'LegalEntities',
@@ -453,11 +459,7 @@ export const ENTITIES: EntityDef[] = [
     fields: CUSTOMER_FIELDS,
     required: ['CustomerGroupId'],
     navigation: {
-      CustomerGroup: {
-        target: 'CustomerGroups',
-        on: { dataAreaId: 'dataAreaId', CustomerGroupId: 'CustomerGroupId' },
-        many: false,
-      },
+      CustomerGroup: CUSTOMER_GROUP_OF_CUSTOMER,
     },
   },
   {
@@ -468,11 +470,7 @@ export const ENTITIES: EntityDef[] = [
     fields: CUSTOMER_FIELDS,
     required: ['CustomerGroupId'],
     navigation: {
-      CustomerGroup: {
-        target: 'CustomerGroups',
-        on: { dataAreaId: 'dataAreaId', CustomerGroupId: 'CustomerGroupId' },
-        many: false,
-      },
+      CustomerGroup: CUSTOMER_GROUP_OF_CUSTOMER,
       ContactPersons: {
         target: 'ContactPersons',
         on: { dataAreaId: 'dataAreaId', PartyNumber: 'AssociatedPartyNumber' },

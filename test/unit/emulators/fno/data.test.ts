@@ -1,3 +1,4 @@
+import { DEFAULT_CLIENT } from '../../../../emulators/common/identity';
 import { startFnoEmulator } from '../../../../emulators/fno';
 import { SAMPLE_SEED, startHarness, type FnoHarness } from './helpers';
 
@@ -152,5 +153,45 @@ describe('F&O data behaviour', () => {
         },
       }),
     ).rejects.toThrow(/seed CustomersV3\[1\]: .*'XX' in field 'CustomerGroupId'/);
+  });
+});
+
+describe('F&O emulator options', () => {
+  test('a persist file keeps the data across restarts and the seed is not loaded twice', async () => {
+    const { mkdtempSync, rmSync } = await import('node:fs');
+    const { join } = await import('node:path');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(join(tmpdir(), 'fno-persist-'));
+    const persistFile = join(dir, 'fno.json');
+    try {
+      const seed = { CustomersV3: [{ CustomerAccount: 'P-1', CustomerGroupId: '10' }] };
+      const first = await startHarness({ persistFile, seed });
+      await first.api('CustomersV3', { method: 'POST', body: { CustomerAccount: 'P-2', CustomerGroupId: '10' } });
+      await first.close();
+      const second = await startHarness({ persistFile, seed });
+      try {
+        expect(await (await second.api('CustomersV3/$count')).text()).toBe('2');
+        expect((await second.api("CustomersV3(dataAreaId='usmf',CustomerAccount='P-2')")).status).toBe(200);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  test('an Entra app can be mapped to a user whose default company differs', async () => {
+    const mapped = await startHarness({
+      seed: SAMPLE_SEED,
+      defaultCompanyByClient: { [DEFAULT_CLIENT.clientId]: 'USRT' },
+    });
+    try {
+      const rows = await mapped.json('CustomersV3?$select=dataAreaId');
+      expect(new Set(rows.value.map((r: { dataAreaId: string }) => r.dataAreaId))).toEqual(new Set(['usrt']));
+      const created = await mapped.json('CustomersV3', { method: 'POST', body: { CustomerGroupId: '10' } });
+      expect(created.dataAreaId).toBe('usrt');
+    } finally {
+      await mapped.close();
+    }
   });
 });

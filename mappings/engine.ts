@@ -30,13 +30,19 @@ export interface TransformResult {
   errors: RowFailure[];
   /** Rows dropped by the task filter or partition (not errors: they are not meant for this task). */
   filtered: number;
-  /** Rows that were written with a change, e.g. truncated free text (code `value-truncated`). */
+  /**
+   * Notes on rows that mapped anyway: truncated free text (`value-truncated`), a defaulted blank country
+   * (`country-defaulted`), an optional lookup left empty.
+   */
   warnings: RowFailure[];
 }
 
 /** F&O's "no date" for non-nullable DateTimeOffset columns. */
 export const FNO_EMPTY_DATE = '1900-01-01T00:00:00Z';
 const PRICE_LIST_ITEMS = 'productpricelevels';
+const PRICE_LISTS = 'pricelevels';
+const PRICE_LIST_CURRENCY = 'transactioncurrencyid.isocurrencycode';
+const ACTIVE_PRICE_LISTS = 'statecode eq 0';
 /**
  * Appended to a product's source key for its price-list entry: writers keep one outcome per source key, and
  * the two rows of a product must not share one. `baseSourceKey()` strips it again (e.g. to re-read the source).
@@ -46,9 +52,6 @@ export const PRICE_LIST_KEY_SUFFIX = '/price-list';
 export function baseSourceKey(sourceKey: string): string {
   return sourceKey.endsWith(PRICE_LIST_KEY_SUFFIX) ? sourceKey.slice(0, -PRICE_LIST_KEY_SUFFIX.length) : sourceKey;
 }
-const PRICE_LISTS = 'pricelevels';
-const PRICE_LIST_CURRENCY = 'transactioncurrencyid.isocurrencycode';
-const ACTIVE_PRICE_LISTS = 'statecode eq 0';
 
 class MappingIssue extends Error {
   constructor(
@@ -101,12 +104,16 @@ interface CompiledTask {
   partitionFilters: Map<string, FilterExpr | undefined>;
 }
 
-/** null, undefined, '' or blanks only. Checks the first character before trimming: most values are not blank. */
+/**
+ * null, undefined, '' or blanks only. Trims only when the first character could be white space (ASCII control
+ * or space, or beyond ASCII): most values start with a letter or digit and need no copy.
+ */
 function isEmpty(value: unknown): boolean {
   if (value === null || value === undefined) return true;
   if (typeof value !== 'string') return false;
   if (value.length === 0) return true;
-  return value.charCodeAt(0) <= 32 && value.trim() === '';
+  const first = value.charCodeAt(0);
+  return (first <= 32 || first >= 127) && value.trim() === '';
 }
 
 function compilePath(path: string, fnoSource: boolean): Reader {

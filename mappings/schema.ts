@@ -258,10 +258,10 @@ export const taskDefinitionSchema = z
 export type TaskDefinition = z.infer<typeof taskDefinitionSchema>;
 export type TaskDefinitionInput = z.input<typeof taskDefinitionSchema>;
 
-type TaskShape = Omit<TaskDefinition, never>;
-
 /** Paths the engine will read from a source row for this task (field map, checks, keys). */
-export function sourcePathsOf(task: Pick<TaskShape, 'fieldMap' | 'checks' | 'source' | 'priceListEntry'>): string[] {
+export function sourcePathsOf(
+  task: Pick<TaskDefinition, 'fieldMap' | 'checks' | 'source' | 'priceListEntry'>,
+): string[] {
   const paths = new Set<string>(task.source.keyFields);
   for (const entry of task.fieldMap) {
     const sources = entry.concat?.sources ?? (Array.isArray(entry.source) ? entry.source : [entry.source]);
@@ -279,7 +279,7 @@ export function sourcePathsOf(task: Pick<TaskShape, 'fieldMap' | 'checks' | 'sou
   return [...paths];
 }
 
-function checkTaskConsistency(task: TaskShape, ctx: z.RefinementCtx): void {
+function checkTaskConsistency(task: TaskDefinition, ctx: z.RefinementCtx): void {
   const expectSource = task.direction === 'sales-to-fno' ? 'sales' : 'fno';
   if (task.source.system !== expectSource) {
     ctx.addIssue({
@@ -374,7 +374,7 @@ function checkTaskConsistency(task: TaskShape, ctx: z.RefinementCtx): void {
 }
 
 /** Dataverse returns only `$select`ed columns, so every path the engine reads must be selected or expanded. */
-function checkSelected(task: TaskShape, filterPathList: string[], ctx: z.RefinementCtx): void {
+function checkSelected(task: TaskDefinition, filterPathList: string[], ctx: z.RefinementCtx): void {
   const select = new Set(task.source.select ?? []);
   const expand = new Map((task.source.expand ?? []).map((e) => [e.navigation, new Set(e.select)]));
   if (!task.source.select) {

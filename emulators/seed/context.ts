@@ -96,3 +96,10 @@ export class SeedContext {
     return this.fno[entitySet];
   }
 }
+
+/** A column's maximum length from emulator metadata; fails loudly if the metadata stops declaring it. */
+export function metadataMaxLength(where: string, type: object | undefined): number {
+  const limit = type && 'maxLength' in type ? type.maxLength : undefined;
+  if (typeof limit !== 'number') throw new Error(`seed: the emulator metadata gives no max length for ${where}`);
+  return limit;
+}

@@ -4,7 +4,8 @@
  * products in F&O (most already mirrored in Sales), no customers in F&O — plus a share of deliberately bad rows
  * recorded in the manifest with the failure the sync must report for each.
  */
-import { SeedContext } from './context';
+import { FIELD_TYPES } from '../fno/catalog';
+import { metadataMaxLength, SeedContext } from './context';
 import { generateOrders, generateQuotes } from './documents';
 import { generateParties } from './parties';
 import { generateProducts } from './products';
@@ -51,6 +52,20 @@ export function resolveSeedOptions(input: SeedOptions): ResolvedSeedOptions {
   };
 }
 
+/** Longest F&O state id; every F&O address state field shares it. */
+const FNO_STATE_MAX = metadataMaxLength('F&O AddressState', FIELD_TYPES.AddressState);
+
+function statesNeedingValueMap(tables: SeedTables): string[] {
+  const states = new Set<string>();
+  for (const set of ['accounts', 'contacts'] as const) {
+    for (const row of tables[set]) {
+      const state = row.address1_stateorprovince;
+      if (typeof state === 'string' && state.length > FNO_STATE_MAX) states.add(state);
+    }
+  }
+  return [...states].sort();
+}
+
 function countRows(tables: SeedTables): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const [entitySet, rows] of Object.entries(tables)) counts[entitySet] = rows.length;
@@ -89,6 +104,7 @@ export function generateSeed(input: SeedOptions): GeneratedSeed {
       subsets,
       badRows: ctx.badRows,
       edgeCases: ctx.edgeCases,
+      needsValueMap: { states: statesNeedingValueMap(ctx.dataverse) },
     },
   };
 }

@@ -1,22 +1,19 @@
 import { COUNTRIES, DEPARTMENTS, JOB_TITLES, type CountryProfile } from './catalog';
 import { badRow, edgeCase, planBadRows } from './bad-rows';
-import { autoNumber, bindById, type SeedContext } from './context';
+import { autoNumber, bindById, metadataMaxLength, type SeedContext } from './context';
 import { addressOf, makeAddress, makeCompanyName, makePerson, phoneNumber, pickCountry, type Address } from './people';
 import type { ReferenceData } from './reference';
 import type { SeedRow } from './types';
 import { ENTITIES_BY_SET } from '../dataverse/metadata';
 import { FIELD_TYPES } from '../fno/catalog';
 
-function maxLength(where: string, type: object | undefined): number {
-  const limit = type && 'maxLength' in type ? type.maxLength : undefined;
-  if (typeof limit !== 'number') throw new Error(`seed: the emulator metadata gives no max length for ${where}`);
-  return limit;
-}
-
 /** Longest OrganizationName F&O accepts; longer Sales account names are planted as bad rows. */
-export const FNO_ORGANIZATION_NAME_MAX = maxLength('F&O OrganizationName', FIELD_TYPES.OrganizationName);
+export const FNO_ORGANIZATION_NAME_MAX = metadataMaxLength('F&O OrganizationName', FIELD_TYPES.OrganizationName);
 /** Longest account name Dataverse accepts, so the over-long names still load into Sales. */
-export const DATAVERSE_ACCOUNT_NAME_MAX = maxLength('account.name', ENTITIES_BY_SET.get('accounts')?.columns.name);
+export const DATAVERSE_ACCOUNT_NAME_MAX = metadataMaxLength(
+  'account.name',
+  ENTITIES_BY_SET.get('accounts')?.columns.name,
+);
 
 const LONG_NAME_FILLER = ' International Holdings, Distribution & Professional Services Group';
 

@@ -116,6 +116,11 @@ export interface SeedManifest {
   subsets: SeedSubsets;
   badRows: SeedBadRow[];
   edgeCases: SeedEdgeCase[];
+  /**
+   * Sales values that F&O accepts only through a value map (not bad rows: a project that maps them syncs them),
+   * e.g. French region names longer than F&O's 10-character state id. Sorted, distinct.
+   */
+  needsValueMap: { states: string[] };
 }
 
 export interface GeneratedSeed {

@@ -412,6 +412,17 @@ describe('generateSeed content', () => {
     for (const edge of blankCountry) expect(account(edge.key).address1_country).toBeNull();
   });
 
+  it('lists every state/province too long for an F&O state id as needing a value map', () => {
+    const limit = (FIELD_TYPES.AddressState as { maxLength: number }).maxLength;
+    const long = new Set(
+      [...seed.dataverse.accounts, ...seed.dataverse.contacts]
+        .map((row) => row.address1_stateorprovince)
+        .filter((state): state is string => typeof state === 'string' && state.length > limit),
+    );
+    expect(long.size).toBeGreaterThan(0);
+    expect(seed.expected.needsValueMap.states).toEqual([...long].sort());
+  });
+
   it('spreads bad rows over the whole table instead of bunching them', () => {
     const positions = seed.expected.badRows
       .filter((bad) => bad.entitySet === 'accounts')

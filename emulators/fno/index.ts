@@ -107,7 +107,12 @@ export async function startFnoEmulator(opts: FnoEmulatorOptions = {}): Promise<F
   }
   const ownIdentity = !opts.identity;
   const identity = opts.identity ?? (await startIdentityServer({ host: opts.host }));
-  const store = new TableStore({ tables: FnoEngine.storeSchemas(), persistFile: opts.persistFile });
+  // F&O databases use a case-insensitive collation: 'us-001' and 'US-001' are the same key.
+  const store = new TableStore({
+    tables: FnoEngine.storeSchemas(),
+    caseInsensitiveKeys: true,
+    persistFile: opts.persistFile,
+  });
   const engine = new FnoEngine(store, companies);
   if (!store.loadedFromFile) {
     const seeds = [

@@ -65,6 +65,20 @@ describe('F&O reads', () => {
       ).toBe(400);
     });
 
+    test('keys compare case-insensitively, as under the F&O database collation', async () => {
+      const row = await h.json("CustomersV3(dataAreaId='USMF',CustomerAccount='us-001')");
+      expect(row).toMatchObject({ dataAreaId: 'usmf', CustomerAccount: 'US-001' });
+      const duplicate = await h.api('CustomersV3', {
+        method: 'POST',
+        body: { CustomerAccount: 'us-002', CustomerGroupId: '10' },
+      });
+      expect((await errorOf(duplicate)).inner?.message).toContain('The record already exists');
+      const line = await h.json(
+        "CDSSalesQuotationLines(dataAreaId='usmf',SalesQuotationNumber='q-1',LineCreationSequenceNumber=1)",
+      );
+      expect(line.ProductNumber).toBe('D0001');
+    });
+
     test('an unknown key is 404, an unknown entity set is 404', async () => {
       expect((await h.api("CustomersV3(dataAreaId='usmf',CustomerAccount='NOPE')")).status).toBe(404);
       expect((await h.api("customersv3(dataAreaId='usmf',CustomerAccount='US-001')")).status).toBe(404);

@@ -1,13 +1,7 @@
 import { compareValues, evaluateFilter, type ExpandItem } from '../common/odata';
 import type { Row } from '../common/store';
 import { badRequest } from './errors';
-import {
-  COLLECTIONS_BY_SET,
-  ENTITIES_BY_LOGICAL_NAME,
-  ENTITIES_BY_SET,
-  lookupColumn,
-  type EntityDef,
-} from './metadata';
+import { COLLECTIONS_BY_SET, ENTITIES_BY_SET, lookupColumn, type EntityDef } from './metadata';
 import { etagOf, navigationMaps, typeName, type DataverseModel } from './records';
 
 /**
@@ -166,9 +160,3 @@ export function contextFragment(entity: EntityDef, select: string[] | undefined,
   for (const item of expand ?? []) parts.push(`${item.path}(${(item.select ?? []).join(',')})`);
   return parts.length ? `${entity.entitySet}(${parts.join(',')})` : entity.entitySet;
 }
-
-export function logicalNameOf(set: string): string | undefined {
-  return ENTITIES_BY_SET.get(set)?.logicalName;
-}
-
-export { ENTITIES_BY_LOGICAL_NAME };

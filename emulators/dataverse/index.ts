@@ -185,10 +185,6 @@ function parseDeltaToken(token: string, currentVersion: number, expiryDays: numb
   return version;
 }
 
-function statusKey(status: number): string {
-  return String(status);
-}
-
 export async function startDataverseEmulator(opts: DataverseEmulatorOptions = {}): Promise<DataverseEmulator> {
   const ownIdentity = opts.identity ? undefined : await startIdentityServer();
   try {
@@ -280,7 +276,8 @@ async function startServer(
   // Authentication first, then fault injection, then service protection (so injected latency counts as
   // execution time, as plug-in time does on the real service).
   app.addHook('onRequest', async (request, reply) => {
-    if (!isApi(request)) return;
+    // Batch parts carry the outer request's token, which was verified when the batch arrived.
+    if (!isApi(request) || isBatchPart(request)) return;
     const check = faults.tokensExpired
       ? ({ ok: false, status: 401, code: 'ExpiredAuthTicket', message: 'The access token has expired.' } as const)
       : identity.verify(request.headers.authorization, baseUrl);
@@ -292,7 +289,7 @@ async function startServer(
       await sendError(reply, request, 401, DV_ERROR.unauthenticated, `${check.code}: ${check.message}`);
       return;
     }
-    if (!isBatchPart(request)) throttle.arrive(request, check.clientId);
+    throttle.arrive(request, check.clientId);
   });
   faults.install(app);
   app.addHook('onRequest', async (request, reply) => {
@@ -306,7 +303,7 @@ async function startServer(
       return;
     }
     counters.requests += 1;
-    const key = statusKey(reply.statusCode);
+    const key = String(reply.statusCode);
     counters.byStatus[key] = (counters.byStatus[key] ?? 0) + 1;
   });
 

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { type FilterAst, ODataSyntaxError, parseKeySegment, splitPath, type KeyPredicate } from '../common/odata';
+import { ODataSyntaxError, parseKeySegment, splitPath, type KeyPredicate } from '../common/odata';
 import { StoreConflictError, type Row, type Table, type TableStore } from '../common/store';
 import { DataverseError, DV_ERROR, MATCHING_KEY_EXISTS_MESSAGE, badRequest, notFound, notFoundByKey } from './errors';
 import {
@@ -560,5 +560,3 @@ export class DataverseModel {
     return `${this.servicePath}${entity.entitySet}(${String(row[entity.primaryId])})`;
   }
 }
-
-export type { FilterAst };

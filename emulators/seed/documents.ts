@@ -1,7 +1,8 @@
 import { PROCESSING_STATUS } from '../../mappings/value-maps';
+import { FIELD_TYPES } from '../fno/catalog';
 import { SALES_ONLY_UNIT } from './catalog';
 import { badRow, planBadRows } from './bad-rows';
-import { autoNumber, bindById, seedDate, type SeedContext, type TaggedSet } from './context';
+import { autoNumber, bindById, metadataMaxLength, seedDate, type SeedContext, type TaggedSet } from './context';
 import type { Parties } from './parties';
 import { addressOf } from './people';
 import type { Products, SalesProduct } from './products';
@@ -94,6 +95,19 @@ function customerPicker(parties: Parties) {
       return accountCustomer(accounts[rng.int(0, accounts.length - 1)]);
     },
   };
+}
+
+/**
+ * Topic plus customer, cut to what the F&O document name takes: a quote or order name is not a planted bad row,
+ * so it must fit SalesQuotationName and SalesOrderName.
+ */
+const DOCUMENT_NAME_MAX = Math.min(
+  metadataMaxLength('F&O SalesQuotationName', FIELD_TYPES.SalesQuotationName),
+  metadataMaxLength('F&O SalesOrderName', FIELD_TYPES.SalesOrderName),
+);
+
+function documentName(rng: Rng, customer: Customer): string {
+  return `${rng.pick(QUOTE_TOPICS)} – ${customer.name}`.slice(0, DOCUMENT_NAME_MAX).trimEnd();
 }
 
 /** Columns quotes and orders share: ship-to address, P2C flags, customer, currency, price list and owner. */
@@ -256,7 +270,7 @@ export function generateQuotes(
     const header: SeedRow = {
       quoteid: id,
       quotenumber: quoteNumber,
-      name: `${rng.pick(QUOTE_TOPICS)} – ${customer.name}`.slice(0, 300),
+      name: documentName(rng, customer),
       revisionnumber: 0,
       ...QUOTE_STATES[state],
       effectivefrom: seedDate(start),
@@ -322,7 +336,7 @@ export function generateOrders(
     const header: SeedRow = {
       salesorderid: id,
       ordernumber: orderNumber,
-      name: `${rng.pick(QUOTE_TOPICS)} – ${customer.name}`.slice(0, 300),
+      name: documentName(rng, customer),
       statecode: 0,
       statuscode: activated ? ORDER_STATUS_REASON.activated : ORDER_STATUS_REASON.draft,
       msdynce_processingstatus: activated ? PROCESSING_STATUS.active : PROCESSING_STATUS.draft,

@@ -412,6 +412,42 @@ describe('generateSeed content', () => {
     for (const edge of blankCountry) expect(account(edge.key).address1_country).toBeNull();
   });
 
+  it('fits Sales values into the F&O fields the templates map them to, except the planted bad rows', () => {
+    const pairs: Array<[set: string, column: string, fnoField: string]> = [
+      ['accounts', 'name', 'OrganizationName'],
+      ['accounts', 'accountnumber', 'CustomerAccount'],
+      ['accounts', 'address1_city', 'AddressCity'],
+      ['accounts', 'address1_postalcode', 'AddressZipCode'],
+      ['accounts', 'telephone1', 'PrimaryContactPhone'],
+      ['accounts', 'emailaddress1', 'PrimaryContactEmail'],
+      ['accounts', 'websiteurl', 'PrimaryContactURL'],
+      ['contacts', 'msdynce_contactnumber', 'CustomerAccount'],
+      ['contacts', 'firstname', 'FirstName'],
+      ['contacts', 'middlename', 'MiddleName'],
+      ['contacts', 'lastname', 'LastName'],
+      ['contacts', 'jobtitle', 'EmploymentProfession'],
+      ['contacts', 'department', 'EmploymentDepartment'],
+      ['quotes', 'quotenumber', 'SalesQuotationNumber'],
+      ['quotes', 'name', 'SalesQuotationName'],
+      ['quotes', 'shipto_city', 'DeliveryAddressCity'],
+      ['quotes', 'shipto_postalcode', 'DeliveryAddressZipCode'],
+      ['salesorders', 'ordernumber', 'SalesOrderNumber'],
+      ['salesorders', 'name', 'SalesOrderName'],
+    ];
+    const tooLongNames = badKeys('account-name-too-long');
+    const problems: string[] = [];
+    for (const [set, column, fnoField] of pairs) {
+      const limit = (FIELD_TYPES[fnoField] as { maxLength: number }).maxLength;
+      for (const row of seed.dataverse[set]) {
+        const value = row[column];
+        if (typeof value !== 'string' || value.length <= limit) continue;
+        if (set === 'accounts' && column === 'name' && tooLongNames.has(String(row.accountnumber))) continue;
+        problems.push(`${set}.${column} '${value}' is longer than ${fnoField} (${limit})`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
   it('lists every state/province too long for an F&O state id as needing a value map', () => {
     const limit = (FIELD_TYPES.AddressState as { maxLength: number }).maxLength;
     const long = new Set(

@@ -88,6 +88,25 @@ describe('startEmulators', () => {
   });
 });
 
+describe('startEmulators at benchmark size', () => {
+  it('completes with 10,000 accounts and serves all of them (timing lives in bench/seed.ts)', async () => {
+    const emulators = await startEmulators({ seed: { accounts: 10_000 }, serviceProtection: false });
+    try {
+      const { connection } = emulators;
+      const token = await tokenFor(connection, connection.dataverse.resource);
+      const count = await fetch(`${connection.dataverse.url}/api/data/v9.2/accounts/$count`, {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      // Dataverse caps $count at 5000; the manifest holds the real number.
+      expect(Number(await count.text())).toBe(5000);
+      expect(emulators.manifest!.counts.dataverse.accounts).toBe(10_000);
+      expect(emulators.dataverse.store.table('accounts').size).toBe(10_000);
+    } finally {
+      await emulators.close();
+    }
+  }, 60_000);
+});
+
 describe('startEmulators with two companies', () => {
   it('partitions F&O by company and serves every recorded bad row under its key', async () => {
     const emulators = await startEmulators({

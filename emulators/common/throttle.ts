@@ -47,7 +47,7 @@ export interface ThrottleStats {
   enabled: boolean;
   throttled: number;
   byLimit: Record<ThrottleLimit, number>;
-  /** 429s answered by anyone (this limiter or fault injection) whose Retry-After the client did not honour. */
+  /** Blocking 429s (this limiter's request/time limits or fault injection) whose Retry-After was not honoured. */
   earlyRetries: number;
   retryAfterLog: number;
 }
@@ -236,7 +236,9 @@ export class ServiceProtection {
           at: now,
           retryAfterSeconds,
         };
-        state.pendingRecord = record;
+        // A concurrency refusal does not block the client (its other requests are still in flight), so only
+        // blocking 429s — request count, execution time, injected — are held against the next request.
+        if (record.limit !== 'concurrency') state.pendingRecord = record;
         if (this.log.length >= MAX_LOG) this.log.shift();
         this.log.push(record);
       }

@@ -63,6 +63,11 @@ describe('Dataverse emulator: service protection', () => {
       code: '0x80072326',
       message: 'Number of concurrent requests exceeded the limit of 52.',
     });
+    // The refusal is logged, but it does not block the client: its next request is not an early retry.
+    h.emu.faults.reset();
+    expect((await read(h)).status).toBe(200);
+    expect(h.emu.throttle.records().map((r) => r.limit)).toEqual(['concurrency']);
+    expect(h.emu.stats().earlyRetries).toBe(0);
   });
 
   it('checklist 34: a $batch counts as one request toward the request limit', async () => {

@@ -59,6 +59,11 @@ export class TargetLimiter {
   private successesSinceIncrease = 0;
   private inFlight = 0;
   private pausedUntil = 0;
+  /**
+   * Completion times of recent requests. A request counts against the window from the moment it is sent; once
+   * done it is dated by its completion, never earlier than the service saw it arrive, so our window never
+   * reopens before the service's does.
+   */
   private readonly sent: number[] = [];
   private readonly queue: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
@@ -77,6 +82,7 @@ export class TargetLimiter {
       return await task();
     } finally {
       this.inFlight -= 1;
+      this.sent.push(Date.now());
       this.pump();
     }
   }
@@ -107,7 +113,7 @@ export class TargetLimiter {
       inFlight: this.inFlight,
       queued: this.queue.length,
       pausedForMs: Math.max(0, this.pausedUntil - now),
-      sentInWindow: this.sent.length,
+      sentInWindow: this.sent.length + this.inFlight,
     };
   }
 
@@ -131,12 +137,12 @@ export class TargetLimiter {
     while (this.queue.length > 0) {
       if (now < this.pausedUntil) return this.wake(this.pausedUntil - now);
       if (this.inFlight >= this.limit) return;
-      if (this.sent.length >= this.options.requestsPerWindow) {
-        return this.wake(this.sent[0] + this.options.windowMs - now + 1);
+      if (this.inFlight + this.sent.length >= this.options.requestsPerWindow) {
+        // All of the budget in flight: the next completion pumps again.
+        return this.sent.length > 0 ? this.wake(this.sent[0] + this.options.windowMs - now + 1) : undefined;
       }
       const waiter = this.queue.shift() as Waiter;
       this.inFlight += 1;
-      this.sent.push(now);
       waiter.resolve();
     }
   }

@@ -118,6 +118,9 @@ export class Target {
       // Latency is the request's own time, not the time spent queued in the limiter.
       let started = performance.now();
       try {
+        // Fetch the token before taking a slot, so the limiter's send times are the real ones; inside the slot
+        // the cached token comes back at once (or a fresh one, if it expired while queued).
+        await this.tokens.getToken();
         const { value, status } = await this.limiter.run(async () => {
           token = await this.tokens.getToken();
           started = performance.now();

@@ -368,9 +368,52 @@ describe('DataverseClient against the Dataverse emulator', () => {
     expect(text).not.toContain('SEED-');
   });
 
+  it('rides out a 429 on a whole $batch, waiting Retry-After before sending it again', async () => {
+    const earlyBefore = emulator.stats().earlyRetries;
+    emulator.faults.configure({ throttleNext: { count: 1, retryAfterSeconds: 1 } });
+    const rows = range(20).map((i) => accountRow(95_000 + i));
+    const outcomes = await client.upsertBatch(rows, { continueOnError: true });
+    expect(outcomes.every((o) => o.status === 'created')).toBe(true);
+    expect(metrics.requests.map((r) => r.status)).toEqual([429, 200]);
+    expect(metrics.requests[1].at - metrics.requests[1].ms - metrics.requests[0].at).toBeGreaterThanOrEqual(995);
+    expect(emulator.stats().earlyRetries - earlyBefore).toBe(0);
+  });
+});
+
+describe('DataverseClient under service protection', () => {
+  jest.setTimeout(60_000);
+  const seed = {
+    accounts: range(50).map((i) => ({ accountid: guid(i + 1), name: `A ${i}`, accountnumber: `SP-${i}` })),
+  };
+
+  it('keeps to a configured request budget so the service never has to throttle', async () => {
+    const emulator = await startDataverseEmulator({ seed, serviceProtection: { maxRequests: 20, windowSeconds: 2 } });
+    const metrics = new RecordingMetrics();
+    const client = new DataverseClient(
+      emulatorConnection(emulator, emulator.identity, SECRET_ENV, {
+        limits: { requestsPerWindow: 20, windowMs: 2100 },
+      }),
+      { metrics },
+    );
+    try {
+      const started = Date.now();
+      await Promise.all(range(45).map(() => client.readPage('accounts', { select: ['accountnumber'], pageSize: 5 })));
+      expect(metrics.requests).toHaveLength(45);
+      expect(metrics.requests.every((r) => r.status === 200)).toBe(true);
+      expect(emulator.stats().throttled).toBe(0);
+      // 45 requests at 20 per 2 s need two full windows.
+      expect(Date.now() - started).toBeGreaterThanOrEqual(4000);
+    } finally {
+      await client.close();
+      await emulator.close();
+    }
+  });
+
   it('hands a Retry-After longer than the inline budget straight back, without waiting', async () => {
+    // Its own emulator: the 30 s block it provokes would otherwise count later requests of this app as early.
+    const emulator = await startDataverseEmulator({ seed });
     const impatient = new DataverseClient(
-      emulatorConnection(emulator, identity, SECRET_ENV, { maxInlineWaitMs: 5000 }),
+      emulatorConnection(emulator, emulator.identity, SECRET_ENV, { maxInlineWaitMs: 5000 }),
     );
     try {
       emulator.faults.configure({ throttleNext: { count: 1, retryAfterSeconds: 30 } });
@@ -381,6 +424,34 @@ describe('DataverseClient against the Dataverse emulator', () => {
       expect(JSON.stringify(impatient)).toContain('"pausedForMs"');
     } finally {
       await impatient.close();
+      await emulator.close();
+    }
+  });
+
+  it('halves its concurrency when the service refuses parallel requests, and every call still succeeds', async () => {
+    const emulator = await startDataverseEmulator({ seed, serviceProtection: { maxConcurrent: 4 } });
+    emulator.faults.configure({ latencyMs: 50 });
+    const metrics = new RecordingMetrics();
+    const client = new DataverseClient(
+      emulatorConnection(emulator, emulator.identity, SECRET_ENV, {
+        limits: { maxConcurrency: 16 },
+        maxInlineRetries: 6,
+      }),
+      { metrics },
+    );
+    const caps: number[] = [];
+    metrics.listeners.push(() => caps.push(client.target.limiter.snapshot().concurrencyLimit));
+    try {
+      const pages = await Promise.all(
+        range(60).map(() => client.readPage('accounts', { select: ['accountnumber'], pageSize: 5 })),
+      );
+      expect(pages.every((p) => p.rows.length === 5)).toBe(true);
+      expect(metrics.throttles.length).toBeGreaterThan(0);
+      expect(caps[0]).toBe(16);
+      expect(Math.min(...caps)).toBeLessThanOrEqual(4);
+    } finally {
+      await client.close();
+      await emulator.close();
     }
   });
 });

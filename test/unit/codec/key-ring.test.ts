@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { inspect } from 'node:util';
 import { ConfigError } from '../../../common/config';
 import { loadCodecConfig } from '../../../common/codec';
 
@@ -50,7 +51,7 @@ describe('loadCodecConfig', () => {
     const secret = key();
     const config = loadCodecConfig({ P2C_CODEC_KEYS: `k1:${secret}` });
     expect(JSON.stringify(config)).not.toContain(secret);
-    expect(require('node:util').inspect(config, { depth: 10 })).not.toContain(secret);
+    expect(inspect(config, { depth: 10 })).not.toContain(secret);
   });
 
   test.each([

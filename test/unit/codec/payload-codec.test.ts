@@ -149,7 +149,9 @@ describe('dataConverterFor', () => {
   test('moves failure messages and stack traces into a payload that the codec then encrypts', async () => {
     const converter = dataConverterFor(loadCodecConfig({ P2C_CODEC_KEYS: `k1:${key()}` }))!;
     expect(converter.payloadCodecs).toHaveLength(1);
-    const { failureConverter } = require(converter.failureConverterPath!) as { failureConverter: FailureConverter };
+    const { failureConverter } = (await import(converter.failureConverterPath!)) as {
+      failureConverter: FailureConverter;
+    };
     const failure = failureConverter.errorToFailure(
       new Error(`cannot write ${account.email}`),
       defaultPayloadConverter,

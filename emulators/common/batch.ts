@@ -108,27 +108,28 @@ function toMimePart(lines: string[]): MimePart {
   return { headers: parseHeaderBlock(head), body };
 }
 
+/** Splits an embedded HTTP message into its request/status line, headers and body. */
+function splitHttpMessage(text: string): { startLine: string; headers: Record<string, string>; body: string } {
+  const trimmed = text.replace(/^(\r?\n)+/, '');
+  const firstBreak = trimmed.indexOf('\n');
+  const startLine = (firstBreak < 0 ? trimmed : trimmed.slice(0, firstBreak)).replace(/\r$/, '');
+  const rest = firstBreak < 0 ? '' : trimmed.slice(firstBreak + 1);
+  const { head, body } = /^\r?\n/.test(rest)
+    ? { head: '', body: rest.replace(/^\r?\n/, '') }
+    : splitHeadersAndBody(rest);
+  return { startLine, headers: parseHeaderBlock(head), body: body.replace(/(\r?\n)+$/, '') };
+}
+
 function parseHttpRequest(part: MimePart, where: string): BatchRequestPart {
   const type = part.headers['content-type'] ?? '';
   if (!/^application\/http/i.test(type)) {
     throw new BatchFormatError(`${where}: Content-Type must be application/http, got '${type}'`);
   }
-  const text = part.body.replace(/^(\r?\n)+/, '');
-  const firstBreak = text.indexOf('\n');
-  const requestLine = (firstBreak < 0 ? text : text.slice(0, firstBreak)).replace(/\r$/, '');
+  const { startLine, headers, body } = splitHttpMessage(part.body);
   // Microsoft's samples leave spaces in part URLs unencoded, so the URL runs up to the protocol version.
-  const match = /^([A-Z]+)\s+(.+?)(?:\s+HTTP\/\d\.\d)?$/.exec(requestLine);
-  if (!match) throw new BatchFormatError(`${where}: '${requestLine}' is not an HTTP request line`);
-  const rest = firstBreak < 0 ? '' : text.slice(firstBreak + 1);
-  const { head, body } = /^\r?\n/.test(rest)
-    ? { head: '', body: rest.replace(/^\r?\n/, '') }
-    : splitHeadersAndBody(rest);
-  const request: BatchRequestPart = {
-    method: match[1],
-    url: match[2],
-    headers: parseHeaderBlock(head),
-    body: body.replace(/(\r?\n)+$/, ''),
-  };
+  const match = /^([A-Z]+)\s+(.+?)(?:\s+HTTP\/\d\.\d)?$/.exec(startLine);
+  if (!match) throw new BatchFormatError(`${where}: '${startLine}' is not an HTTP request line`);
+  const request: BatchRequestPart = { method: match[1], url: match[2], headers, body };
   const contentId = part.headers['content-id'] ?? request.headers['content-id'];
   if (contentId !== undefined) request.contentId = contentId;
   return request;
@@ -154,20 +155,10 @@ export function parseBatchRequest(body: string, contentType: string | undefined)
 }
 
 function parseHttpResponse(part: MimePart, where: string): BatchResponsePart {
-  const text = part.body.replace(/^(\r?\n)+/, '');
-  const firstBreak = text.indexOf('\n');
-  const statusLine = (firstBreak < 0 ? text : text.slice(0, firstBreak)).replace(/\r$/, '');
-  const match = /^HTTP\/\d\.\d\s+(\d{3})/.exec(statusLine);
-  if (!match) throw new BatchFormatError(`${where}: '${statusLine}' is not an HTTP status line`);
-  const rest = firstBreak < 0 ? '' : text.slice(firstBreak + 1);
-  const { head, body } = /^\r?\n/.test(rest)
-    ? { head: '', body: rest.replace(/^\r?\n/, '') }
-    : splitHeadersAndBody(rest);
-  const response: BatchResponsePart = {
-    status: Number(match[1]),
-    headers: parseHeaderBlock(head),
-    body: body.replace(/(\r?\n)+$/, ''),
-  };
+  const { startLine, headers, body } = splitHttpMessage(part.body);
+  const match = /^HTTP\/\d\.\d\s+(\d{3})/.exec(startLine);
+  if (!match) throw new BatchFormatError(`${where}: '${startLine}' is not an HTTP status line`);
+  const response: BatchResponsePart = { status: Number(match[1]), headers, body };
   const contentId = part.headers['content-id'];
   if (contentId !== undefined) response.contentId = contentId;
   return response;
@@ -187,64 +178,70 @@ export function parseBatchResponse(body: string, contentType: string | undefined
   });
 }
 
-function serializeResponsePart(response: BatchResponsePart): string {
-  const lines = ['Content-Type: application/http', 'Content-Transfer-Encoding: binary'];
-  if (response.contentId !== undefined) lines.push(`Content-ID: ${response.contentId}`);
-  lines.push('', `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`.trimEnd());
-  for (const [name, value] of Object.entries(response.headers)) lines.push(`${name}: ${value}`);
-  lines.push('', response.body);
-  return lines.join(CRLF);
-}
+type Serializable<T> = { kind: 'single'; part: T } | { kind: 'group'; parts: T[] };
 
-/** Serializes batch responses; boundaries are fresh `batchresponse_<guid>` / `changesetresponse_<guid>`. */
-export function serializeBatchResponse(items: BatchResponseItem[]): { contentType: string; body: string } {
-  const boundary = `batchresponse_${randomUUID()}`;
+/** Writes a multipart/mixed body whose groups (change sets) are nested multiparts. */
+function serializeMultipart<T extends { contentId?: string }>(
+  items: Array<Serializable<T>>,
+  boundary: string,
+  groupPrefix: string,
+  firstLine: (part: T) => string,
+  headersOf: (part: T) => Record<string, string>,
+  bodyOf: (part: T) => string,
+): { contentType: string; body: string } {
+  const serializePart = (part: T) => {
+    const lines = ['Content-Type: application/http', 'Content-Transfer-Encoding: binary'];
+    if (part.contentId !== undefined) lines.push(`Content-ID: ${part.contentId}`);
+    lines.push('', firstLine(part));
+    for (const [name, value] of Object.entries(headersOf(part))) lines.push(`${name}: ${value}`);
+    lines.push('', bodyOf(part));
+    return lines.join(CRLF);
+  };
   const chunks: string[] = [];
   for (const item of items) {
     chunks.push(`--${boundary}`);
-    if (item.kind === 'response') {
-      chunks.push(serializeResponsePart(item.response));
+    if (item.kind === 'single') {
+      chunks.push(serializePart(item.part));
       continue;
     }
-    const inner = `changesetresponse_${randomUUID()}`;
+    const inner = `${groupPrefix}_${randomUUID()}`;
     chunks.push(`Content-Type: multipart/mixed; boundary=${inner}`, '');
-    for (const response of item.responses) chunks.push(`--${inner}`, serializeResponsePart(response));
+    for (const part of item.parts) chunks.push(`--${inner}`, serializePart(part));
     chunks.push(`--${inner}--`);
   }
   chunks.push(`--${boundary}--`, '');
   return { contentType: `multipart/mixed; boundary=${boundary}`, body: chunks.join(CRLF) };
+}
+
+/** Serializes batch responses; boundaries are fresh `batchresponse_<guid>` / `changesetresponse_<guid>`. */
+export function serializeBatchResponse(items: BatchResponseItem[]): { contentType: string; body: string } {
+  return serializeMultipart<BatchResponsePart>(
+    items.map((item) =>
+      item.kind === 'response' ? { kind: 'single', part: item.response } : { kind: 'group', parts: item.responses },
+    ),
+    `batchresponse_${randomUUID()}`,
+    'changesetresponse',
+    (response) => `HTTP/1.1 ${response.status} ${STATUS_CODES[response.status] ?? ''}`.trimEnd(),
+    (response) => response.headers,
+    (response) => response.body,
+  );
 }
 
 /** Serializes a batch request (tests, benchmarks and tools build request bodies with it). */
 export function serializeBatchRequest(
   items: BatchRequestItem[],
   boundary = `batch_${randomUUID()}`,
-): {
-  contentType: string;
-  body: string;
-} {
-  const requestPart = (request: BatchRequestPart) => {
-    const lines = ['Content-Type: application/http', 'Content-Transfer-Encoding: binary'];
-    if (request.contentId !== undefined) lines.push(`Content-ID: ${request.contentId}`);
-    lines.push('', `${request.method} ${request.url} HTTP/1.1`);
-    for (const [name, value] of Object.entries(request.headers)) lines.push(`${name}: ${value}`);
-    lines.push('', request.body);
-    return lines.join(CRLF);
-  };
-  const chunks: string[] = [];
-  for (const item of items) {
-    chunks.push(`--${boundary}`);
-    if (item.kind === 'request') {
-      chunks.push(requestPart(item.request));
-      continue;
-    }
-    const inner = `changeset_${randomUUID()}`;
-    chunks.push(`Content-Type: multipart/mixed; boundary=${inner}`, '');
-    for (const request of item.requests) chunks.push(`--${inner}`, requestPart(request));
-    chunks.push(`--${inner}--`);
-  }
-  chunks.push(`--${boundary}--`, '');
-  return { contentType: `multipart/mixed; boundary=${boundary}`, body: chunks.join(CRLF) };
+): { contentType: string; body: string } {
+  return serializeMultipart<BatchRequestPart>(
+    items.map((item) =>
+      item.kind === 'request' ? { kind: 'single', part: item.request } : { kind: 'group', parts: item.requests },
+    ),
+    boundary,
+    'changeset',
+    (request) => `${request.method} ${request.url} HTTP/1.1`,
+    (request) => request.headers,
+    (request) => request.body,
+  );
 }
 
 // ---------------------------------------------------------------------------------------------------------------

@@ -441,6 +441,17 @@ function createHandlers(deps: HandlerDeps) {
     model.checkFilterPaths(entity, filterProperties(query.filter));
   }
 
+  /** Rows of a set that pass `$filter` (and an optional scope such as "lines of this quote"). */
+  function filteredRows(entity: EntityDef, query: QueryOptions, scope?: (row: Row) => boolean): Row[] {
+    checkFilter(entity, query);
+    const filter = query.filter;
+    const resolve = model.resolver(entity);
+    let rows = [...model.table(entity).rows()];
+    if (scope) rows = rows.filter(scope);
+    if (filter) rows = rows.filter((row) => evaluateFilter(filter, row, { caseInsensitive: true, resolve }));
+    return rows;
+  }
+
   function sortKeys(entity: EntityDef, query: QueryOptions) {
     const order = query.orderby ?? [];
     for (const item of order) model.checkFilterPaths(entity, [item.path]);
@@ -497,13 +508,8 @@ function createHandlers(deps: HandlerDeps) {
         throw badRequest(`Change tracking is not enabled for entity '${entity.logicalName}'.`);
     }
     if (query.deltatoken !== undefined) return deltaResponse(ctx, entity);
-    checkFilter(entity, query);
     const options = formatOptions(ctx, entity);
-    const resolve = model.resolver(entity);
-    const filter = query.filter;
-    let rows = [...model.table(entity).rows()];
-    if (scope) rows = rows.filter(scope);
-    if (filter) rows = rows.filter((row) => evaluateFilter(filter, row, { caseInsensitive: true, resolve }));
+    const rows = filteredRows(entity, query, scope);
     const { keyOf, compare } = sortKeys(entity, query);
     const keyed = rows.map((row) => ({ row, key: keyOf(row) }));
     keyed.sort((a, b) => compare(a.key, b.key));
@@ -580,12 +586,7 @@ function createHandlers(deps: HandlerDeps) {
       const { updated, deleted } = changes(entity, ctx.query.deltatoken);
       total = updated.length + deleted.length;
     } else {
-      checkFilter(entity, ctx.query);
-      const filter = ctx.query.filter;
-      const resolve = model.resolver(entity);
-      let rows = [...model.table(entity).rows()];
-      if (filter) rows = rows.filter((row) => evaluateFilter(filter, row, { caseInsensitive: true, resolve }));
-      total = Math.min(rows.length, COUNT_LIMIT);
+      total = Math.min(filteredRows(entity, ctx.query).length, COUNT_LIMIT);
     }
     return ctx.reply
       .code(200)

@@ -31,8 +31,14 @@ class CountingMetrics implements ConnectorMetrics {
   requests = 0;
   throttled = 0;
   retries = 0;
-  onRequest(): void {
+  /** Time from each 429 response to the next request being sent, in ms. */
+  waitsAfter429: number[] = [];
+  private last429At: number | undefined;
+  onRequest(_system: string, _method: string, status: number, ms: number): void {
     this.requests += 1;
+    const sentAt = Date.now() - ms;
+    if (this.last429At !== undefined) this.waitsAfter429.push(Math.round(sentAt - this.last429At));
+    this.last429At = status === 429 ? Date.now() : undefined;
   }
   onThrottle(): void {
     this.throttled += 1;
@@ -148,6 +154,7 @@ async function main(): Promise<void> {
   const half = (rows: TargetRow[], part: 0 | 1) => rows.filter((_, i) => i % 2 === part);
 
   const results: Measurement[] = [];
+  let earlyRetries = 0;
   try {
     results.push(
       await time('Dataverse', 'read, pages of 5000', dvMetrics, () =>
@@ -165,6 +172,19 @@ async function main(): Promise<void> {
       await time('Dataverse', `upsert update, ${IN_FLIGHT} batches in flight`, dvMetrics, () =>
         writeAll((rows) => dv.upsertBatch(rows, { continueOnError: true }), accounts('b'), IN_FLIGHT),
       ),
+      await time('Dataverse', 'read under a 429 storm (3 × Retry-After 1 s)', dvMetrics, async () => {
+        const throttleOnce = () => dataverse.faults.configure({ throttleNext: { count: 1, retryAfterSeconds: 1 } });
+        throttleOnce();
+        let rows = 0;
+        let pages = 0;
+        for await (const page of dv.readPages('accounts', { select: ['accountnumber'], pageSize: 5000 })) {
+          rows += page.rows.length;
+          pages += 1;
+          // Two more 429s in the middle of the read.
+          if (pages <= 2) throttleOnce();
+        }
+        return rows;
+      }),
       await time('F&O', 'read, pages of 10000', foMetrics, () =>
         countPages(fo.readPages('CustomersV3', { select: ['CustomerAccount', 'OrganizationName'], pageSize: 10_000 })),
       ),
@@ -181,6 +201,7 @@ async function main(): Promise<void> {
         writeAll((rows) => fo.upsertBatch(rows, { continueOnError: true }), customers('b'), IN_FLIGHT),
       ),
     );
+    earlyRetries = dataverse.stats().earlyRetries;
   } finally {
     await dv.close();
     await fo.close();
@@ -190,6 +211,10 @@ async function main(): Promise<void> {
   }
 
   console.log(`Connector throughput against the local emulators (${ROWS} seeded rows per system, default settings)`);
+  console.log(
+    `429 storm: waits from each 429 to the next request ${dvMetrics.waitsAfter429.join(', ')} ms; ` +
+      `requests the emulator counted as early: ${earlyRetries}`,
+  );
   console.table(
     results.map((r) => ({
       system: r.system,

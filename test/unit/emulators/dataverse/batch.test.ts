@@ -105,6 +105,36 @@ describe('Dataverse emulator: $batch', () => {
     expect(child._parentcustomerid_value).toBe(parent.accountid);
   });
 
+  it('checklist 22: $1 also works as a request URL (PATCH $1 and PUT $1/<column>) inside the change set', async () => {
+    const result = await sendBatch([
+      {
+        kind: 'changeset',
+        requests: [
+          post('accounts', { name: 'First name', accountnumber: 'URL-1' }, '1'),
+          {
+            method: 'PATCH',
+            url: '$1',
+            headers: { 'Content-Type': 'application/json' },
+            body: '{"name":"Patched"}',
+            contentId: '2',
+          },
+          {
+            method: 'PUT',
+            url: '$1/telephone1',
+            headers: { 'Content-Type': 'application/json' },
+            body: '{"value":"555-0142"}',
+            contentId: '3',
+          },
+        ],
+      },
+    ]);
+    expect(result.response.status).toBe(200);
+    expect(accounts().findByUnique({ accountnumber: 'URL-1' })).toMatchObject({
+      name: 'Patched',
+      telephone1: '555-0142',
+    });
+  });
+
   it('checklist 23: referencing $1 before it is declared → 400 naming the Content-ID', async () => {
     const result = await sendBatch([
       {

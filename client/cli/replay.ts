@@ -2,8 +2,8 @@
  * `p2c replay <run>`: replays the stored histories of a run and all its children against the workflow code of this
  * install (or --workflows), proving that deploying it will not break running or resumed runs.
  */
+import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
-import { DefaultLogger, Runtime, Worker } from '@temporalio/worker';
 import type { CliContext, CommandRunner } from './context';
 import { EXIT, UsageError } from './errors';
 import { runHistories, type RunHistory } from './histories';
@@ -26,7 +26,7 @@ interface ReplayLine {
 function resolveWorkflows(path: string | undefined): string {
   if (!path) return WORKFLOWS_PATH;
   try {
-    return require.resolve(path, { paths: [process.cwd()] });
+    return require.resolve(resolvePath(path));
   } catch {
     throw new UsageError(`--workflows ${path}: no such module; give the path of a workflows file or folder`);
   }
@@ -44,7 +44,9 @@ export async function replay(ctx: CliContext, run: string, options: ReplayOption
       throw new UsageError(`no run ${run}; list runs with p2c status`);
     throw error;
   }
-  installQuietRuntime();
+  // Loaded here: the worker package starts a native runtime, which the other commands do not need.
+  const { DefaultLogger, Runtime, Worker } = await import('@temporalio/worker');
+  installQuietRuntime(() => Runtime.install({ logger: new DefaultLogger('ERROR') }));
   const lines: ReplayLine[] = [];
   const results = Worker.runReplayHistories(
     { workflowsPath, replayName: 'p2c-replay' },
@@ -78,9 +80,9 @@ export async function replay(ctx: CliContext, run: string, options: ReplayOption
 }
 
 /** Replay reports problems itself; the SDK's own warnings would repeat each one with a stack trace. */
-function installQuietRuntime(): void {
+function installQuietRuntime(install: () => void): void {
   try {
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    install();
   } catch {
     // Already installed in this process (tests); keep that one.
   }

@@ -7,6 +7,7 @@ import type { Client } from '@temporalio/client';
 import { progressQuery } from '../../workflows';
 import type { EntitySyncProgress } from '../../workflows/entitySync';
 import type { ProjectProgress } from '../../workflows/prospectToCash';
+import type { TaskResult } from '../../common/sync-types';
 import type { CliContext, CommandRunner } from './context';
 import { exitCodeOf, UsageError } from './errors';
 import { bar, duration, eta, rate } from './format';
@@ -26,6 +27,20 @@ export interface TaskLine {
   read: number;
   written: number;
   failed: number;
+  /** The task's own run time once it finished; running tasks are measured from the run's start. */
+  elapsedMs?: number;
+}
+
+export function lineOfResult(result: TaskResult): TaskLine {
+  const c = result.counters;
+  return {
+    label: taskLabel(result.task, result.partition.dataAreaId),
+    state: result.outcome,
+    read: c.read,
+    written: c.created + c.updated,
+    failed: c.failed,
+    elapsedMs: Date.parse(result.endedAt) - Date.parse(result.startedAt),
+  };
 }
 
 /** One line per task of the run: done tasks from their result, running ones from the child's progress query. */
@@ -33,10 +48,7 @@ export async function taskLines(client: Client, progress: ProjectProgress): Prom
   return Promise.all(
     progress.tasks.map(async (task): Promise<TaskLine> => {
       const label = taskLabel(task.task, task.dataAreaId);
-      if (task.result) {
-        const c = task.result.counters;
-        return { label, state: task.result.outcome, read: c.read, written: c.created + c.updated, failed: c.failed };
-      }
+      if (task.result) return lineOfResult(task.result);
       if (task.state === 'running') {
         const child = await client.workflow
           .getHandle(task.workflowId)
@@ -54,7 +66,7 @@ export async function taskLines(client: Client, progress: ProjectProgress): Prom
 }
 
 export function describeLine(line: TaskLine, elapsedMs: number): string {
-  return `${line.label}: ${line.state} — read ${line.read}, written ${line.written}, failed ${line.failed}, ${rate(line.read, elapsedMs)}`;
+  return `${line.label}: ${line.state} — read ${line.read}, written ${line.written}, failed ${line.failed}, ${rate(line.read, line.elapsedMs ?? elapsedMs)}`;
 }
 
 /** The board a terminal shows: overall bar by finished tasks, rate and ETA, then one line per task. */
@@ -91,6 +103,21 @@ export async function watch(ctx: CliContext, run: string | undefined, options: W
   void finished.finally(() => (done = true)).catch(() => undefined);
   const printed = new Map<string, string>();
   let drawn = 0;
+  // A terminal gets the board redrawn in place; a pipe or file gets a line whenever a task's numbers change.
+  const show = (lines: TaskLine[], doneTasks: number, elapsedMs: number) => {
+    if (ctx.out.isTTY) {
+      const text = board(workflowId, lines, doneTasks, elapsedMs);
+      ctx.out.write(`${drawn ? `\x1b[${drawn}A` : ''}\x1b[0J${text.join('\n')}\n`);
+      drawn = text.length;
+      return;
+    }
+    for (const line of lines) {
+      const key = `${line.state}|${line.read}|${line.written}|${line.failed}`;
+      if (printed.get(line.label) === key) continue;
+      printed.set(line.label, key);
+      ctx.print(describeLine(line, elapsedMs));
+    }
+  };
   let quiet = false;
   while (!done) {
     const state = await describeRun(client, workflowId);
@@ -102,25 +129,15 @@ export async function watch(ctx: CliContext, run: string | undefined, options: W
       await Promise.race([finished, sleep(intervalMs)]);
       continue;
     }
-    const elapsedMs = Date.now() - state.startTime.getTime();
     const lines = await taskLines(client, state.progress);
-    const doneTasks = state.progress.tasks.filter((t) => t.state === 'done').length;
-    if (ctx.out.isTTY) {
-      // Redraw in place: move up over the previous board and clear to the end of the screen.
-      const text = board(workflowId, lines, doneTasks, elapsedMs);
-      ctx.out.write(`${drawn ? `\x1b[${drawn}A` : ''}\x1b[0J${text.join('\n')}\n`);
-      drawn = text.length;
-    } else {
-      for (const line of lines) {
-        const key = `${line.state}|${line.read}|${line.written}|${line.failed}`;
-        if (printed.get(line.label) === key) continue;
-        printed.set(line.label, key);
-        ctx.print(describeLine(line, elapsedMs));
-      }
-    }
+    show(lines, state.progress.tasks.filter((t) => t.state === 'done').length, Date.now() - state.startTime.getTime());
     await Promise.race([finished, sleep(intervalMs)]);
   }
   const result = await finished;
+  if (result.summary) {
+    const { tasks, startedAt, endedAt } = result.summary;
+    show(tasks.map(lineOfResult), tasks.length, Date.parse(endedAt) - Date.parse(startedAt));
+  }
   ctx.print(`run ${workflowId}: ${result.outcome}${result.reason ? ` (${result.reason})` : ''}`);
   if (result.summary) ctx.print(taskTable(result.summary.tasks));
   return exitCodeOf(result.outcome);

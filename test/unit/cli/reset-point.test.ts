@@ -1,0 +1,74 @@
+import { temporal } from '@temporalio/proto';
+import { findResetPoint } from '../../../client/cli/reset';
+
+const T = temporal.api.enums.v1.EventType;
+
+/** A history as a list of event types; ids count from 1 like the server's. */
+function history(...types: temporal.api.enums.v1.EventType[]): temporal.api.history.v1.IHistoryEvent[] {
+  return types.map((eventType, i) => temporal.api.history.v1.HistoryEvent.fromObject({ eventId: i + 1, eventType }));
+}
+
+const START = [
+  T.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+  T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, // 4
+];
+const CHILD_ROUND = [
+  T.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED,
+  T.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_STARTED,
+  T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+];
+
+describe('reset point', () => {
+  test('last-good is the last completed workflow task before the first failed one', () => {
+    const events = history(
+      ...START,
+      ...CHILD_ROUND, // completed at 9
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_FAILED, // 12
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, // 15: after the failure, not trusted
+      T.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
+    );
+    expect(findResetPoint(events, 'last-good')).toMatchObject({
+      eventId: 9,
+      trouble: 'WORKFLOW_TASK_FAILED at event 12',
+    });
+  });
+
+  test('a terminated run resets to its last completed workflow task', () => {
+    const events = history(...START, ...CHILD_ROUND, T.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED);
+    expect(findResetPoint(events, 'last-good')).toMatchObject({
+      eventId: 9,
+      trouble: 'WORKFLOW_EXECUTION_TERMINATED at event 10',
+    });
+  });
+
+  test('first is the first completed workflow task, for any run', () => {
+    const events = history(...START, ...CHILD_ROUND, T.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    expect(findResetPoint(events, 'first')).toMatchObject({ eventId: 4 });
+  });
+
+  test('runs with nothing to reset, or nothing to reset to, say why', () => {
+    const healthy = history(...START, T.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED);
+    expect(findResetPoint(healthy, 'last-good')).toMatch(/nothing to reset/);
+    const neverRan = history(T.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED, T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED);
+    expect(findResetPoint(neverRan, 'first')).toMatch(/no workflow task of this run ever completed/);
+    const failedAtOnce = history(
+      T.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+      T.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    );
+    expect(findResetPoint(failedAtOnce, 'last-good')).toMatch(/first workflow task already failed/);
+  });
+});

@@ -15,15 +15,41 @@ const EventType = temporal.api.enums.v1.EventType;
 export const RESET_TARGETS = ['last-good', 'first'] as const;
 export type ResetTarget = (typeof RESET_TARGETS)[number];
 
-/** Events after which the run's later workflow tasks are not to be trusted. */
-const TROUBLE = new Set<temporal.api.enums.v1.EventType>([
-  EventType.EVENT_TYPE_WORKFLOW_TASK_FAILED,
-  EventType.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+const Cause = temporal.api.enums.v1.WorkflowTaskFailedCause;
+
+/** Ends of a run after which nothing it did is to be trusted. */
+const RUN_ENDS = new Set<temporal.api.enums.v1.EventType>([
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_FAILED,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TIMED_OUT,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
   EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
 ]);
+
+/**
+ * Workflow task failures the server causes in normal operation (a new event arrived meanwhile, the sticky queue was
+ * reset, an earlier reset marked its point); they say nothing about the workflow code.
+ */
+const ROUTINE_TASK_FAILURES = new Set<temporal.api.enums.v1.WorkflowTaskFailedCause>([
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_RESET_STICKY_TASK_QUEUE,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_RESET_WORKFLOW,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_FORCE_CLOSE_COMMAND,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_FAILOVER_CLOSE_COMMAND,
+  Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_UPDATE,
+]);
+
+/** What went wrong at this event, or undefined when it is a normal part of a run's life. */
+function troubleOf(event: HistoryEvent): string | undefined {
+  if (event.eventType && RUN_ENDS.has(event.eventType)) return eventName(event.eventType);
+  const failed = event.workflowTaskFailedEventAttributes;
+  if (failed && !(failed.cause && ROUTINE_TASK_FAILURES.has(failed.cause)))
+    return `${eventName(event.eventType)} (${(Cause[failed.cause ?? 0] ?? 'unknown').replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '')})`;
+  const timedOut = event.workflowTaskTimedOutEventAttributes;
+  // A sticky task that waited too long for its worker is simply handed to another worker; a task that ran too long is not.
+  if (timedOut && timedOut.timeoutType !== temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START)
+    return eventName(event.eventType);
+  return undefined;
+}
 
 export interface ResetPoint {
   eventId: number;
@@ -43,15 +69,12 @@ export function findResetPoint(events: HistoryEvent[], to: ResetTarget): ResetPo
   if (completed.length === 0)
     return 'no workflow task of this run ever completed (is a worker polling its task queue?)';
   if (to === 'first') return { eventId: Number(completed[0].eventId), rawEventId: completed[0].eventId };
-  const trouble = events.find((e) => e.eventType && TROUBLE.has(e.eventType));
+  const trouble = events.find((e) => troubleOf(e) !== undefined);
   if (!trouble) return 'the run has no failed workflow task and did not fail; nothing to reset (--to first re-runs it)';
+  const what = `${troubleOf(trouble)} at event ${Number(trouble.eventId)}`;
   const good = completed.filter((e) => Number(e.eventId) < Number(trouble.eventId)).pop();
-  if (!good) return `the first workflow task already failed (${eventName(trouble.eventType)}); use --to first`;
-  return {
-    eventId: Number(good.eventId),
-    rawEventId: good.eventId,
-    trouble: `${eventName(trouble.eventType)} at event ${Number(trouble.eventId)}`,
-  };
+  if (!good) return `the first workflow task already failed (${what}); use --to first`;
+  return { eventId: Number(good.eventId), rawEventId: good.eventId, trouble: what };
 }
 
 export interface ResetOptions {

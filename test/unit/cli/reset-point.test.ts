@@ -3,10 +3,23 @@ import { findResetPoint } from '../../../client/cli/reset';
 
 const T = temporal.api.enums.v1.EventType;
 
-/** A history as a list of event types; ids count from 1 like the server's. */
-function history(...types: temporal.api.enums.v1.EventType[]): temporal.api.history.v1.IHistoryEvent[] {
-  return types.map((eventType, i) => temporal.api.history.v1.HistoryEvent.fromObject({ eventId: i + 1, eventType }));
+const Cause = temporal.api.enums.v1.WorkflowTaskFailedCause;
+type Step = temporal.api.enums.v1.EventType | temporal.api.history.v1.IHistoryEvent;
+
+/** A history from event types (or partial events); ids count from 1 like the server's. */
+function history(...steps: Step[]): temporal.api.history.v1.IHistoryEvent[] {
+  return steps.map((step, i) =>
+    temporal.api.history.v1.HistoryEvent.fromObject({
+      ...(typeof step === 'number' ? { eventType: step } : step),
+      eventId: i + 1,
+    }),
+  );
 }
+
+const taskFailed = (cause: temporal.api.enums.v1.WorkflowTaskFailedCause): Step => ({
+  eventType: T.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+  workflowTaskFailedEventAttributes: { cause },
+});
 
 const START = [
   T.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
@@ -29,7 +42,7 @@ describe('reset point', () => {
       ...CHILD_ROUND, // completed at 9
       T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-      T.EVENT_TYPE_WORKFLOW_TASK_FAILED, // 12
+      taskFailed(Cause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR), // 12
       T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
       T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, // 15: after the failure, not trusted
@@ -37,8 +50,38 @@ describe('reset point', () => {
     );
     expect(findResetPoint(events, 'last-good')).toMatchObject({
       eventId: 9,
-      trouble: 'WORKFLOW_TASK_FAILED at event 12',
+      trouble: 'WORKFLOW_TASK_FAILED (NON_DETERMINISTIC_ERROR) at event 12',
     });
+  });
+
+  test('routine workflow task failures and sticky timeouts are not trouble', () => {
+    const events = history(
+      ...START,
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      taskFailed(Cause.WORKFLOW_TASK_FAILED_CAUSE_UNHANDLED_COMMAND), // 7
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      {
+        eventType: T.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+        workflowTaskTimedOutEventAttributes: {
+          timeoutType: temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START,
+        },
+      },
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, // 12
+      {
+        eventType: T.EVENT_TYPE_WORKFLOW_TASK_TIMED_OUT,
+        workflowTaskTimedOutEventAttributes: {
+          timeoutType: temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_START_TO_CLOSE,
+        },
+      },
+    );
+    expect(findResetPoint(events, 'last-good')).toMatchObject({
+      eventId: 12,
+      trouble: 'WORKFLOW_TASK_TIMED_OUT at event 13',
+    });
+    expect(findResetPoint(events.slice(0, 12), 'last-good')).toMatch(/nothing to reset/);
   });
 
   test('a terminated run resets to its last completed workflow task', () => {
@@ -63,7 +106,7 @@ describe('reset point', () => {
       T.EVENT_TYPE_WORKFLOW_EXECUTION_STARTED,
       T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
-      T.EVENT_TYPE_WORKFLOW_TASK_FAILED,
+      taskFailed(Cause.WORKFLOW_TASK_FAILED_CAUSE_WORKFLOW_WORKER_UNHANDLED_FAILURE),
       T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
       T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,

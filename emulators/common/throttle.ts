@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { z } from 'zod';
 
 /**
  * Service protection per client id (spec/wire-protocols.md §1.12): a sliding-window request count, a
@@ -22,6 +23,20 @@ export interface ThrottleOptions {
 }
 
 export type ThrottleLimit = 'requests' | 'execution-time' | 'concurrency';
+
+const positive = z.number().int().positive();
+/** Validates options arriving over an admin route. */
+export const throttleOptionsSchema = z
+  .object({
+    windowSeconds: positive.optional(),
+    maxRequests: positive.optional(),
+    maxExecutionMs: positive.optional(),
+    maxConcurrent: positive.optional(),
+    concurrencyRetryAfterSeconds: positive.optional(),
+    penaltySeconds: z.number().int().min(0).optional(),
+    earlyRetryToleranceMs: z.number().int().min(0).optional(),
+  })
+  .strict() satisfies z.ZodType<ThrottleOptions>;
 
 export const DEFAULT_THROTTLE_OPTIONS: Required<ThrottleOptions> = Object.freeze({
   windowSeconds: 300,

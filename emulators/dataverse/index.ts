@@ -15,7 +15,7 @@ import {
   type QueryOptions,
 } from '../common/odata';
 import { TableStore, type Row } from '../common/store';
-import { ServiceProtection, type ThrottleOptions, type ThrottleStats } from '../common/throttle';
+import { ServiceProtection, throttleOptionsSchema, type ThrottleOptions, type ThrottleStats } from '../common/throttle';
 import { buildMetadataDocument } from './csdl';
 import {
   DataverseError,
@@ -319,10 +319,20 @@ async function startServer(
 
   if (opts.admin) {
     registerAdminRoutes(app, faults, () => ({ ...stats() }));
-    app.put('/_admin/throttle', async (request) => {
-      const body = request.body as ThrottleOptions | false | null;
-      throttle.configure(body === null ? false : body);
-      return { enabled: throttle.enabled };
+    app.put('/_admin/throttle', async (request, reply) => {
+      if (request.body === null || request.body === undefined || request.body === false) {
+        throttle.configure(false);
+        return { enabled: false };
+      }
+      const parsed = throttleOptionsSchema.safeParse(request.body);
+      if (!parsed.success) {
+        return reply.code(400).send({
+          error: 'invalid service protection options',
+          issues: parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`),
+        });
+      }
+      throttle.configure(parsed.data);
+      return { enabled: true, limits: throttle.limitsOrDefault() };
     });
     app.delete('/_admin/stats', async (_request, reply) => {
       throttle.reset();

@@ -138,6 +138,25 @@ describe('Dataverse emulator: service protection', () => {
     expect(JSON.stringify(await invalid.json())).toMatch(/errorRate/);
   });
 
+  it('switches service protection on and off at run time through the admin route, refusing bad options', async () => {
+    h = await startHarness({ seed: baseSeed() });
+    const put = (body: unknown) =>
+      fetch(`${h!.emu.url}/_admin/throttle`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const bad = await put({ maxRequests: 'many' });
+    expect(bad.status).toBe(400);
+    expect(JSON.stringify(await bad.json())).toMatch(/maxRequests/);
+    expect((await put({ maxRequests: 1 })).status).toBe(200);
+    expect((await read(h)).status).toBe(200);
+    expect((await read(h)).status).toBe(429);
+    expect((await put(null)).status).toBe(200);
+    expect(h.emu.throttle.enabled).toBe(false);
+    expect((await read(h)).status).toBe(200);
+  });
+
   it('injects 503s, latency and failing writes by key', async () => {
     h = await startHarness({ seed: baseSeed() });
     h.emu.faults.configure({ errorRate: 1, errorStatus: 503 });

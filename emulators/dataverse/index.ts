@@ -14,7 +14,7 @@ import {
   type KeySegment,
   type QueryOptions,
 } from '../common/odata';
-import { TableStore, type Row } from '../common/store';
+import { TableStore, type ChangeEntry, type Row } from '../common/store';
 import { ServiceProtection, throttleOptionsSchema, type ThrottleOptions, type ThrottleStats } from '../common/throttle';
 import { buildMetadataDocument } from './csdl';
 import {
@@ -480,7 +480,9 @@ function createHandlers(deps: HandlerDeps) {
 
   /** The request URL with `$skiptoken`/`$deltatoken` replaced; other options are kept as sent. */
   function linkWith(ctx: RequestContext, name: '$skiptoken' | '$deltatoken', value: string): string {
-    const kept = ctx.rawQuery.split('&').filter((pair) => pair && !/^(\$|%24)(skiptoken|deltatoken)=/i.test(pair));
+    // A next link keeps the delta token of a paged delta read; a delta link replaces every token.
+    const replaced = name === '$skiptoken' ? /^(\$|%24)skiptoken=/i : /^(\$|%24)(skiptoken|deltatoken)=/i;
+    const kept = ctx.rawQuery.split('&').filter((pair) => pair && !replaced.test(pair));
     // RFC 3986 strict encoding (also `!'()*`), as the service encodes the `!` of delta tokens.
     const encoded = encodeURIComponent(value).replace(
       /[!'()*]/g,
@@ -560,41 +562,60 @@ function createHandlers(deps: HandlerDeps) {
     return send(ctx, 200, body);
   }
 
-  function changes(entity: EntityDef, token: string) {
-    const since = parseDeltaToken(token, store.version, deps.expiryDays);
-    const version = store.version;
-    const entries = model.table(entity).changesSince(since);
-    return { version, updated: entries.filter((e) => !e.deleted), deleted: entries.filter((e) => e.deleted) };
-  }
-
+  /**
+   * Changes since the delta token, new/updated rows first then deletions, paged like a query. Pages hold only
+   * changes up to the version of the first page, so changes made while paging go to the next delta link.
+   */
   function deltaResponse(ctx: RequestContext, entity: EntityDef) {
-    const { version, updated, deleted } = changes(entity, ctx.query.deltatoken!);
+    const since = parseDeltaToken(ctx.query.deltatoken!, store.version, deps.expiryDays);
+    const cookie = ctx.query.skiptoken !== undefined ? decodeSkipToken(ctx.query.skiptoken) : undefined;
+    const snapshot = cookie?.trackingVersion ?? store.version;
     const options = formatOptions(ctx, entity);
     const table = model.table(entity);
+    const orderKey = (entry: ChangeEntry) => [entry.deleted ? 1 : 0, entry.version];
+    const compareKeys = (a: number[], b: unknown[]) => a[0] - Number(b[0]) || a[1] - Number(b[1]);
+    const entries = table
+      .changesSince(since)
+      .filter((entry) => entry.version <= snapshot)
+      .sort((a, b) => compareKeys(orderKey(a), orderKey(b)))
+      .filter((entry) => !cookie || compareKeys(orderKey(entry), cookie.after) > 0);
+    const pageSize = Math.min(ctx.prefs.maxPageSize ?? deps.maxPageSize, deps.maxPageSize);
+    const page = entries.slice(0, pageSize);
     const value: Row[] = [];
-    for (const entry of updated) {
-      const row = table.get(entry.key);
-      if (row) value.push(formatRow(model, entity, row, options));
+    for (const entry of page) {
+      const row = entry.deleted ? undefined : table.get(entry.key);
+      value.push(
+        row
+          ? formatRow(model, entity, row, options)
+          : {
+              '@odata.context': `${ctx.apiRoot}$metadata#${entity.entitySet}/$deletedEntity`,
+              id: entry.key,
+              reason: 'deleted',
+            },
+      );
     }
-    for (const entry of deleted) {
-      value.push({
-        '@odata.context': `${ctx.apiRoot}$metadata#${entity.entitySet}/$deletedEntity`,
-        id: entry.key,
-        reason: 'deleted',
-      });
-    }
-    return send(ctx, 200, {
+    const body: Row = {
       '@odata.context': `${ctx.apiRoot}$metadata#${contextFragment(entity, ctx.query.select)}/$delta`,
       value,
-      '@odata.deltaLink': deltaLink(ctx, version),
-    });
+    };
+    if (entries.length > page.length) {
+      body['@odata.nextLink'] = nextLink(ctx, {
+        after: orderKey(page[page.length - 1]),
+        page: (cookie?.page ?? 1) + 1,
+        trackingVersion: snapshot,
+      });
+    } else {
+      body['@odata.deltaLink'] = deltaLink(ctx, snapshot);
+    }
+    if (ctx.prefs.maxPageSize !== undefined) appendPreferenceApplied(ctx.reply, [`odata.maxpagesize=${pageSize}`]);
+    return send(ctx, 200, body);
   }
 
   function count(ctx: RequestContext, entity: EntityDef) {
     let total: number;
     if (ctx.query.deltatoken !== undefined) {
-      const { updated, deleted } = changes(entity, ctx.query.deltatoken);
-      total = updated.length + deleted.length;
+      const since = parseDeltaToken(ctx.query.deltatoken, store.version, deps.expiryDays);
+      total = model.table(entity).changesSince(since).length;
     } else {
       total = Math.min(filteredRows(entity, ctx.query).length, COUNT_LIMIT);
     }

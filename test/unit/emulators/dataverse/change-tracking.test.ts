@@ -108,6 +108,27 @@ describe('Dataverse emulator: change tracking', () => {
     expect(await response.text()).toBe('2');
   });
 
+  it('pages a delta like a query; a change made while paging waits for the next delta link', async () => {
+    const deltaLink = (await json(await track()))['@odata.deltaLink'] as string;
+    for (let i = 0; i < 3; i += 1) {
+      await h.api.create({ collection: 'accounts', data: { name: `New ${i}`, accountnumber: `ACC-N${i}` } });
+    }
+    await h.api.deleteRecord({ collection: 'accounts', key: '6f1c2a10-0000-0000-0000-000000000002' });
+    const prefer = { prefer: 'odata.maxpagesize=2' };
+    const first = await h.fetchApi(deltaLink, { headers: prefer });
+    expect(first.headers.get('preference-applied')).toBe('odata.maxpagesize=2');
+    const page1 = await json(first);
+    expect(page1.value.map((r: any) => r.name)).toEqual(['New 0', 'New 1']);
+    expect(page1['@odata.deltaLink']).toBeUndefined();
+    expect(page1['@odata.nextLink']).toContain('$deltatoken=');
+    await h.api.update({ collection: 'accounts', key: ACCOUNT_ID, data: { name: 'Changed while paging' } });
+    const page2 = await json(await h.fetchApi(page1['@odata.nextLink'], { headers: prefer }));
+    expect(page2.value.map((r: any) => r.name ?? r.reason)).toEqual(['New 2', 'deleted']);
+    expect(page2['@odata.nextLink']).toBeUndefined();
+    const later = await json(await h.fetchApi(page2['@odata.deltaLink']));
+    expect(later.value.map((r: any) => r.name)).toEqual(['Changed while paging']);
+  });
+
   it('pages a large initial read and puts the delta link on the last page only', async () => {
     const pages: Array<Record<string, any>> = [];
     let url: string | undefined = `${h.emu.apiUrl}accounts?$select=name`;

@@ -3,8 +3,10 @@
  * store (each connected on first use and closed at exit), the project file, and the output streams.
  */
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { ConfigError, loadRuntimeConfig, type RuntimeConfig, ENV } from '../../common/config';
 import { openCheckpointStore, type CheckpointStore } from '../../common/checkpoint-store';
+import { dataConverterFor, loadCodecConfig } from '../../common/codec';
 import { loadProject } from '../../mappings/project-file';
 import { ProjectConfigError, type Project } from '../../mappings';
 import { UsageError } from './errors';
@@ -34,6 +36,11 @@ export class CliContext {
     return this.runtime;
   }
 
+  /** The worker's payload codec when P2C_CODEC_KEYS is set, so arguments, results and memos can be read. */
+  get dataConverter(): DataConverter | undefined {
+    return dataConverterFor(loadCodecConfig(this.env));
+  }
+
   /** Prints one line (or several joined lines) to stdout. */
   print(text: string): void {
     this.out.write(`${text}\n`);
@@ -53,7 +60,7 @@ export class CliContext {
         `cannot reach Temporal at ${temporalAddress} (${(error as Error).message}); check ${ENV.temporalAddress}`,
       );
     }
-    this.temporal = new Client({ connection: this.connection, namespace });
+    this.temporal = new Client({ connection: this.connection, namespace, dataConverter: this.dataConverter });
     return this.temporal;
   }
 

@@ -49,7 +49,7 @@ export async function replay(ctx: CliContext, run: string, options: ReplayOption
   installQuietRuntime(() => Runtime.install({ logger: new DefaultLogger('ERROR') }));
   const lines: ReplayLine[] = [];
   const results = Worker.runReplayHistories(
-    { workflowsPath, replayName: 'p2c-replay' },
+    { workflowsPath, replayName: 'p2c-replay', dataConverter: ctx.dataConverter },
     histories.map(({ workflowId, history }) => ({ workflowId, history })),
   );
   // Results come back one per history, in the order given.

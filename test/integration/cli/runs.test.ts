@@ -1,0 +1,277 @@
+/**
+ * The `p2c` commands around one project run, as a child process against the shared dev server, a real worker and
+ * both emulators: sync, watch, status, failures, retry-failed, replay and reset, with their output and exit codes.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { StoredFailure } from '../../../common/checkpoint-store';
+import type { ProjectRunSummary } from '../../../common/sync-types';
+import { loadProject } from '../../../mappings/project-file';
+import { exitCodeOf } from '../../../client/cli/errors';
+import { pauseSignal, projectProgressQuery, resumeSignal } from '../../../workflows';
+import type { ProjectProgress } from '../../../workflows/prospectToCash';
+import { startE2E, taskResult, type E2E } from '../../support/e2e';
+import { cliEnv, json, runP2c, startP2c, UI_URL, writeProject } from './p2c';
+
+const TASKS = ['products', 'accounts'];
+const PAGE_SIZE = 5;
+
+describe('p2c run commands', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-cli-'));
+  const projectName = `cli-runs-${process.pid}`;
+  // Small pages, so a task has several pages and can be paused between two of them.
+  const projectFile = writeProject(dir, projectName, PAGE_SIZE);
+  let e2e: E2E;
+  let env: Record<string, string>;
+  let firstRun: string;
+  let firstSummary: ProjectRunSummary;
+  const p2c = (...args: string[]) => runP2c(args, env);
+  const url = (id: string) => `${UI_URL}/namespaces/default/workflows/${encodeURIComponent(id)}`;
+
+  beforeAll(async () => {
+    e2e = await startE2E({ seed: { accounts: 60, products: 20, quotes: 0, orders: 0 } }, loadProject(projectFile));
+    env = cliEnv({
+      address: process.env.P2C_TEST_TEMPORAL_ADDRESS!,
+      taskQueue: e2e.stack.taskQueue,
+      projectFile,
+      storeFile: path.join(e2e.tmp, 'checkpoints.sqlite'),
+    });
+  });
+  afterAll(async () => {
+    await e2e?.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  test('sync --full --wait --json starts a run, waits, and exits with its outcome', async () => {
+    const result = await p2c('sync', '--full', '--task', ...TASKS, '--wait', '--json');
+    const out = json<{ workflowId: string; url: string; outcome: string; summary: ProjectRunSummary }>(result);
+    expect(out.workflowId).toMatch(new RegExp(`^p2c/${projectName}/\\d{8}T`));
+    expect(out.url).toBe(url(out.workflowId));
+    // The seed plants accounts the sync must reject, so the run ends with warnings: exit 2.
+    expect(out.outcome).toBe('CompletedWithWarnings');
+    expect(result.code).toBe(2);
+    const stored: ProjectRunSummary = await e2e.client.workflow.getHandle(out.workflowId).result();
+    expect(out.summary).toEqual(stored);
+    expect(stored.tasks.map((t) => t.task).sort()).toEqual([...TASKS].sort());
+    expect(taskResult(stored, 'accounts').counters.failed).toBeGreaterThan(0);
+    firstRun = out.workflowId;
+    firstSummary = stored;
+  });
+
+  test('sync prints the run and its Web UI link; watch follows it to the end', async () => {
+    const started = await p2c('sync', '--task', 'accounts');
+    expect(started.code).toBe(0);
+    const id = /^run started: (\S+)$/m.exec(started.stdout)?.[1];
+    expect(id).toBeDefined();
+    expect(started.stdout).toContain(`Web UI: ${url(id!)}`);
+
+    const watched = await p2c('watch', id!, '--interval', '200');
+    const summary: ProjectRunSummary = await e2e.client.workflow.getHandle(id!).result();
+    expect(watched.stdout).toContain(`watching ${id}`);
+    expect(watched.stdout).toMatch(new RegExp(`^run ${id!.replace(/[.]/g, '\\.')}: ${summary.outcome}$`, 'm'));
+    const accounts = taskResult(summary, 'accounts');
+    // The last progress line of a task is its result.
+    expect(watched.stdout).toContain(
+      `accounts@usmf: ${accounts.outcome} — read ${accounts.counters.read}, written ${accounts.counters.created + accounts.counters.updated}, failed ${accounts.counters.failed}`,
+    );
+    expect(watched.code).toBe(exitCodeOf(summary.outcome));
+
+    // Without a run id, watch takes the project's newest run.
+    const latest = await p2c('watch', '--interval', '200');
+    expect(latest.stdout).toContain(`watching ${id}`);
+    expect(latest.code).toBe(exitCodeOf(summary.outcome));
+  });
+
+  test('watch shows live progress per task: a paused task, then its result', async () => {
+    const { workflowId } = json<{ workflowId: string }>(await p2c('sync', '--task', 'accounts', '--full', '--json'));
+    const run = e2e.client.workflow.getHandle(workflowId);
+    let task: ProjectProgress['tasks'][number] | undefined;
+    while (task?.state !== 'running' && task?.state !== 'done') {
+      if (task) await new Promise((resolve) => setTimeout(resolve, 50));
+      task = (await run.query(projectProgressQuery)).tasks.find((t) => t.task === 'accounts');
+    }
+    expect(task.state).toBe('running');
+    const child = e2e.client.workflow.getHandle(task.workflowId);
+    await child.signal(pauseSignal);
+
+    const watching = startP2c(['watch', workflowId, '--interval', '200'], env);
+    try {
+      const [line, page] = await watching.waitFor(
+        /accounts@usmf: paused at page (\d+) — read (\d+), written \d+, failed \d+, [\d.]+\/s/,
+      );
+      expect(Number(page)).toBeGreaterThan(0);
+      expect(line).toContain(`read ${Number(page) * PAGE_SIZE}`);
+    } finally {
+      await child.signal(resumeSignal);
+    }
+    const watched = await watching.done;
+    const summary: ProjectRunSummary = await run.result();
+    const accounts = taskResult(summary, 'accounts');
+    expect(watched.stdout).toContain(
+      `accounts@usmf: ${accounts.outcome} — read ${accounts.counters.read}, written ${accounts.counters.created + accounts.counters.updated}, failed ${accounts.counters.failed}`,
+    );
+    expect(watched.code).toBe(exitCodeOf(summary.outcome));
+  });
+
+  test('status lists recent runs with outcome, counts and duration per task', async () => {
+    const asJson = await p2c('status', '--limit', '5', '--json');
+    expect(asJson.code).toBe(0);
+    const { project, runs } = json<{ project: string; runs: Array<Record<string, any>> }>(asJson);
+    expect(project).toBe(projectName);
+    expect(runs.length).toBe(3);
+    const first = runs.find((r) => r.workflowId === firstRun)!;
+    expect(first.outcome).toBe('CompletedWithWarnings');
+    expect(first.tasks.map((t: any) => [t.task, t.counters])).toEqual(
+      firstSummary.tasks.map((t) => [t.task, t.counters]),
+    );
+    // Newest first.
+    expect(runs[2].workflowId).toBe(firstRun);
+
+    const text = await p2c('status', '--limit', '1');
+    expect(text.code).toBe(0);
+    expect(text.stdout).toContain(runs[0].workflowId);
+    expect(text.stdout).not.toContain(firstRun);
+    expect(text.stdout).toMatch(/task\s+outcome\s+read\s+created\s+updated\s+unchanged\s+filtered\s+failed\s+duration/);
+  });
+
+  test('failures lists the rejected rows of a run as a table, JSON and CSV', async () => {
+    const stored = await e2e.stack.store.listFailures(firstRun);
+    expect(stored.length).toBe(firstSummary.tasks.reduce((n, t) => n + t.failureCount, 0));
+
+    const asJson = await p2c('failures', firstRun, '--json');
+    expect(asJson.code).toBe(0);
+    expect(json<{ failures: StoredFailure[] }>(asJson).failures).toEqual(stored);
+
+    const asCsv = await p2c('failures', firstRun, '--csv');
+    const lines = asCsv.stdout.trimEnd().split('\n');
+    expect(lines[0]).toBe('task,sourceKey,field,code,message,at');
+    expect(lines.length).toBe(stored.length + 1);
+
+    const accounts = stored.filter((f) => f.task === 'accounts');
+    const table = await p2c('failures', firstRun, '--task', 'accounts');
+    expect(table.code).toBe(0);
+    for (const failure of accounts) expect(table.stdout).toContain(failure.sourceKey);
+    expect(table.stdout).toContain(`${accounts.length} failed row`);
+    expect(table.stdout).toContain(`p2c retry-failed ${firstRun}`);
+  });
+
+  test('retry-failed re-runs exactly the fixed row, linked to the original run', async () => {
+    const tooLong = (await e2e.stack.store.listFailures(firstRun, { task: 'accounts' })).find(
+      (f) => f.code === 'value-too-long',
+    );
+    expect(tooLong).toBeDefined();
+    const key = tooLong!.sourceKey;
+    const company = { dataAreaId: 'usmf', CustomerAccount: key };
+    expect(await e2e.stack.clients.fno.getByKey('CustomersV2', company)).toBeNull();
+
+    // Fix the row in Sales: a name F&O accepts.
+    const [fixed] = await e2e.stack.clients.dataverse.upsertBatch([
+      { sourceKey: key, entitySet: 'accounts', key: { accountnumber: key }, fields: { name: 'Fixed Name Ltd' } },
+    ]);
+    expect(fixed.status).toBe('updated');
+
+    const result = await p2c('retry-failed', firstRun, '--key', key, '--wait', '--json');
+    const out = json<{
+      workflowId: string;
+      retryOf: string;
+      onlyKeys: Record<string, string[]>;
+      summary: ProjectRunSummary;
+    }>(result);
+    expect(result.code).toBe(0);
+    expect(out.retryOf).toBe(firstRun);
+    expect(out.onlyKeys).toEqual({ accounts: [key] });
+    const accounts = taskResult(out.summary, 'accounts');
+    expect(accounts.counters).toMatchObject({ read: 1, created: 1, failed: 0 });
+    expect(out.summary.tasks.map((t) => t.task)).toEqual(['accounts']);
+    const customer = await e2e.stack.clients.fno.getByKey('CustomersV2', company);
+    expect(customer?.OrganizationName).toBe('Fixed Name Ltd');
+    const description = await e2e.client.workflow.getHandle(out.workflowId).describe();
+    expect(description.memo?.retryOf).toBe(firstRun);
+
+    const unknown = await p2c('retry-failed', firstRun, '--key', 'NO-SUCH-KEY');
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr.trim()).toBe(
+      `p2c: run ${firstRun} has no failure for key NO-SUCH-KEY; see p2c failures ${firstRun}`,
+    );
+  });
+
+  test('replay succeeds against the current workflows and fails against incompatible ones', async () => {
+    const ok = await p2c('replay', firstRun, '--json');
+    const report = json<{ replayed: number; failed: number; histories: Array<{ workflowId: string; ok: boolean }> }>(
+      ok,
+    );
+    expect(ok.code).toBe(0);
+    expect(report.failed).toBe(0);
+    // The run and one child per task.
+    expect(report.histories.map((h) => h.workflowId)).toEqual(
+      expect.arrayContaining([firstRun, ...firstSummary.tasks.map((t) => expect.stringContaining(`/${t.task}/`))]),
+    );
+    expect(report.replayed).toBeGreaterThanOrEqual(1 + TASKS.length);
+
+    const bad = await p2c('replay', firstRun, '--workflows', 'test/integration/cli/fixtures/incompatible-workflows.ts');
+    expect(bad.code).toBe(3);
+    expect(bad.stdout).toMatch(/FAILED\s+prospectToCash/);
+    expect(bad.stdout).toContain('DeterminismViolationError');
+    expect(bad.stdout).toMatch(/\d+ of \d+ histories do not replay/);
+  });
+
+  test('reset re-runs a finished run from its first workflow task and refuses a run with nothing to reset', async () => {
+    const nothing = await p2c('reset', firstRun);
+    expect(nothing.code).toBe(1);
+    expect(nothing.stderr).toContain('nothing to reset');
+
+    const before = await e2e.client.workflow.getHandle(firstRun).describe();
+    const result = await p2c('reset', firstRun, '--to', 'first', '--json');
+    expect(result.code).toBe(0);
+    const out = json<{ runId: string; previousRunId: string }>(result);
+    expect(out.previousRunId).toBe(before.runId);
+    expect(out.runId).not.toBe(before.runId);
+    const summary: ProjectRunSummary = await e2e.client.workflow.getHandle(firstRun, out.runId).result();
+    expect(summary.tasks.map((t) => t.task).sort()).toEqual([...TASKS].sort());
+  });
+
+  test('reset --to last-good resets a terminated run to the workflow task before the termination', async () => {
+    const started = json<{ workflowId: string }>(await p2c('sync', '--task', 'products', '--json'));
+    const handle = e2e.client.workflow.getHandle(started.workflowId);
+    // Terminate only after the first workflow task completed, so there is a good task to return to.
+    for (;;) {
+      const history = await handle.fetchHistory();
+      if (history.events?.some((e) => e.workflowTaskCompletedEventAttributes)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await handle.terminate('test: simulate a run that died');
+    const result = await p2c('reset', started.workflowId, '--json');
+    expect(result.code).toBe(0);
+    const out = json<{ runId: string; trouble: string }>(result);
+    expect(out.trouble).toMatch(/^WORKFLOW_EXECUTION_TERMINATED at event \d+$/);
+    const description = await e2e.client.workflow.getHandle(started.workflowId, out.runId).describe();
+    expect(description.runId).toBe(out.runId);
+  });
+
+  test('user mistakes are one line on stderr with exit code 1', async () => {
+    const cases: Array<[string[], Record<string, string>, RegExp]> = [
+      [['sync', '--task', 'nope'], {}, /^p2c: unknown task nope; the project has products, accounts/],
+      [['status'], { P2C_TEMPORAL_ADDRESS: 'no-port' }, /^p2c: configuration: P2C_TEMPORAL_ADDRESS=no-port: must be/],
+      [
+        ['watch', 'p2c/none/20000101T000000Z'],
+        {},
+        /^p2c: no run p2c\/none\/20000101T000000Z; list runs with p2c status$/,
+      ],
+      [['status', '--limit', 'x'], {}, /^p2c: --limit x: give a whole number/],
+      [['status'], { P2C_CODEC_KEYS: 'no-colon' }, /^p2c: configuration: P2C_CODEC_KEYS: entry 1 is not id:base64key/],
+      [['failures', firstRun, '--json', '--csv'], {}, /^p2c: give --json or --csv, not both$/],
+      [
+        ['sync', '--project', path.join(dir, 'missing.yaml')],
+        {},
+        /^p2c: .*missing\.yaml: cannot read the project file/,
+      ],
+    ];
+    for (const [args, extraEnv, message] of cases) {
+      const result = await runP2c(args, { ...env, ...extraEnv });
+      expect({ args, code: result.code }).toEqual({ args, code: 1 });
+      expect(result.stderr.trim().split('\n')).toHaveLength(1);
+      expect(result.stderr.trim()).toMatch(message);
+    }
+  });
+});

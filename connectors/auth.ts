@@ -9,7 +9,7 @@ import {
 import { Agent, request, type Dispatcher } from 'undici';
 import type { SystemName } from '../common/types';
 import { defaultScope, resolveClientSecret, type EndpointConnection } from './config';
-import { ConnectorError } from './errors';
+import { ConnectorError, SYSTEM_LABEL } from './errors';
 
 /** One keep-alive pool per connection; trusts the public roots plus the configured CA (private CAs, emulators). */
 export function createDispatcher(caCertPem: string | undefined, timeoutMs: number): Dispatcher {
@@ -21,7 +21,8 @@ export function createDispatcher(caCertPem: string | undefined, timeoutMs: numbe
   });
 }
 
-function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
+/** Lower-case header names, multi-valued headers joined. */
+export function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {
   const flat: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers)) {
     if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
@@ -90,7 +91,6 @@ export class UndiciNetworkModule implements INetworkModule {
  * whole seconds and clocks differ, so a short token may die noticeably earlier than `expires_in` says).
  */
 const REFRESH_MARGIN_MS = 5 * 60_000;
-const SYSTEM_LABEL: Record<SystemName, string> = { sales: 'Dataverse', fno: 'F&O' };
 
 interface CachedToken {
   accessToken: string;

@@ -34,7 +34,7 @@ export interface ConnectorErrorInit extends ErrorContext {
   serviceMessage: string;
 }
 
-const SYSTEM_LABEL: Record<SystemName, string> = { sales: 'Dataverse', fno: 'F&O' };
+export const SYSTEM_LABEL: Record<SystemName, string> = { sales: 'Dataverse', fno: 'F&O' };
 
 function oneLine(text: string): string {
   return text.replace(/\s+/g, ' ').trim();

@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import pino, { type Logger } from 'pino';
 import { request as undiciRequest, type Dispatcher } from 'undici';
 import type { SystemName } from '../common/types';
-import { createDispatcher, TokenProvider } from './auth';
+import { createDispatcher, flattenHeaders, TokenProvider } from './auth';
 import {
   DEFAULT_MAX_INLINE_RETRIES,
   DEFAULT_MAX_INLINE_WAIT_MS,
@@ -51,6 +51,7 @@ export interface HttpCall {
   accept?: number[];
 }
 
+/** First pause before retrying a reset or 5xx without Retry-After; doubles with each retry. */
 const RESET_BACKOFF_MS = 250;
 /** Without Retry-After: Dataverse's guidance is 2^n seconds, Microsoft's F&O sample waits 30 s (wire-protocols). */
 const FALLBACK_RETRY_AFTER_MS: Record<SystemName, (retry: number) => number> = {
@@ -58,14 +59,11 @@ const FALLBACK_RETRY_AFTER_MS: Record<SystemName, (retry: number) => number> = {
   fno: () => 30_000,
 };
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
-function flatten(headers: Record<string, string | string[] | undefined>): Record<string, string> {
-  const flat: Record<string, string> = {};
-  for (const [name, value] of Object.entries(headers)) {
-    if (value !== undefined) flat[name.toLowerCase()] = Array.isArray(value) ? value.join(', ') : value;
-  }
-  return flat;
+/** Pause before inline retry number `retry` (1-based) of a transient failure that named no wait. */
+export function backoffMs(retry: number): number {
+  return RESET_BACKOFF_MS * 2 ** (retry - 1);
 }
 
 /**
@@ -151,7 +149,7 @@ export class Target {
           this.metrics.onRetry(this.system);
           this.logger.debug({ op: ctx.operation, retry: retries, reason: err.serviceCode ?? err.status }, 'retrying');
           // After a 429 the limiter itself holds the next attempt until Retry-After has passed.
-          if (err.status !== 429) await sleep(err.retryAfterMs ?? RESET_BACKOFF_MS * 2 ** (retries - 1));
+          if (err.status !== 429) await sleep(err.retryAfterMs ?? backoffMs(retries));
           continue;
         }
         throw err;
@@ -183,7 +181,7 @@ export class Target {
         dispatcher: this.dispatcher,
       });
       const text = await response.body.text();
-      const result: HttpResult = { status: response.statusCode, headers: flatten(response.headers), text };
+      const result: HttpResult = { status: response.statusCode, headers: flattenHeaders(response.headers), text };
       if (response.statusCode >= 400 && !req.accept?.includes(response.statusCode)) {
         throw errorFromResponse({ status: response.statusCode, headers: result.headers, body: text }, ctx);
       }

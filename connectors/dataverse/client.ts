@@ -3,7 +3,7 @@ import type { BusinessKey, SourceRow, TargetRow, WriteOutcome } from '../../comm
 import { dataverseConnectionSchema, type DataverseConnection } from '../config';
 import { badInput, ConnectorError, type ErrorContext } from '../errors';
 import { DATAVERSE_LIMITS } from '../limiter';
-import { Target, type ConnectorDeps } from '../target';
+import { backoffMs, sleep, Target, type ConnectorDeps } from '../target';
 import type { BatchOperation } from '../odata/batch';
 import { honourPartThrottling, notExecutedError, partError, sendBatch } from '../odata/exec';
 import { bindPath, dateTimeLiteral, displayKey, keySegment } from '../odata/keys';
@@ -24,8 +24,6 @@ import {
 export const DATAVERSE_MAX_PAGE_SIZE = 5000;
 export const DATAVERSE_MAX_BATCH_OPERATIONS = 1000;
 const API_VERSION = '9.2';
-const ROW_RETRY_BACKOFF_MS = 250;
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** A navigation property to expand: its name, `{ navigation, select }` (task definitions) or a library Expand. */
 export type ExpandSpec = string | { navigation: string; select?: string[] } | Expand;
@@ -269,7 +267,7 @@ export class DataverseClient {
       honourPartThrottling(this.#target, throttles, round);
       if (retry.length > 0) {
         this.#target.metrics.onRetry('sales');
-        await sleep(ROW_RETRY_BACKOFF_MS * 2 ** round);
+        await sleep(backoffMs(round + 1));
       }
       pending = retry;
     }

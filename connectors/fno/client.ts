@@ -4,7 +4,7 @@ import { badInput, ConnectorError, errorFromResponse, type ErrorContext } from '
 import { FNO_LIMITS } from '../limiter';
 import { Target, type CallContext, type ConnectorDeps, type HttpResult } from '../target';
 import type { BatchOperation, BatchPartResponse } from '../odata/batch';
-import { honourPartThrottling, notExecutedError, partError, sendBatch } from '../odata/exec';
+import { honourPartThrottling, notExecutedError, ODATA_HEADERS, partError, sendBatch } from '../odata/exec';
 import { dateTimeLiteral, displayKey, keySegment, quoteString } from '../odata/keys';
 import {
   failedOutcome,
@@ -23,7 +23,6 @@ import {
 export const FNO_MAX_PAGE_SIZE = 10_000;
 /** Undocumented for OData; kept well under the 5000 the service-protection page mentions. */
 export const FNO_MAX_BATCH_OPERATIONS = 500;
-const ODATA_HEADERS = { accept: 'application/json', 'odata-version': '4.0', 'odata-maxversion': '4.0' };
 const JSON_BODY = { 'content-type': 'application/json; charset=utf-8' };
 const ALREADY_EXISTS = /already exists/i;
 

@@ -8,6 +8,13 @@ import {
   type BatchPartResponse,
 } from './batch';
 
+/** Headers every OData request carries (both services speak OData 4.0 JSON). */
+export const ODATA_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  accept: 'application/json',
+  'odata-version': '4.0',
+  'odata-maxversion': '4.0',
+});
+
 /** Sends one `$batch` through the target and returns each operation's response (undefined = not executed). */
 export async function sendBatch(
   target: Target,
@@ -16,12 +23,7 @@ export async function sendBatch(
   options: { changeSetPerOperation: boolean; continueOnError: boolean; entitySet?: string },
 ): Promise<Array<BatchPartResponse | undefined>> {
   const { contentType, body } = buildBatch(operations, options.changeSetPerOperation);
-  const headers: Record<string, string> = {
-    'content-type': contentType,
-    accept: 'application/json',
-    'odata-version': '4.0',
-    'odata-maxversion': '4.0',
-  };
+  const headers: Record<string, string> = { ...ODATA_HEADERS, 'content-type': contentType };
   if (options.continueOnError) headers.prefer = 'odata.continue-on-error';
   const ctx = { system: target.system, operation: '$batch', entitySet: options.entitySet };
   // Without continue-on-error a failing part sets the batch status, but the body is still the multipart answer.

@@ -50,6 +50,27 @@ export class RecordingMetrics implements ConnectorMetrics {
     this.retries += 1;
   }
 
+  /** For each request that followed a 429: ms between that 429 arriving and the request being sent. */
+  waitsAfter429(): number[] {
+    const waits: number[] = [];
+    this.requests.forEach((request, i) => {
+      const previous = this.requests[i - 1];
+      if (previous?.status === 429) waits.push(request.at - request.ms - previous.at);
+    });
+    return waits;
+  }
+
+  /** Calls `action` once, when the first response with `status` is seen (e.g. lift a fault after it bit). */
+  onceOnStatus(status: number, action: () => void): void {
+    let done = false;
+    this.listeners.push((request) => {
+      if (!done && request.status === status) {
+        done = true;
+        action();
+      }
+    });
+  }
+
   reset(): void {
     this.requests = [];
     this.throttles = [];

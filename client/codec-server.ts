@@ -16,8 +16,8 @@ import { DEFAULT_NAMESPACE, DEFAULT_UI_PORT } from '../common/dev-server';
 
 export const DEFAULT_CODEC_SERVER_PORT = 8888;
 export const DEFAULT_CODEC_SERVER_HOST = '127.0.0.1';
-/** The dev server's Web UI, the usual caller. */
-export const DEFAULT_UI_ORIGIN = `http://localhost:${DEFAULT_UI_PORT}`;
+/** The dev server's Web UI, the usual caller; its origin is whichever host name the browser was given. */
+export const DEFAULT_UI_ORIGINS = [`http://localhost:${DEFAULT_UI_PORT}`, `http://127.0.0.1:${DEFAULT_UI_PORT}`];
 /** Several history pages of 2 MB payloads fit; anything larger is not a UI request. */
 export const MAX_REQUEST_BYTES = 16 * 1024 * 1024;
 
@@ -91,7 +91,7 @@ function normaliseOrigin(origin: string): string {
   }
   if (!parsed || parsed.origin !== origin) {
     throw new ConfigError(
-      `codec server allowedOrigins: "${origin}" is not an origin; use scheme://host[:port], e.g. ${DEFAULT_UI_ORIGIN}`,
+      `codec server allowedOrigins: "${origin}" is not an origin; use scheme://host[:port], e.g. ${DEFAULT_UI_ORIGINS[0]}`,
     );
   }
   return origin;
@@ -248,7 +248,7 @@ const serverSettingsSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(DEFAULT_CODEC_SERVER_PORT),
   origins: z
     .string()
-    .default(DEFAULT_UI_ORIGIN)
+    .default(DEFAULT_UI_ORIGINS.join(','))
     .transform((list) =>
       list
         .split(',')

@@ -187,9 +187,13 @@ describe('codec server', () => {
 });
 
 describe('codecServerOptionsFromEnv', () => {
-  test('defaults: loopback, port 8888, the dev server UI as the only origin, no token', () => {
+  test('defaults: loopback, port 8888, the dev server UI under both its host names, no token', () => {
     const options = codecServerOptionsFromEnv({ P2C_CODEC_KEYS: keySpec() });
-    expect(options).toMatchObject({ host: '127.0.0.1', port: 8888, allowedOrigins: [UI_ORIGIN] });
+    expect(options).toMatchObject({
+      host: '127.0.0.1',
+      port: 8888,
+      allowedOrigins: [UI_ORIGIN, 'http://127.0.0.1:8233'],
+    });
     expect(options.bearerToken).toBeUndefined();
   });
 

@@ -4,7 +4,7 @@ import type { TargetRow } from '../../../common/types';
 import { ConnectorError, DataverseClient } from '../../../connectors';
 import { startIdentityServer, type IdentityServer } from '../../../emulators/common/identity';
 import { startDataverseEmulator, type DataverseEmulator } from '../../../emulators/dataverse';
-import { emulatorConnection, range, RecordingMetrics } from './support';
+import { emulatorConnection, emulatorLifecycle, range, RecordingMetrics } from './support';
 
 const SECRET_ENV = 'P2C_TEST_DV_SECRET';
 const SEEDED = 12_345;
@@ -54,16 +54,7 @@ describe('DataverseClient against the Dataverse emulator', () => {
     client = new DataverseClient(emulatorConnection(emulator, identity, SECRET_ENV), { metrics });
   }, 60_000);
 
-  afterAll(async () => {
-    await client?.close();
-    await emulator?.close();
-    await identity?.close();
-  });
-
-  beforeEach(() => {
-    emulator.faults.reset();
-    metrics.reset();
-  });
+  emulatorLifecycle(() => ({ client, emulator, identity }), metrics);
 
   it('pages through 12,345 rows with maxPageSize and nextLink, each exactly once', async () => {
     const seen = new Map<string, number>();

@@ -2,7 +2,7 @@ import type { TargetRow } from '../../../common/types';
 import { ConnectorError, FnoClient } from '../../../connectors';
 import { startIdentityServer, type IdentityServer } from '../../../emulators/common/identity';
 import { startFnoEmulator, type FnoEmulator } from '../../../emulators/fno';
-import { emulatorConnection, range, RecordingMetrics } from './support';
+import { emulatorConnection, emulatorLifecycle, range, RecordingMetrics } from './support';
 
 const SECRET_ENV = 'P2C_TEST_FNO_SECRET';
 const SEEDED = 12_345;
@@ -41,16 +41,7 @@ describe('FnoClient against the F&O emulator', () => {
     client = new FnoClient(emulatorConnection(emulator, identity, SECRET_ENV, { defaultCompany: 'usmf' }), { metrics });
   }, 60_000);
 
-  afterAll(async () => {
-    await client?.close();
-    await emulator?.close();
-    await identity?.close();
-  });
-
-  beforeEach(() => {
-    emulator.faults.reset();
-    metrics.reset();
-  });
+  emulatorLifecycle(() => ({ client, emulator, identity }), metrics);
 
   it('pages through 12,345 rows across companies and returns each exactly once', async () => {
     const seen = new Map<string, number>();

@@ -82,3 +82,27 @@ export class RecordingMetrics implements ConnectorMetrics {
 export function range(count: number): number[] {
   return Array.from({ length: count }, (_, i) => i);
 }
+
+interface Closable {
+  close(): Promise<void>;
+}
+
+/**
+ * The shared after/before hooks of an emulator test file: close client, emulator and identity server at the end,
+ * and start every test without faults or recorded metrics. `parts` is read when the hooks run.
+ */
+export function emulatorLifecycle(
+  parts: () => { client?: Closable; emulator?: Closable & { faults: { reset(): void } }; identity?: Closable },
+  metrics: RecordingMetrics,
+): void {
+  afterAll(async () => {
+    const { client, emulator, identity } = parts();
+    await client?.close();
+    await emulator?.close();
+    await identity?.close();
+  });
+  beforeEach(() => {
+    parts().emulator?.faults.reset();
+    metrics.reset();
+  });
+}

@@ -192,7 +192,7 @@ describe('payload encryption on a real run', () => {
         args: [syncInput],
       });
       const result: TaskResult = await handle.result();
-      return { result, written, history: await handle.fetchHistory() };
+      return { result, written, workflowId: handle.workflowId, history: await handle.fetchHistory() };
     });
   }
 
@@ -242,5 +242,14 @@ describe('payload encryption on a real run', () => {
     } finally {
       await server.close();
     }
+  });
+
+  test('an encrypted history replays with the same data converter, and cannot be replayed without it', async () => {
+    const dataConverter = dataConverterFor(codecConfig);
+    const { workflowId, history } = await runAccounts(dataConverter);
+    await Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH, dataConverter }, history, workflowId);
+    await expect(Worker.runReplayHistory({ workflowsPath: WORKFLOWS_PATH }, history, workflowId)).rejects.toThrow(
+      /binary\/encrypted/,
+    );
   });
 });

@@ -1,6 +1,9 @@
 import { DEFAULT_CLIENT } from '../../../../emulators/common/identity';
 import { ACCOUNT_ID, baseSeed, startHarness, type Harness } from './helpers';
 
+// Each test starts its own emulator; a loaded CI machine can take seconds for that alone.
+jest.setTimeout(30_000);
+
 describe('Dataverse emulator: authentication', () => {
   let h: Harness;
   beforeAll(async () => {

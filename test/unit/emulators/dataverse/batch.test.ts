@@ -6,6 +6,9 @@ import {
 } from '../../../../emulators/common/batch';
 import { baseSeed, startHarness, type Harness } from './helpers';
 
+// Each test starts its own emulator; a loaded CI machine can take seconds for that alone.
+jest.setTimeout(30_000);
+
 const API = '/api/data/v9.2/';
 
 const post = (set: string, body: Record<string, unknown>, contentId?: string): BatchRequestPart => ({

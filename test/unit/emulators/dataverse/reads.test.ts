@@ -1,5 +1,8 @@
 import { ACCOUNT_ID, CONTACT_ID, baseSeed, startHarness, type Harness } from './helpers';
 
+// Each test starts its own emulator; a loaded CI machine can take seconds for that alone.
+jest.setTimeout(30_000);
+
 const ETAG_RE = /^W\/"\d+"$/;
 
 function fiveAccounts() {

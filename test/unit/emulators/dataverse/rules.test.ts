@@ -4,6 +4,9 @@ import { join } from 'node:path';
 import { generateSeed } from '../../../../emulators/seed';
 import { ACCOUNT_ID, baseSeed, startHarness, type Harness } from './helpers';
 
+// Each test starts its own emulator; a loaded CI machine can take seconds for that alone.
+jest.setTimeout(30_000);
+
 const QUOTE_ID = 'aaaa0000-0000-0000-0000-000000000001';
 const LINE_ID = 'aaaa0000-0000-0000-0000-000000000101';
 

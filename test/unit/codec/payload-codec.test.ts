@@ -89,6 +89,7 @@ describe('payload codec', () => {
 
   test('relabelling a payload with another known key id fails authentication', async () => {
     const [encoded] = await createPayloadCodec(ringOf(`k1:${k1}`)).encode([defaultPayloadConverter.toPayload(1)]);
+    // Id k2 holds the very key that sealed the payload, so only the authenticated key id can tell them apart.
     const both = createPayloadCodec(ringOf(`k2:${k1},k1:${k2}`));
     const relabelled = { ...encoded, metadata: { ...encoded.metadata, [KEY_ID_METADATA]: Buffer.from('k2') } };
     await expect(both.decode([relabelled])).rejects.toThrow(PayloadCodecError);

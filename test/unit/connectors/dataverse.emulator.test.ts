@@ -4,7 +4,14 @@ import type { TargetRow } from '../../../common/types';
 import { ConnectorError, DataverseClient } from '../../../connectors';
 import { startIdentityServer, type IdentityServer } from '../../../emulators/common/identity';
 import { startDataverseEmulator, type DataverseEmulator } from '../../../emulators/dataverse';
-import { emulatorConnection, emulatorLifecycle, range, RecordingMetrics } from './support';
+import {
+  emulatorConnection,
+  emulatorLifecycle,
+  expectEachRowOnce,
+  expectIdempotentUpsert,
+  range,
+  RecordingMetrics,
+} from './support';
 
 const SECRET_ENV = 'P2C_TEST_DV_SECRET';
 const SEEDED = 12_345;
@@ -57,18 +64,12 @@ describe('DataverseClient against the Dataverse emulator', () => {
   emulatorLifecycle(() => ({ client, emulator, identity }), metrics);
 
   it('pages through 12,345 rows with maxPageSize and nextLink, each exactly once', async () => {
-    const seen = new Map<string, number>();
-    let pages = 0;
-    for await (const page of client.readPages('accounts', { select: ['accountnumber'], pageSize: 1000 })) {
-      pages += 1;
-      expect(page.rows.length).toBeLessThanOrEqual(1000);
-      for (const row of page.rows) {
-        const number = String(row.accountnumber);
-        if (number.startsWith('SEED-')) seen.set(number, (seen.get(number) ?? 0) + 1);
-      }
-    }
-    expect(seen.size).toBe(SEEDED);
-    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    const pages = await expectEachRowOnce(
+      client.readPages('accounts', { select: ['accountnumber'], pageSize: 1000 }),
+      1000,
+      SEEDED,
+      (row) => (String(row.accountnumber).startsWith('SEED-') ? String(row.accountnumber) : undefined),
+    );
     expect(pages).toBe(13);
   });
 
@@ -151,10 +152,7 @@ describe('DataverseClient against the Dataverse emulator', () => {
     const rows = range(60).map((i) =>
       accountRow(i, {}, { primarycontactid: { entitySet: 'contacts', key: { msdynce_contactnumber: 'CON-1' } } }),
     );
-    const first = await client.upsertBatch(rows, { continueOnError: true });
-    expect(first.map((o) => o.status)).toEqual(rows.map(() => 'created'));
-    const again = await client.upsertBatch(rows, { continueOnError: true });
-    expect(again.map((o) => o.status)).toEqual(rows.map(() => 'updated'));
+    await expectIdempotentUpsert(client, rows);
     const stored = await client.getByKey('accounts', rows[3].key, ['name', '_primarycontactid_value']);
     expect(stored).toMatchObject({ name: 'Account 3', _primarycontactid_value: guid(900_001) });
   });

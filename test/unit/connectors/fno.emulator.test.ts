@@ -2,7 +2,14 @@ import type { TargetRow } from '../../../common/types';
 import { ConnectorError, FnoClient } from '../../../connectors';
 import { startIdentityServer, type IdentityServer } from '../../../emulators/common/identity';
 import { startFnoEmulator, type FnoEmulator } from '../../../emulators/fno';
-import { emulatorConnection, emulatorLifecycle, range, RecordingMetrics } from './support';
+import {
+  emulatorConnection,
+  emulatorLifecycle,
+  expectEachRowOnce,
+  expectIdempotentUpsert,
+  range,
+  RecordingMetrics,
+} from './support';
 
 const SECRET_ENV = 'P2C_TEST_FNO_SECRET';
 const SEEDED = 12_345;
@@ -44,23 +51,16 @@ describe('FnoClient against the F&O emulator', () => {
   emulatorLifecycle(() => ({ client, emulator, identity }), metrics);
 
   it('pages through 12,345 rows across companies and returns each exactly once', async () => {
-    const seen = new Map<string, number>();
-    let pages = 0;
-    for await (const page of client.readPages('CustomersV3', {
-      select: ['dataAreaId', 'CustomerAccount'],
-      pageSize: 1000,
-      crossCompany: true,
-    })) {
-      pages += 1;
-      expect(page.rows.length).toBeLessThanOrEqual(1000);
-      for (const row of page.rows) {
-        if (!String(row.CustomerAccount).startsWith('T-')) continue;
-        const id = `${row.dataAreaId}/${row.CustomerAccount}`;
-        seen.set(id, (seen.get(id) ?? 0) + 1);
-      }
-    }
-    expect(seen.size).toBe(SEEDED);
-    expect([...seen.values()].every((n) => n === 1)).toBe(true);
+    const pages = await expectEachRowOnce(
+      client.readPages('CustomersV3', {
+        select: ['dataAreaId', 'CustomerAccount'],
+        pageSize: 1000,
+        crossCompany: true,
+      }),
+      1000,
+      SEEDED,
+      (row) => (String(row.CustomerAccount).startsWith('T-') ? `${row.dataAreaId}/${row.CustomerAccount}` : undefined),
+    );
     expect(pages).toBeGreaterThanOrEqual(13);
   });
 
@@ -88,10 +88,7 @@ describe('FnoClient against the F&O emulator', () => {
 
   it('upserts a batch; the same batch again creates nothing', async () => {
     const rows = range(50).map((i) => customerRow(i));
-    const first = await client.upsertBatch(rows, { continueOnError: true });
-    expect(first.map((o) => o.status)).toEqual(rows.map(() => 'created'));
-    const again = await client.upsertBatch(rows, { continueOnError: true });
-    expect(again.map((o) => o.status)).toEqual(rows.map(() => 'updated'));
+    await expectIdempotentUpsert(client, rows);
     const stored = await client.getByKey('CustomersV3', rows[7].key);
     expect(stored).toMatchObject({ CustomerAccount: 'NEW-00007', OrganizationName: 'Customer 7' });
   });

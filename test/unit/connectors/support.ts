@@ -1,4 +1,4 @@
-import type { SystemName } from '../../../common/types';
+import type { SourceRow, SystemName, TargetRow, WriteOutcome } from '../../../common/types';
 import type { ConnectorMetrics } from '../../../connectors';
 import { DEFAULT_CLIENT, type IdentityServer } from '../../../emulators/common/identity';
 
@@ -105,4 +105,40 @@ export function emulatorLifecycle(
     parts().emulator?.faults.reset();
     metrics.reset();
   });
+}
+
+/**
+ * Walks every page and checks that each row `idOf` picks out (undefined = not ours) appears exactly once and that
+ * no page is larger than `pageSize`. Returns the number of pages.
+ */
+export async function expectEachRowOnce(
+  pages: AsyncIterable<{ rows: SourceRow[] }>,
+  pageSize: number,
+  expectedRows: number,
+  idOf: (row: SourceRow) => string | undefined,
+): Promise<number> {
+  const seen = new Map<string, number>();
+  let count = 0;
+  for await (const page of pages) {
+    count += 1;
+    expect(page.rows.length).toBeLessThanOrEqual(pageSize);
+    for (const row of page.rows) {
+      const id = idOf(row);
+      if (id !== undefined) seen.set(id, (seen.get(id) ?? 0) + 1);
+    }
+  }
+  expect(seen.size).toBe(expectedRows);
+  expect([...seen.values()].every((n) => n === 1)).toBe(true);
+  return count;
+}
+
+/** Upserts the same rows twice: everything is created the first time and nothing the second. */
+export async function expectIdempotentUpsert(
+  client: { upsertBatch(rows: TargetRow[], options: { continueOnError: boolean }): Promise<WriteOutcome[]> },
+  rows: TargetRow[],
+): Promise<void> {
+  const first = await client.upsertBatch(rows, { continueOnError: true });
+  expect(first.map((o) => o.status)).toEqual(rows.map(() => 'created'));
+  const again = await client.upsertBatch(rows, { continueOnError: true });
+  expect(again.map((o) => o.status)).toEqual(rows.map(() => 'updated'));
 }

@@ -174,5 +174,14 @@ describe('Dataverse emulator: service protection', () => {
     const fine = await h.fetchApi("accounts(accountnumber='ACC-OK')", { method: 'PATCH', body: '{"name":"x"}' });
     expect(fine.status).toBe(204);
     expect(h.emu.faults.stats()).toMatchObject({ serverErrors: 1, failedWrites: 1 });
+    h.emu.faults.configure({ dropRate: 1 });
+    await expect(read(h)).rejects.toThrow();
+    h.emu.faults.configure({ failNextWrites: { count: 1, status: 503 } });
+    const transient = await h.fetchApi("accounts(accountnumber='ACC-OK')", { method: 'PATCH', body: '{"name":"y"}' });
+    expect(transient.status).toBe(503);
+    expect(
+      (await h.fetchApi("accounts(accountnumber='ACC-OK')", { method: 'PATCH', body: '{"name":"y"}' })).status,
+    ).toBe(204);
+    expect(h.emu.faults.stats()).toMatchObject({ dropped: 1, failedWrites: 2 });
   });
 });

@@ -1,4 +1,4 @@
-import { ACCOUNT_ID, baseSeed, startHarness, type Harness } from './helpers';
+import { json, ACCOUNT_ID, baseSeed, startHarness, type Harness } from './helpers';
 
 // Each test starts its own emulator; a loaded CI machine can take seconds for that alone.
 jest.setTimeout(30_000);
@@ -19,7 +19,6 @@ describe('Dataverse emulator: change tracking', () => {
   });
   afterEach(() => h.emu.close());
 
-  const json = async (response: Response) => (await response.json()) as Record<string, any>;
   const track = () => h.fetchApi('accounts?$select=name,accountnumber', { headers: { prefer: 'odata.track-changes' } });
 
   it('checklist 28: the initial read returns all rows, Preference-Applied and a delta link with $deltatoken', async () => {

@@ -63,3 +63,8 @@ export function baseSeed() {
     ],
   };
 }
+
+/** Reads a JSON response body for assertions. */
+export async function json(response: Response): Promise<Record<string, any>> {
+  return (await response.json()) as Record<string, any>;
+}

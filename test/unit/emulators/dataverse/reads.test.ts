@@ -1,4 +1,4 @@
-import { ACCOUNT_ID, CONTACT_ID, baseSeed, startHarness, type Harness } from './helpers';
+import { json, ACCOUNT_ID, CONTACT_ID, baseSeed, startHarness, type Harness } from './helpers';
 
 // Each test starts its own emulator; a loaded CI machine can take seconds for that alone.
 jest.setTimeout(30_000);
@@ -23,8 +23,6 @@ describe('Dataverse emulator: reads', () => {
     h = await startHarness({ seed: fiveAccounts() });
   });
   afterAll(() => h.emu.close());
-
-  const json = async (response: Response) => (await response.json()) as Record<string, any>;
 
   it('checklist 4: GET by GUID returns @odata.context, a weak numeric ETag and the primary key; unknown id → 404 0x80040217', async () => {
     const response = await h.fetchApi(`accounts(${ACCOUNT_ID})`);

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { generateSeed } from '../../../../emulators/seed';
-import { ACCOUNT_ID, baseSeed, startHarness, type Harness } from './helpers';
+import { json, ACCOUNT_ID, baseSeed, startHarness, type Harness } from './helpers';
 
 // Each test starts its own emulator; a loaded CI machine can take seconds for that alone.
 jest.setTimeout(30_000);
@@ -39,7 +39,6 @@ describe('Dataverse emulator: quote state rules', () => {
   let h: Harness;
   afterEach(() => h.emu.close());
 
-  const json = async (response: Response) => (await response.json()) as Record<string, any>;
   const patch = (path: string, body: unknown) => h.fetchApi(path, { method: 'PATCH', body: JSON.stringify(body) });
 
   it('creates quotes as Draft and refuses another state on create', async () => {

@@ -1,4 +1,4 @@
-import { ACCOUNT_ID, CONTACT_ID, baseSeed, startHarness, type Harness } from './helpers';
+import { json, ACCOUNT_ID, CONTACT_ID, baseSeed, startHarness, type Harness } from './helpers';
 
 // Each test starts its own emulator; a loaded CI machine can take seconds for that alone.
 jest.setTimeout(30_000);
@@ -10,7 +10,6 @@ describe('Dataverse emulator: writes', () => {
   });
   afterEach(() => h.emu.close());
 
-  const json = async (response: Response) => (await response.json()) as Record<string, any>;
   const accountCount = () => h.emu.store.table('accounts').size;
   const send = (method: string, path: string, body: unknown, headers: Record<string, string> = {}) =>
     h.fetchApi(path, { method, body: JSON.stringify(body), headers });

@@ -2,7 +2,7 @@
  * The one place where connector errors become Temporal failures: retryable ones keep Temporal's retry policy and
  * carry the server's Retry-After as nextRetryDelay; the rest stop retrying at once.
  */
-import { ApplicationFailure } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ConnectorError } from '../connectors';
 import { CONFIG_ERROR, NON_RETRYABLE, RETRYABLE } from '../workflows/activity-options';
 
@@ -25,11 +25,21 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: RETRYABLE, message, nonRetryable: false });
 }
 
-/** Runs an activity body and converts whatever it throws. */
-export async function classified<T>(body: () => Promise<T>): Promise<T> {
+/** How often a running activity tells Temporal it is alive (its heartbeat timeout is a few times this). */
+export const HEARTBEAT_INTERVAL_MS = 5_000;
+
+/**
+ * Runs an activity body, heartbeating while it works (so a lost worker is noticed within the heartbeat timeout,
+ * not the whole start-to-close timeout) and converting whatever it throws. `details` is re-sent with each beat.
+ */
+export async function classified<T>(body: () => Promise<T>, details?: () => unknown): Promise<T> {
+  const ctx = Context.current();
+  const timer = setInterval(() => ctx.heartbeat(details?.()), HEARTBEAT_INTERVAL_MS);
   try {
     return await body();
   } catch (err) {
     throw toApplicationFailure(err);
+  } finally {
+    clearInterval(timer);
   }
 }

@@ -23,6 +23,7 @@ import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/t
 import { PAGE_TOO_LARGE } from '../workflows/activity-options';
 import { classified } from './failures';
 import { fetchLookups, readSourcePage } from './source';
+import { RelatedKeyResolver, hasRelatedKey } from './related-keys';
 
 export interface SyncActivityDeps {
   dataverse: DataverseClient;
@@ -177,7 +178,6 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         }
       }
       const lookups = await fetchLookups(deps, task, rows, ref.partition);
-      Context.current().heartbeat();
       return { rows, next: page.nextCursor, lookups, deleted: [], failures, bytes };
     });
   }
@@ -193,92 +193,120 @@ export function createSyncActivities(deps: SyncActivityDeps) {
   }
 
   async function writePage(input: WritePageInput): Promise<PageWritten> {
-    return classified(async () => {
-      const { ref, task } = input;
-      const ctx = Context.current();
-      const previous = (ctx.info.heartbeatDetails as WriteProgress | undefined)?.done ?? {};
-      const progress: WriteProgress = { done: { ...previous } };
-      const pending = input.rows.filter((row) => !(row.sourceKey in progress.done));
+    const ctx = Context.current();
+    const previous = (ctx.info.heartbeatDetails as WriteProgress | undefined)?.done ?? {};
+    const progress: WriteProgress = { done: { ...previous } };
+    return classified(
+      async () => {
+        const { ref, task } = input;
+        const pending = input.rows.filter((row) => !(row.sourceKey in progress.done));
 
-      const hashes = new Map(pending.map((row) => [row.sourceKey, rowHash(row)]));
-      const known = await deps.store.getHashes(ref.project, task.name, partitionKey(ref), [...hashes.keys()]);
-      const toWrite: TargetRow[] = [];
-      for (const row of pending) {
-        if (known.get(row.sourceKey) === hashes.get(row.sourceKey)) progress.done[row.sourceKey] = 'unchanged';
-        else toWrite.push(row);
-      }
-
-      const outcomes: WriteOutcome[] =
-        toWrite.length === 0
-          ? []
-          : task.target.system === 'sales'
-            ? await deps.dataverse.upsertBatch(toWrite, { continueOnError: true })
-            : await deps.fno.upsertBatch(toWrite, { continueOnError: true });
-
-      const failures: RowFailure[] = [...input.failures];
-      const written: Array<{ sourceKey: string; hash: string }> = [];
-      let retryable: WriteOutcome | undefined;
-      for (const outcome of outcomes) {
-        if (outcome.status === 'failed') {
-          if (outcome.retryable) {
-            retryable ??= outcome;
-            continue;
-          }
-          failures.push({
-            task: task.name,
-            sourceKey: outcome.sourceKey,
-            field: outcome.field,
-            code: outcome.code ?? 'write-failed',
-            message: outcome.message ?? 'the target rejected the row',
-            attempt: ctx.info.attempt,
-          });
-        } else {
-          progress.done[outcome.sourceKey] = outcome.status;
-          written.push({ sourceKey: outcome.sourceKey, hash: hashes.get(outcome.sourceKey)! });
+        const hashes = new Map(pending.map((row) => [row.sourceKey, rowHash(row)]));
+        const known = await deps.store.getHashes(ref.project, task.name, partitionKey(ref), [...hashes.keys()]);
+        const toWrite: TargetRow[] = [];
+        for (const row of pending) {
+          if (known.get(row.sourceKey) === hashes.get(row.sourceKey)) progress.done[row.sourceKey] = 'unchanged';
+          else toWrite.push(row);
         }
-      }
-      if (written.length) await deps.store.putHashes(ref.project, task.name, partitionKey(ref), written);
-      if (retryable) {
-        // Keep what succeeded; the retry writes only the rest and counts each row once.
-        ctx.heartbeat(progress);
-        throw ApplicationFailure.create({
-          type: 'ConnectorRetryable',
-          message: `${retryable.sourceKey}: ${retryable.message ?? 'transient write failure'}`,
+
+        const outcomes = await writeRows(task, toWrite);
+
+        const failures: RowFailure[] = [...input.failures];
+        const written: Array<{ sourceKey: string; hash: string }> = [];
+        let retryable: WriteOutcome | undefined;
+        for (const outcome of outcomes) {
+          if (outcome.status === 'failed') {
+            if (outcome.retryable) {
+              retryable ??= outcome;
+              continue;
+            }
+            failures.push({
+              task: task.name,
+              sourceKey: outcome.sourceKey,
+              field: outcome.field,
+              code: outcome.code ?? 'write-failed',
+              message: outcome.message ?? 'the target rejected the row',
+              attempt: ctx.info.attempt,
+            });
+          } else {
+            progress.done[outcome.sourceKey] = outcome.status;
+            written.push({ sourceKey: outcome.sourceKey, hash: hashes.get(outcome.sourceKey)! });
+          }
+        }
+        if (written.length) await deps.store.putHashes(ref.project, task.name, partitionKey(ref), written);
+        if (retryable) {
+          // Keep what succeeded; the retry writes only the rest and counts each row once.
+          ctx.heartbeat(progress);
+          throw ApplicationFailure.create({
+            type: 'ConnectorRetryable',
+            message: `${retryable.sourceKey}: ${retryable.message ?? 'transient write failure'}`,
+          });
+        }
+
+        const at = now().toISOString();
+        if (failures.length) {
+          await deps.store.addFailures(
+            ref.runId,
+            failures.map((f) => ({ ...f, at })),
+          );
+        }
+        const trace = [
+          ...Object.entries(progress.done).map(([sourceKey, outcome]) => ({ sourceKey, outcome })),
+          ...failures.map((f) => ({
+            sourceKey: f.sourceKey,
+            outcome: 'failed' as const,
+            detail: `${f.code}: ${f.message}`,
+          })),
+        ].map((entry) => ({ runId: ref.runId, workflowId: input.workflowId, task: task.name, at, ...entry }));
+        if (trace.length) await deps.store.addTrace(trace);
+        await deps.store.saveCursor(ref.runId, task.name, partitionKey(ref), {
+          cursor: JSON.stringify(input.cursorAfter),
+          page: input.cursorAfter.page,
+          counters: {},
+          updatedAt: at,
         });
-      }
 
-      const at = now().toISOString();
-      if (failures.length) {
-        await deps.store.addFailures(
-          ref.runId,
-          failures.map((f) => ({ ...f, at })),
-        );
-      }
-      const trace = [
-        ...Object.entries(progress.done).map(([sourceKey, outcome]) => ({ sourceKey, outcome })),
-        ...failures.map((f) => ({
-          sourceKey: f.sourceKey,
-          outcome: 'failed' as const,
-          detail: `${f.code}: ${f.message}`,
-        })),
-      ].map((entry) => ({ runId: ref.runId, workflowId: input.workflowId, task: task.name, at, ...entry }));
-      if (trace.length) await deps.store.addTrace(trace);
-      await deps.store.saveCursor(ref.runId, task.name, partitionKey(ref), {
-        cursor: JSON.stringify(input.cursorAfter),
-        page: input.cursorAfter.page,
-        counters: {},
-        updatedAt: at,
-      });
+        const count = (status: string) => Object.values(progress.done).filter((s) => s === status).length;
+        return {
+          created: count('created'),
+          updated: count('updated'),
+          unchanged: count('unchanged'),
+          failed: failures.length,
+          failures,
+        };
+      },
+      () => progress,
+    );
+  }
 
-      const count = (status: string) => Object.values(progress.done).filter((s) => s === status).length;
-      return {
-        created: count('created'),
-        updated: count('updated'),
-        unchanged: count('unchanged'),
-        failed: failures.length,
-        failures,
-      };
-    });
+  /**
+   * Upserts in batches; rows keyed through lookups (price-list items) go after the rows they reference, with
+   * their key resolved to the referenced rows' ids.
+   */
+  async function writeRows(task: TaskDefinition, rows: TargetRow[]): Promise<WriteOutcome[]> {
+    if (rows.length === 0) return [];
+    if (task.target.system === 'fno') return deps.fno.upsertBatch(rows, { continueOnError: true });
+    const plain = rows.filter((r) => !hasRelatedKey(r));
+    const related = rows.filter(hasRelatedKey);
+    const outcomes = plain.length ? await deps.dataverse.upsertBatch(plain, { continueOnError: true }) : [];
+    if (related.length === 0) return outcomes;
+    const resolver = new RelatedKeyResolver(deps.dataverse);
+    const resolved: TargetRow[] = [];
+    for (const row of related) {
+      const result = await resolver.resolve(row);
+      if ('row' in result) resolved.push(result.row);
+      else
+        outcomes.push({
+          sourceKey: row.sourceKey,
+          status: 'failed',
+          code: 'missing-lookup',
+          field: result.field,
+          message: result.reason,
+          retryable: false,
+        });
+    }
+    if (resolved.length) outcomes.push(...(await deps.dataverse.upsertBatch(resolved, { continueOnError: true })));
+    return outcomes;
   }
 
   async function finishTask(input: FinishTaskInput): Promise<void> {

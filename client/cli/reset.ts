@@ -57,6 +57,8 @@ export interface ResetPoint {
   rawEventId: HistoryEvent['eventId'];
   /** The event that made the run need a reset (absent for --to first). */
   trouble?: string;
+  /** Children open at the trouble, which the reset run starts again. */
+  restartedChildren?: number;
 }
 
 function eventName(type: temporal.api.enums.v1.EventType | null | undefined): string {
@@ -72,9 +74,41 @@ export function findResetPoint(events: HistoryEvent[], to: ResetTarget): ResetPo
   const trouble = events.find((e) => troubleOf(e) !== undefined);
   if (!trouble) return 'the run has no failed workflow task and did not fail; nothing to reset (--to first re-runs it)';
   const what = `${troubleOf(trouble)} at event ${Number(trouble.eventId)}`;
-  const good = completed.filter((e) => Number(e.eventId) < Number(trouble.eventId)).pop();
+  // A child still open at the trouble is ended with the old run (parent close policy) and would never report to the
+  // reset run; going back to before its start makes the reset run start it again.
+  const openChildren = childrenOpenAt(events, Number(trouble.eventId));
+  const limit = Math.min(Number(trouble.eventId), ...openChildren);
+  const good = completed.filter((e) => Number(e.eventId) < limit).pop();
   if (!good) return `the first workflow task already failed (${what}); use --to first`;
-  return { eventId: Number(good.eventId), rawEventId: good.eventId, trouble: what };
+  return {
+    eventId: Number(good.eventId),
+    rawEventId: good.eventId,
+    trouble: what,
+    restartedChildren: openChildren.length,
+  };
+}
+
+/** Initiated-event ids of the children started before `eventId` that had not closed by then. */
+export function childrenOpenAt(events: HistoryEvent[], eventId: number): number[] {
+  const before = events.filter((e) => Number(e.eventId) < eventId);
+  const closed = new Set(
+    before.flatMap((e) => {
+      const ended =
+        e.childWorkflowExecutionCompletedEventAttributes ??
+        e.childWorkflowExecutionFailedEventAttributes ??
+        e.childWorkflowExecutionCanceledEventAttributes ??
+        e.childWorkflowExecutionTimedOutEventAttributes ??
+        e.childWorkflowExecutionTerminatedEventAttributes ??
+        e.startChildWorkflowExecutionFailedEventAttributes;
+      return ended ? [Number(ended.initiatedEventId)] : [];
+    }),
+  );
+  return before
+    .filter(
+      (e) =>
+        e.eventType === EventType.EVENT_TYPE_START_CHILD_WORKFLOW_EXECUTION_INITIATED && !closed.has(Number(e.eventId)),
+    )
+    .map((e) => Number(e.eventId));
 }
 
 export interface ResetOptions {
@@ -113,6 +147,7 @@ export async function reset(ctx: CliContext, run: string, options: ResetOptions)
     runId: response.runId,
     resetToEvent: point.eventId,
     trouble: point.trouble,
+    restartedChildren: point.restartedChildren ?? 0,
     url: ctx.workflowUrl(run, response.runId ?? undefined),
   };
   if (options.json) ctx.printJson(result);
@@ -120,6 +155,8 @@ export async function reset(ctx: CliContext, run: string, options: ResetOptions)
     ctx.print(
       `reset ${run} to event ${point.eventId}${point.trouble ? ` (last good workflow task before ${point.trouble})` : ''}`,
     );
+    if (point.restartedChildren)
+      ctx.print(`${point.restartedChildren} task workflow(s) open at that point start again in the new run`);
     ctx.print(`new run: ${response.runId}`);
     ctx.print(`Web UI: ${result.url}`);
   }

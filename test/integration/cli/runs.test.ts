@@ -234,19 +234,21 @@ describe('p2c run commands', () => {
   test('reset --to last-good resets a terminated run to the workflow task before the termination', async () => {
     const started = json<{ workflowId: string }>(await p2c('sync', '--task', 'products', '--json'));
     const handle = e2e.client.workflow.getHandle(started.workflowId);
-    // Terminate only after the first workflow task completed, so there is a good task to return to.
+    // Terminate once the task workflow runs, so the reset has a good workflow task and an open child to deal with.
     for (;;) {
       const history = await handle.fetchHistory();
-      if (history.events?.some((e) => e.workflowTaskCompletedEventAttributes)) break;
+      if (history.events?.some((e) => e.childWorkflowExecutionStartedEventAttributes)) break;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     await handle.terminate('test: simulate a run that died');
     const result = await p2c('reset', started.workflowId, '--json');
     expect(result.code).toBe(0);
-    const out = json<{ runId: string; trouble: string }>(result);
+    const out = json<{ runId: string; trouble: string; restartedChildren: number }>(result);
     expect(out.trouble).toMatch(/^WORKFLOW_EXECUTION_TERMINATED at event \d+$/);
-    const description = await e2e.client.workflow.getHandle(started.workflowId, out.runId).describe();
-    expect(description.runId).toBe(out.runId);
+    // The products task was open when the run was terminated; the reset run starts it again and finishes.
+    expect(out.restartedChildren).toBe(1);
+    const summary: ProjectRunSummary = await e2e.client.workflow.getHandle(started.workflowId, out.runId).result();
+    expect(summary.tasks.map((t) => [t.task, t.outcome === 'Failed'])).toEqual([['products', false]]);
   });
 
   test('user mistakes are one line on stderr with exit code 1', async () => {

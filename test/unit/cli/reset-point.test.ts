@@ -1,10 +1,10 @@
 import { temporal } from '@temporalio/proto';
-import { findResetPoint } from '../../../client/cli/reset';
+import { childrenOpenAt, findResetPoint } from '../../../client/cli/reset';
 
 const T = temporal.api.enums.v1.EventType;
 
 const Cause = temporal.api.enums.v1.WorkflowTaskFailedCause;
-type Step = temporal.api.enums.v1.EventType | temporal.api.history.v1.IHistoryEvent;
+type Step = temporal.api.enums.v1.EventType | Record<string, unknown>;
 
 /** A history from event types (or partial events); ids count from 1 like the server's. */
 function history(...steps: Step[]): temporal.api.history.v1.IHistoryEvent[] {
@@ -35,11 +35,19 @@ const CHILD_ROUND = [
   T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
 ];
 
+const ACTIVITY_ROUND = [
+  T.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED,
+  T.EVENT_TYPE_ACTIVITY_TASK_COMPLETED,
+  T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+  T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+  T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED,
+];
+
 describe('reset point', () => {
   test('last-good is the last completed workflow task before the first failed one', () => {
     const events = history(
       ...START,
-      ...CHILD_ROUND, // completed at 9
+      ...ACTIVITY_ROUND, // completed at 9
       T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
       T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
       taskFailed(Cause.WORKFLOW_TASK_FAILED_CAUSE_NON_DETERMINISTIC_ERROR), // 12
@@ -84,12 +92,44 @@ describe('reset point', () => {
     expect(findResetPoint(events.slice(0, 12), 'last-good')).toMatch(/nothing to reset/);
   });
 
-  test('a terminated run resets to its last completed workflow task', () => {
-    const events = history(...START, ...CHILD_ROUND, T.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED);
-    expect(findResetPoint(events, 'last-good')).toMatchObject({
-      eventId: 9,
-      trouble: 'WORKFLOW_EXECUTION_TERMINATED at event 10',
-    });
+  test('a terminated run resets to its last completed workflow task when no child was open', () => {
+    const events = history(
+      ...START,
+      ...CHILD_ROUND, // child initiated at 5, completed task at 9
+      {
+        eventType: T.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_COMPLETED,
+        childWorkflowExecutionCompletedEventAttributes: { initiatedEventId: 5 },
+      },
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, // 13
+      T.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED,
+    );
+    expect(findResetPoint(events, 'last-good')).toEqual(
+      expect.objectContaining({
+        eventId: 13,
+        trouble: 'WORKFLOW_EXECUTION_TERMINATED at event 14',
+        restartedChildren: 0,
+      }),
+    );
+  });
+
+  test('a child still open at the trouble moves the reset point before its start', () => {
+    const events = history(
+      ...START,
+      ...CHILD_ROUND, // first child initiated at 5, still open
+      ...CHILD_ROUND, // second child initiated at 10, closes at 15
+      {
+        eventType: T.EVENT_TYPE_CHILD_WORKFLOW_EXECUTION_FAILED,
+        childWorkflowExecutionFailedEventAttributes: { initiatedEventId: 10 },
+      },
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, // 18
+      T.EVENT_TYPE_WORKFLOW_EXECUTION_TERMINATED, // 19
+    );
+    expect(childrenOpenAt(events, 19)).toEqual([5]);
+    expect(findResetPoint(events, 'last-good')).toMatchObject({ eventId: 4, restartedChildren: 1 });
   });
 
   test('first is the first completed workflow task, for any run', () => {

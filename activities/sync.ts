@@ -111,6 +111,40 @@ function bytesOf(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value));
 }
 
+/**
+ * Upserts in batches; rows keyed through lookups (price-list items) go after the rows they reference, with their
+ * key resolved to the referenced rows' ids. Exported so the benchmark's direct-copy baseline writes the same way.
+ */
+export async function writeTargetRows(
+  clients: Pick<SyncActivityDeps, 'dataverse' | 'fno'>,
+  task: TaskDefinition,
+  rows: TargetRow[],
+): Promise<WriteOutcome[]> {
+  if (rows.length === 0) return [];
+  if (task.target.system === 'fno') return clients.fno.upsertBatch(rows, { continueOnError: true });
+  const plain = rows.filter((r) => !hasRelatedKey(r));
+  const related = rows.filter(hasRelatedKey);
+  const outcomes = plain.length ? await clients.dataverse.upsertBatch(plain, { continueOnError: true }) : [];
+  if (related.length === 0) return outcomes;
+  const resolver = new RelatedKeyResolver(clients.dataverse);
+  const resolved: TargetRow[] = [];
+  for (const row of related) {
+    const result = await resolver.resolve(row);
+    if ('row' in result) resolved.push(result.row);
+    else
+      outcomes.push({
+        sourceKey: row.sourceKey,
+        status: 'failed',
+        code: 'missing-lookup',
+        field: result.field,
+        message: result.reason,
+        retryable: false,
+      });
+  }
+  if (resolved.length) outcomes.push(...(await clients.dataverse.upsertBatch(resolved, { continueOnError: true })));
+  return outcomes;
+}
+
 export function createSyncActivities(deps: SyncActivityDeps) {
   const now = deps.now ?? (() => new Date());
   const overlapMs = deps.watermarkOverlapMs ?? DEFAULT_WATERMARK_OVERLAP_MS;
@@ -209,7 +243,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           else toWrite.push(row);
         }
 
-        const outcomes = await writeRows(task, toWrite);
+        const outcomes = await writeTargetRows(deps, task, toWrite);
 
         const failures: RowFailure[] = [...input.failures];
         const written: Array<{ sourceKey: string; hash: string }> = [];
@@ -277,36 +311,6 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       },
       () => progress,
     );
-  }
-
-  /**
-   * Upserts in batches; rows keyed through lookups (price-list items) go after the rows they reference, with
-   * their key resolved to the referenced rows' ids.
-   */
-  async function writeRows(task: TaskDefinition, rows: TargetRow[]): Promise<WriteOutcome[]> {
-    if (rows.length === 0) return [];
-    if (task.target.system === 'fno') return deps.fno.upsertBatch(rows, { continueOnError: true });
-    const plain = rows.filter((r) => !hasRelatedKey(r));
-    const related = rows.filter(hasRelatedKey);
-    const outcomes = plain.length ? await deps.dataverse.upsertBatch(plain, { continueOnError: true }) : [];
-    if (related.length === 0) return outcomes;
-    const resolver = new RelatedKeyResolver(deps.dataverse);
-    const resolved: TargetRow[] = [];
-    for (const row of related) {
-      const result = await resolver.resolve(row);
-      if ('row' in result) resolved.push(result.row);
-      else
-        outcomes.push({
-          sourceKey: row.sourceKey,
-          status: 'failed',
-          code: 'missing-lookup',
-          field: result.field,
-          message: result.reason,
-          retryable: false,
-        });
-    }
-    if (resolved.length) outcomes.push(...(await deps.dataverse.upsertBatch(resolved, { continueOnError: true })));
-    return outcomes;
   }
 
   async function finishTask(input: FinishTaskInput): Promise<void> {

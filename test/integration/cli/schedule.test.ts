@@ -104,6 +104,13 @@ describe('p2c schedule', () => {
 
     const [view] = await list();
     expect(view.recentRuns).toEqual(expect.arrayContaining([firstRun.workflowId, secondRun.workflowId]));
+
+    // The execution history names the schedule that started each run.
+    const status = json<{ runs: Array<{ workflowId: string; schedule?: string }> }>(await p2c('status', '--json'));
+    expect(status.runs.map((r) => [r.workflowId, r.schedule])).toEqual([
+      [secondRun.workflowId, scheduleId],
+      [firstRun.workflowId, scheduleId],
+    ]);
   });
 
   test('pause, resume, backfill and delete', async () => {

@@ -10,6 +10,7 @@ import type { BusinessKey, RowFailure, SourceRow, TargetRow, WriteOutcome } from
 import { RETRYABLE } from '../workflows/activity-options';
 import { classified } from './failures';
 import { fetchLookups, readAll } from './source';
+import { actionableFailures, PreflightReader } from './preflight';
 
 export interface DocumentActivityDeps {
   dataverse: DataverseClient;
@@ -65,55 +66,73 @@ export function linesFilterFor(headerTask: TaskDefinition, lineTask: TaskDefinit
   return shared.map((k) => `${k} eq '${String(header[k]).replace(/'/g, "''")}'`).join(' and ');
 }
 
+/**
+ * Reads a document's lines and maps header and lines, without writing anything. Outside an activity too: the
+ * benchmark's direct-copy baseline prepares documents the same way.
+ */
+export async function readAndMapDocument(
+  deps: DocumentActivityDeps,
+  input: PrepareDocumentInput,
+  /** Keeps the company-wide reference tables across documents (p2c check); a fresh one reads them anew. */
+  reader?: PreflightReader,
+): Promise<PreparedDocument> {
+  const { ref, headerTask, lineTask, header } = input;
+  const documentKey = sourceKeyOf(headerTask, header);
+  const headerLookups = await fetchLookups(deps, headerTask, [header], ref.partition);
+  const headerResult = transform(headerTask, [header], {
+    partition: ref.partition,
+    lookups: createLookupIndex(headerLookups),
+  });
+  if (headerResult.filtered > 0) return { documentKey, lines: [], failures: [], filtered: true, sourceLines: 0 };
+
+  const filter = linesFilterFor(headerTask, lineTask, header);
+  const sourceLines = await readAll(deps, lineTask, ref.partition, filter);
+  const lineLookups = await fetchLookups(deps, lineTask, sourceLines, ref.partition);
+  const targetHeader = headerResult.rows[0];
+  if (targetHeader) {
+    // Lines point at their header, which the saga writes first.
+    for (const [field, value] of Object.entries(targetHeader.key)) {
+      const bySet = (lineLookups[targetHeader.entitySet] ??= {});
+      bySet[field] = [...(bySet[field] ?? []), String(value)];
+    }
+  }
+  const linesResult = transform(lineTask, sourceLines, {
+    partition: ref.partition,
+    lookups: createLookupIndex(lineLookups),
+  });
+  // Pre-flight: the transform's refusals say what to fix, and the checks it cannot make run before any write.
+  const checker = reader ?? new PreflightReader(deps);
+  const preflight = checker.context({ documentKey, headerTask, lineTask, partition: ref.partition, sourceLines });
+  const found = [
+    ...actionableFailures([...headerResult.errors, ...linesResult.errors], preflight),
+    ...(await checker.check(preflight, targetHeader, linesResult.rows)),
+  ];
+  const failures = found.map((f) => ({
+    ...f,
+    message: f.sourceKey === documentKey ? f.message : `line ${f.sourceKey}: ${f.message}`,
+    sourceKey: documentKey,
+  }));
+  if (linesResult.filtered > 0) {
+    failures.push({
+      task: headerTask.name,
+      sourceKey: documentKey,
+      code: 'lines-filtered',
+      message: `${linesResult.filtered} of ${sourceLines.length} lines are excluded by ${lineTask.name}'s rules; the document is kept whole and not written`,
+    });
+  }
+  return {
+    documentKey,
+    header: targetHeader,
+    lines: linesResult.rows,
+    failures,
+    filtered: false,
+    sourceLines: sourceLines.length,
+  };
+}
+
 export function createDocumentActivities(deps: DocumentActivityDeps) {
   async function prepareDocument(input: PrepareDocumentInput): Promise<PreparedDocument> {
-    return classified(async () => {
-      const { ref, headerTask, lineTask, header } = input;
-      const documentKey = sourceKeyOf(headerTask, header);
-      const headerLookups = await fetchLookups(deps, headerTask, [header], ref.partition);
-      const headerResult = transform(headerTask, [header], {
-        partition: ref.partition,
-        lookups: createLookupIndex(headerLookups),
-      });
-      if (headerResult.filtered > 0) return { documentKey, lines: [], failures: [], filtered: true, sourceLines: 0 };
-
-      const filter = linesFilterFor(headerTask, lineTask, header);
-      const sourceLines = await readAll(deps, lineTask, ref.partition, filter);
-      const lineLookups = await fetchLookups(deps, lineTask, sourceLines, ref.partition);
-      const targetHeader = headerResult.rows[0];
-      if (targetHeader) {
-        // Lines point at their header, which the saga writes first.
-        for (const [field, value] of Object.entries(targetHeader.key)) {
-          const bySet = (lineLookups[targetHeader.entitySet] ??= {});
-          bySet[field] = [...(bySet[field] ?? []), String(value)];
-        }
-      }
-      const linesResult = transform(lineTask, sourceLines, {
-        partition: ref.partition,
-        lookups: createLookupIndex(lineLookups),
-      });
-      const failures = [...headerResult.errors, ...linesResult.errors].map((f) => ({
-        ...f,
-        message: f.sourceKey === documentKey ? f.message : `line ${f.sourceKey}: ${f.message}`,
-        sourceKey: documentKey,
-      }));
-      if (linesResult.filtered > 0) {
-        failures.push({
-          task: headerTask.name,
-          sourceKey: documentKey,
-          code: 'lines-filtered',
-          message: `${linesResult.filtered} of ${sourceLines.length} lines are excluded by ${lineTask.name}'s rules; the document is kept whole and not written`,
-        });
-      }
-      return {
-        documentKey,
-        header: targetHeader,
-        lines: linesResult.rows,
-        failures,
-        filtered: false,
-        sourceLines: sourceLines.length,
-      };
-    });
+    return classified(() => readAndMapDocument(deps, input));
   }
 
   async function readTarget(system: System, entitySet: string, key: BusinessKey): Promise<SourceRow | null> {

@@ -1,11 +1,16 @@
 import { createDocumentActivities } from './documents';
-import { createSyncActivities, type SyncActivityDeps } from './sync';
+import { createDeleteActivities } from './deletes';
+import { createSyncActivities, partitionKey, type SyncActivityDeps } from './sync';
 
 export type ActivityDeps = SyncActivityDeps;
 
 /** All activities of the worker, built once with their dependencies (connectors, checkpoint store). */
 export function createActivities(deps: ActivityDeps) {
-  return { ...createSyncActivities(deps), ...createDocumentActivities(deps) };
+  return {
+    ...createSyncActivities(deps),
+    ...createDocumentActivities(deps),
+    ...createDeleteActivities(deps, partitionKey),
+  };
 }
 
 export type SyncActivities = ReturnType<typeof createActivities>;

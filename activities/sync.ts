@@ -5,7 +5,7 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataverseClient, FnoClient } from '../connectors';
 import type { CheckpointStore } from '../common/checkpoint-store';
-import { createLookupIndex, rowHash, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
+import { baseSourceKey, createLookupIndex, rowHash, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
 import {
   MAX_SINGLE_ROW_BYTES,
   type Counters,
@@ -20,10 +20,12 @@ import {
   type Watermark,
 } from '../common/sync-types';
 import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
+import type { RowMetrics } from '../worker/observability';
 import { PAGE_TOO_LARGE } from '../workflows/activity-options';
 import { classified } from './failures';
-import { fetchLookups, readSourcePage } from './source';
+import { fetchLookups, readSourceDelta, readSourcePage, readsChangeTracking, type SourceDeltaPage } from './source';
 import { RelatedKeyResolver, hasRelatedKey } from './related-keys';
+import { recordSourceIds } from './deletes';
 
 export interface SyncActivityDeps {
   dataverse: DataverseClient;
@@ -32,6 +34,8 @@ export interface SyncActivityDeps {
   /** Rows modified this long before a run started are read again next time, covering clock skew. */
   watermarkOverlapMs?: number;
   now?: () => Date;
+  /** Counts each finished task's rows (Prometheus in the worker process). */
+  rowMetrics?: RowMetrics;
 }
 
 export const DEFAULT_WATERMARK_OVERLAP_MS = 2 * 60 * 1000;
@@ -94,6 +98,27 @@ interface WriteProgress {
   done: Record<string, 'created' | 'updated' | 'unchanged'>;
 }
 
+const OUTCOME_RANK = { unchanged: 0, updated: 1, created: 2, failed: 3 } as const;
+type RowOutcome = keyof typeof OUTCOME_RANK;
+
+/**
+ * Counters count source rows: a source row that became several target rows (a product and its price-list entry)
+ * counts once, by its worst outcome, so failed + created + updated + unchanged never exceeds what was read.
+ */
+export function countBySourceRow(done: Record<string, Exclude<RowOutcome, 'failed'>>, failures: RowFailure[]) {
+  const bySource = new Map<string, RowOutcome>();
+  const merge = (sourceKey: string, outcome: RowOutcome) => {
+    const base = baseSourceKey(sourceKey);
+    const current = bySource.get(base);
+    if (current === undefined || OUTCOME_RANK[outcome] > OUTCOME_RANK[current]) bySource.set(base, outcome);
+  };
+  for (const [sourceKey, outcome] of Object.entries(done)) merge(sourceKey, outcome);
+  for (const failure of failures) merge(failure.sourceKey, 'failed');
+  const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
+  for (const outcome of bySource.values()) counts[outcome]++;
+  return counts;
+}
+
 function quote(value: string): string {
   return `'${value.replace(/'/g, "''")}'`;
 }
@@ -103,7 +128,7 @@ export function keyFilter(keyField: string, keys: string[]): string {
   return keys.map((k) => `${keyField} eq ${quote(k)}`).join(' or ');
 }
 
-function partitionKey(ref: TaskRef): string {
+export function partitionKey(ref: TaskRef): string {
   return ref.partition.dataAreaId;
 }
 
@@ -168,11 +193,15 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         counters: {},
         parentRunId: ref.runId,
       });
-      const pendingWatermark: Watermark | undefined = task.source.modifiedField
-        ? { kind: 'modified-since', value: new Date(now().getTime() - overlapMs).toISOString() }
-        : undefined;
+      // A delta read's watermark is the delta link its last page returns, not a time taken now.
+      const delta = readsChangeTracking(task);
+      const pendingWatermark: Watermark | undefined =
+        task.source.modifiedField && !delta
+          ? { kind: 'modified-since', value: new Date(now().getTime() - overlapMs).toISOString() }
+          : undefined;
+      const usable = committed && committed.kind === (delta ? 'delta-link' : 'modified-since');
       return {
-        readFrom: committed && committed.kind !== 'none' ? committed : undefined,
+        readFrom: usable ? committed : undefined,
         pendingWatermark,
         resumeCursor: saved?.cursor ? (JSON.parse(saved.cursor) as SyncCursor) : undefined,
       };
@@ -183,13 +212,23 @@ export function createSyncActivities(deps: SyncActivityDeps) {
     return classified(async () => {
       const { task, ref } = input;
       const source = task.source;
-      const page = await readSourcePage(deps, task, ref.partition, {
-        pageSize: input.pageSize,
-        cursor: input.cursor,
-        filter: input.onlyKeys?.length ? keyFilter(source.keyFields[0], input.onlyKeys) : undefined,
-        modifiedSince:
-          input.readFrom?.kind === 'modified-since' && source.modifiedField ? input.readFrom.value : undefined,
-      });
+      const delta = readsChangeTracking(task) && !input.onlyKeys?.length;
+      const page: SourceDeltaPage = delta
+        ? await readSourceDelta(deps, task, ref.partition, {
+            pageSize: input.pageSize,
+            cursor: input.cursor,
+            deltaLink: input.readFrom?.kind === 'delta-link' ? input.readFrom.value : undefined,
+          })
+        : {
+            deleted: [],
+            ...(await readSourcePage(deps, task, ref.partition, {
+              pageSize: input.pageSize,
+              cursor: input.cursor,
+              filter: input.onlyKeys?.length ? keyFilter(source.keyFields[0], input.onlyKeys) : undefined,
+              modifiedSince:
+                input.readFrom?.kind === 'modified-since' && source.modifiedField ? input.readFrom.value : undefined,
+            })),
+          };
       const failures: RowFailure[] = [];
       let rows = page.rows;
       const bytes = bytesOf(rows);
@@ -212,7 +251,11 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         }
       }
       const lookups = await fetchLookups(deps, task, rows, ref.partition);
-      return { rows, next: page.nextCursor, lookups, deleted: [], failures, bytes };
+      if (delta) await recordSourceIds(deps.store, ref, partitionKey(ref), task, rows, lookups);
+      const watermark: Watermark | undefined = page.deltaLink
+        ? { kind: 'delta-link', value: page.deltaLink }
+        : undefined;
+      return { rows, next: page.nextCursor, lookups, deleted: page.deleted, failures, bytes, watermark };
     });
   }
 
@@ -300,14 +343,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           updatedAt: at,
         });
 
-        const count = (status: string) => Object.values(progress.done).filter((s) => s === status).length;
-        return {
-          created: count('created'),
-          updated: count('updated'),
-          unchanged: count('unchanged'),
-          failed: failures.length,
-          failures,
-        };
+        return { ...countBySourceRow(progress.done, failures), failures };
       },
       () => progress,
     );
@@ -331,6 +367,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         counters: { ...input.counters },
         parentRunId: ref.runId,
       });
+      deps.rowMetrics?.taskFinished(input.task, input.counters);
     });
   }
 

@@ -108,6 +108,18 @@ export interface PageWritten {
   failures: RowFailure[];
 }
 
+/**
+ * What a task did with rows the source reported deleted (its delete policy): listed only (policy report, or a
+ * row that never reached the target), deleted, deactivated (kept but blocked), already absent from the target,
+ * or unknown (GUIDs this task never read: other tasks' rows or rows outside its filter).
+ */
+export const DELETE_COUNT_NAMES = ['reported', 'deleted', 'deactivated', 'absent', 'unknown'] as const;
+export type DeleteCounts = Record<(typeof DELETE_COUNT_NAMES)[number], number>;
+
+export function emptyDeleteCounts(): DeleteCounts {
+  return { reported: 0, deleted: 0, deactivated: 0, absent: 0, unknown: 0 };
+}
+
 export interface TaskResult {
   task: string;
   partition: Partition;
@@ -116,6 +128,10 @@ export interface TaskResult {
   /** The first failures (all of them are in the checkpoint store; `p2c failures` lists them). */
   failureSample: RowFailure[];
   failureCount: number;
+  /** Present when the source reported deletions. */
+  deletes?: DeleteCounts;
+  /** Business keys of the deleted rows the task had synced (the first FAILURE_SAMPLE_SIZE). */
+  deletedSample?: string[];
   reason?: string;
   startedAt: string;
   endedAt: string;

@@ -5,6 +5,8 @@
 export {
   taskDefinitionSchema,
   fieldMapEntrySchema,
+  DELETE_POLICIES,
+  type DeletePolicy,
   valueMapEntriesSchema,
   type TaskDefinition,
   type TaskDefinitionInput,

@@ -7,6 +7,7 @@ import { FilterSyntaxError, parseFilter } from './odata-filter';
 import { withDerivedQuery } from './query';
 import {
   fieldMapEntrySchema,
+  deletePolicySchema,
   fieldTypeSchema,
   lookupSchema,
   taskDefinitionSchema,
@@ -104,6 +105,8 @@ export const taskOverrideSchema = z
     filter: z.string().nullable().optional(),
     partitionFilter: z.string().nullable().optional(),
     fieldMap: z.array(fieldOverrideSchema).default([]),
+    /** Rows deleted in the source: `ignore` (default), `report`, or `propagate` to the target. */
+    deletes: deletePolicySchema.optional(),
   })
   .strict();
 
@@ -206,6 +209,8 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
   // Tasks whose changes were already reported are not re-checked as a whole: one problem, one line.
   for (const name of enabled.filter((task) => !flawed.has(task))) {
     const input = resolveTaskInput(project, name);
+    const deletesProblem = deletePolicyProblem(input);
+    if (deletesProblem) ctx.addIssue({ code: 'custom', path: ['tasks', name, 'deletes'], message: deletesProblem });
     const result = taskDefinitionSchema.safeParse(input);
     if (result.success) continue;
     const overrides = project.tasks[name]?.fieldMap ?? [];
@@ -213,6 +218,23 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
       ctx.addIssue({ code: 'custom', path: taskIssuePath(name, input, overrides, issue.path), message: issue.message });
     }
   }
+}
+
+/**
+ * Deletions arrive only through Dataverse change tracking, which takes `$select` but no `$expand` or `$filter`
+ * (the engine re-applies the task's filter to every row), so only such tasks can report or propagate them.
+ */
+function deletePolicyProblem(task: TaskDefinitionInput): string | undefined {
+  if (!task.deletes || task.deletes === 'ignore') return undefined;
+  if (task.source.system !== 'sales') {
+    return `"${task.deletes}" needs Dataverse change tracking; F&O sources report no deletions, use "ignore"`;
+  }
+  if (!task.source.idField) return `"${task.deletes}" needs the source's idField (the GUID deletions carry)`;
+  const related = (task.source.expand ?? []).map((e) => e.navigation);
+  if (related.length) {
+    return `"${task.deletes}" reads change tracking, which cannot expand related rows; this task reads ${related.join(', ')}`;
+  }
+  return undefined;
 }
 
 /** Points an issue of a resolved task at the project's own field entry when that entry caused it. */
@@ -388,7 +410,8 @@ function resolveTaskInput(project: Project, name: TemplateName): TaskDefinitionI
     if (value === null) delete source[key];
     else if (value !== undefined) source[key] = value;
   }
-  return withDerivedQuery({ ...template, source, fieldMap });
+  const deletes = override?.deletes;
+  return withDerivedQuery({ ...template, source, fieldMap, ...(deletes && deletes !== 'ignore' ? { deletes } : {}) });
 }
 
 export class ProjectConfigError extends Error {

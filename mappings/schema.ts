@@ -9,6 +9,14 @@ import { filterPaths, FilterSyntaxError, parseFilter } from './odata-filter';
 export const systemSchema = z.enum(['sales', 'fno']);
 export const directionSchema = z.enum(['sales-to-fno', 'fno-to-sales']);
 
+/**
+ * What a task does with rows deleted in the source: nothing (the product's behaviour), list them, or delete
+ * (or deactivate) them in the target. Anything but `ignore` reads Dataverse change tracking.
+ */
+export const DELETE_POLICIES = ['ignore', 'report', 'propagate'] as const;
+export type DeletePolicy = (typeof DELETE_POLICIES)[number];
+export const deletePolicySchema = z.enum(DELETE_POLICIES);
+
 const scalarSchema = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const mapSourceSchema = z.union([z.string(), z.number(), z.boolean()]);
 
@@ -243,6 +251,8 @@ export const taskDefinitionSchema = z
     children: z.string().optional(),
     parent: z.string().optional(),
     preflight: z.array(preflightSchema).default([]),
+    /** Absent means `ignore`. */
+    deletes: deletePolicySchema.optional(),
     /**
      * Products only: also emit a `productpricelevels` row that puts the product in a price list of its currency
      * (the price list mapped to `pricelevelid`, else the alphabetically first active one of that currency).

@@ -14,6 +14,7 @@ import {
   defineSignal,
   executeChild,
   log,
+  patched,
   proxyActivities,
   setHandler,
   upsertMemo,
@@ -23,12 +24,15 @@ import {
 import { sourceKeyOf, type TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import {
+  DELETE_COUNT_NAMES,
   FAILURE_SAMPLE_SIZE,
   MAX_SINGLE_ROW_BYTES,
   addCounters,
   emptyCounters,
+  emptyDeleteCounts,
   outcomeOf,
   type Counters,
+  type DeleteCounts,
   type PageRead,
   type SyncCursor,
   type SyncMode,
@@ -61,6 +65,8 @@ export interface EntitySyncCarry {
   failureCount: number;
   startedAt: string;
   runs: number;
+  deletes?: DeleteCounts;
+  deletedSample?: string[];
 }
 
 export interface EntitySyncProgress {
@@ -83,6 +89,7 @@ export const resumeSignal = defineSignal('resume');
 const { readPage, transformPage } = proxyActivities<SyncActivities>(activityOptions.read);
 const { writePage } = proxyActivities<SyncActivities>(activityOptions.write);
 const { beginTask, finishTask, recordDocumentFailures } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
+const { applyDeletes } = proxyActivities<SyncActivities>(activityOptions.write);
 
 function isPageTooLarge(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PAGE_TOO_LARGE;
@@ -104,6 +111,8 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
   const runs = (carry?.runs ?? 0) + 1;
   let paused = false;
   let cursor: SyncCursor = carry?.cursor ?? { page: 0, pageSize: settings.pageSize, done: false };
+  let deletes: DeleteCounts | undefined = carry?.deletes;
+  const deletedSample: string[] = carry?.deletedSample ?? [];
 
   setHandler(progressQuery, () => ({
     task: task.name,
@@ -152,6 +161,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       counters,
       failureSample,
       failureCount,
+      ...(deletes ? { deletes, deletedSample } : {}),
       reason: failedReason,
       startedAt,
       endedAt,
@@ -227,6 +237,18 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
         : await syncRows(input, page, nextCursor);
       addCounters(counters, result.counters);
       recordFailures(result.failures);
+      // Histories recorded before the delete policy never saw a deletion, so they never reach this marker.
+      if (page.deleted.length > 0 && patched('delete-policy')) {
+        const applied = await applyDeletes({
+          ref,
+          task,
+          workflowId: workflowInfo().workflowId,
+          sourceIds: page.deleted,
+        });
+        deletes ??= emptyDeleteCounts();
+        for (const name of DELETE_COUNT_NAMES) deletes[name] += applied[name];
+        deletedSample.push(...applied.sourceKeys.slice(0, FAILURE_SAMPLE_SIZE - deletedSample.length));
+      }
       cursor = nextCursor;
       pagesThisRun++;
       if (cursor.done) break;
@@ -235,7 +257,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       if (stopReading && queue.length === 0) {
         return await continueAsNew<typeof entitySync>({
           ...input,
-          carry: { cursor, counters, failureSample, failureCount, startedAt, runs },
+          carry: { cursor, counters, failureSample, failureCount, startedAt, runs, deletes, deletedSample },
         });
       }
     }

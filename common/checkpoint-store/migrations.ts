@@ -120,6 +120,21 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX traces_by_at ON traces (at_ms)',
     ],
   },
+  {
+    version: 3,
+    name: 'source ids of rows read from change tracking',
+    statements: ({ keyedTable }) => [
+      `CREATE TABLE source_ids (
+        project TEXT NOT NULL,
+        task TEXT NOT NULL,
+        partition_key TEXT NOT NULL,
+        source_id TEXT NOT NULL,
+        source_key TEXT NOT NULL,
+        target_key TEXT,
+        PRIMARY KEY (project, task, partition_key, source_id)
+      )${keyedTable}`,
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -9,6 +9,7 @@ import {
   ROW_HASHES,
   RUN_FAILURES,
   RUNS,
+  SOURCE_IDS,
   TRACES,
   WATERMARKS,
   type Row,
@@ -18,6 +19,7 @@ import {
   hashEntrySchema,
   runCursorSchema,
   runRecordSchema,
+  sourceIdEntrySchema,
   storedFailureSchema,
   traceEntrySchema,
   watermarkSchema,
@@ -28,6 +30,7 @@ import {
   type RunCursor,
   type RunFilter,
   type RunRecord,
+  type SourceIdEntry,
   type StoredFailure,
   type TraceEntry,
   type Watermark,
@@ -302,6 +305,51 @@ export class SqlCheckpointStore implements CheckpointStore {
       hash: entry.hash,
     }));
     await this.upsert(ROW_HASHES, rows);
+  }
+
+  async putSourceIds(project: string, task: string, partition: string, entries: SourceIdEntry[]): Promise<void> {
+    const [projectName, taskName, partitionValue] = this.scope('putSourceIds', ['project', project], task, partition);
+    const parsed = parse('putSourceIds', z.array(sourceIdEntrySchema), entries);
+    await this.upsert(
+      SOURCE_IDS,
+      parsed.map((entry) => ({
+        project: projectName,
+        task: taskName,
+        partition_key: partitionValue,
+        source_id: entry.sourceId.toLowerCase(),
+        source_key: entry.sourceKey,
+        target_key: entry.targetKey ? JSON.stringify(entry.targetKey) : null,
+      })),
+    );
+  }
+
+  async getSourceIds(
+    project: string,
+    task: string,
+    partition: string,
+    sourceIds: string[],
+  ): Promise<Map<string, SourceIdEntry>> {
+    const scope = this.scope('getSourceIds', ['project', project], task, partition);
+    // GUIDs compare case-insensitively; they are stored in lower case.
+    const ids = parse('getSourceIds', keyList, sourceIds).map((id) => id.toLowerCase());
+    const found = new Map<string, SourceIdEntry>();
+    for (const slice of chunks(ids)) {
+      const rows = await this.driver.query<Row<typeof SOURCE_IDS>>({
+        sql: `${selectAll(SOURCE_IDS)} WHERE ${TASK_SCOPE} AND ${this.driver.inList('source_id')}`,
+        params: [...scope, this.driver.listParam(slice)],
+      });
+      for (const row of rows) {
+        found.set(
+          row.source_id as string,
+          compact({
+            sourceId: row.source_id as string,
+            sourceKey: row.source_key as string,
+            targetKey: row.target_key === null ? null : JSON.parse(row.target_key as string),
+          }) as SourceIdEntry,
+        );
+      }
+    }
+    return found;
   }
 
   async recordRun(run: RunRecord): Promise<void> {

@@ -57,6 +57,20 @@ export const ROW_HASHES = table({
   keepsInsertionOrder: false,
 });
 
+export const SOURCE_IDS = table({
+  name: 'source_ids',
+  columns: {
+    project: 'text',
+    task: 'text',
+    partition_key: 'text',
+    source_id: 'text',
+    source_key: 'text',
+    target_key: 'text',
+  },
+  conflictKey: ['project', 'task', 'partition_key', 'source_id'],
+  keepsInsertionOrder: false,
+});
+
 export const RUNS = table({
   name: 'runs',
   columns: {

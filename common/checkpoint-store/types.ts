@@ -71,6 +71,15 @@ export type TraceEntry = z.infer<typeof traceEntrySchema>;
 export const hashEntrySchema = z.object({ sourceKey: nonEmpty('sourceKey'), hash: nonEmpty('hash') });
 export type HashEntry = z.infer<typeof hashEntrySchema>;
 
+export const sourceIdEntrySchema = z.object({
+  sourceId: nonEmpty('sourceId'),
+  sourceKey: nonEmpty('sourceKey'),
+  /** The row's business key in the target, when the mapping produced one. */
+  targetKey: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+});
+/** What a source GUID stood for, so a change-tracking deletion (GUID only) can be traced to its rows. */
+export type SourceIdEntry = z.infer<typeof sourceIdEntrySchema>;
+
 export interface RunFilter {
   project?: string;
   task?: string;
@@ -111,6 +120,16 @@ export interface CheckpointStore {
   /** Upserts hashes; when a key appears twice in one call the last entry wins. */
   putHashes(project: string, task: string, partition: string, entries: HashEntry[]): Promise<void>;
 
+  /** Upserts what each source GUID stands for; the last entry for a GUID wins. */
+  putSourceIds(project: string, task: string, partition: string, entries: SourceIdEntry[]): Promise<void>;
+  /** The entries of the given GUIDs that have one; GUIDs never recorded are absent from the map. */
+  getSourceIds(
+    project: string,
+    task: string,
+    partition: string,
+    sourceIds: string[],
+  ): Promise<Map<string, SourceIdEntry>>;
+
   /** Inserts or replaces the run with the same runId. */
   recordRun(run: RunRecord): Promise<void>;
   getRun(runId: string): Promise<RunRecord | undefined>;
@@ -129,7 +148,7 @@ export interface CheckpointStore {
   /**
    * Deletes execution history older than `olderThan`: runs that ended (or, never having ended, started) before it
    * together with their failures, traces and cursors, plus any failure, trace or cursor itself dated before it.
-   * Watermarks and row hashes are state, not history, and are never purged.
+   * Watermarks, row hashes and source ids are state, not history, and are never purged.
    */
   purge(olderThan: Date): Promise<PurgeResult>;
   close(): Promise<void>;

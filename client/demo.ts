@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
+import { dataConverterFor, loadCodecConfig } from '../common/codec';
 import { startDevServer, type DevServer } from '../common/dev-server';
 import { MissingTemporalToolError } from '../common/temporal-cli';
 import type { ProjectRunSummary } from '../common/sync-types';
@@ -105,7 +106,7 @@ async function main(): Promise<void> {
 
     const connection = await Connection.connect({ address: server.address });
     cleanups.push(() => connection.close());
-    const client = new Client({ connection });
+    const client = new Client({ connection, dataConverter: dataConverterFor(loadCodecConfig()) });
     const project = loadProject(path.join(ROOT, 'examples/project.yaml'));
     const { workflowId, handle } = await startProjectRun(client, project, { taskQueue: stack.taskQueue });
     const uiUrl = server.uiUrl ?? `http://localhost:${opts.uiPort}`;

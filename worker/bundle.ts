@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import { DefaultLogger } from '@temporalio/worker';
 import { bundleWorkflowCode, type WorkflowBundleWithSourceMap } from '@temporalio/worker';
+import { dataConverterFor, loadCodecConfig } from '../common/codec';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 
@@ -15,6 +16,11 @@ export function workflowBundle(): Promise<WorkflowBundleWithSourceMap> {
   if (prebuilt) {
     return Promise.resolve({ code: fs.readFileSync(prebuilt, 'utf8'), sourceMap: '' } as WorkflowBundleWithSourceMap);
   }
-  cached ??= bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
+  cached ??= bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    // Errors thrown by workflow code are encoded too when a codec key is configured.
+    failureConverterPath: dataConverterFor(loadCodecConfig())?.failureConverterPath,
+    logger: new DefaultLogger('WARN'),
+  });
   return cached;
 }

@@ -11,3 +11,6 @@ export function taskWorkflowId(project: string, task: string, runTime: string, d
 export function runTimeStamp(date: Date): string {
   return date.toISOString().replace(/[-:]/g, '');
 }
+
+/** Run time a schedule's fixed action carries; the run then names itself after its own start time. */
+export const SCHEDULED_RUN_TIME = 'scheduled';

@@ -21,7 +21,8 @@ import { taskTable } from './summary';
 /** A run missed while the server was down still starts if the server is back within this window. */
 export const DEFAULT_CATCHUP_WINDOW = '10m';
 /** Scheduled runs share this run-time segment; the server appends each action's time to the workflow id. */
-export const SCHEDULED_RUN_TIME = 'scheduled';
+export { SCHEDULED_RUN_TIME } from '../../workflows/ids';
+import { SCHEDULED_RUN_TIME } from '../../workflows/ids';
 /** How long `trigger --wait` waits for the schedule to start the run before concluding the trigger was skipped. */
 export const TRIGGER_START_TIMEOUT_MS = 30_000;
 const TRIGGER_POLL_MS = 200;

@@ -11,6 +11,8 @@ const common = {
 };
 
 module.exports = {
+  // Integration tests mostly wait on servers and workers; two files at a time keep both cores busy in CI.
+  maxWorkers: 2,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/test/unit/**/*.test.ts'] },
     {

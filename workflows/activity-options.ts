@@ -11,29 +11,18 @@ export const PAGE_TOO_LARGE = 'PageTooLarge';
 
 const nonRetryableErrorTypes = [NON_RETRYABLE, CONFIG_ERROR, PAGE_TOO_LARGE];
 
+/** Service calls: backoff up to a minute, about ten minutes of retrying before a page is given up. */
+const serviceRetry = {
+  initialInterval: '1s',
+  backoffCoefficient: 2,
+  maximumInterval: '60s',
+  maximumAttempts: 12,
+  nonRetryableErrorTypes,
+};
+
 export const activityOptions = {
-  read: {
-    startToCloseTimeout: '2m',
-    heartbeatTimeout: '60s',
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '60s',
-      maximumAttempts: 12,
-      nonRetryableErrorTypes,
-    },
-  },
-  write: {
-    startToCloseTimeout: '5m',
-    heartbeatTimeout: '60s',
-    retry: {
-      initialInterval: '1s',
-      backoffCoefficient: 2,
-      maximumInterval: '60s',
-      maximumAttempts: 12,
-      nonRetryableErrorTypes,
-    },
-  },
+  read: { startToCloseTimeout: '2m', heartbeatTimeout: '20s', retry: serviceRetry },
+  write: { startToCloseTimeout: '5m', heartbeatTimeout: '20s', retry: serviceRetry },
   bookkeeping: {
     startToCloseTimeout: '30s',
     retry: {

@@ -39,6 +39,10 @@ export interface WorkerProcessOptions {
   taskQueue: string;
   temporalAddress: string;
   secret: string;
+  /** Further environment (e.g. P2C_METRICS_PORT) for this process. */
+  env?: NodeJS.ProcessEnv;
+  /** Pipe stdout (the JSON log lines) instead of discarding it. */
+  captureStdout?: boolean;
 }
 
 export function spawnWorker(options: WorkerProcessOptions): ChildProcess {
@@ -52,8 +56,11 @@ export function spawnWorker(options: WorkerProcessOptions): ChildProcess {
       P2C_PROJECT_FILE: options.projectFile,
       P2C_CHECKPOINT_STORE: options.storeFile,
       [SECRET_ENV]: options.secret,
+      // An ephemeral metrics port, so several test workers never compete for the default one.
+      P2C_METRICS_PORT: '0',
+      ...options.env,
     },
-    stdio: ['ignore', 'ignore', 'pipe'],
+    stdio: ['ignore', options.captureStdout ? 'pipe' : 'ignore', 'pipe'],
   });
 }
 

@@ -7,6 +7,9 @@ import {
   ParentClosePolicy,
   defineQuery,
   executeChild,
+  log,
+  patched,
+  proxyActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -23,6 +26,9 @@ import {
   type SyncSettings,
   type TaskResult,
 } from '../common/sync-types';
+import type { SyncActivities } from '../activities';
+import { withoutFailureSamples } from '../common/alerts/message';
+import { activityOptions } from './activity-options';
 import { entitySync, type EntitySyncInput } from './entitySync';
 import { DIRECTION_ATTRIBUTE, OUTCOME_ATTRIBUTE, PROJECT_ATTRIBUTE, TASK_ATTRIBUTE } from './search-attributes';
 import { taskWorkflowId } from './ids';
@@ -50,6 +56,8 @@ export interface ProjectProgress {
     result?: TaskResult;
   }>;
 }
+
+const { sendRunAlert, purgeHistory } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
 
 export const projectProgressQuery = defineQuery<ProjectProgress>('projectProgress');
 
@@ -201,5 +209,25 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
       )
       .join('; '),
   });
-  return { project: input.project, runId, outcome, tasks, startedAt, endedAt: new Date().toISOString() };
+  const summary: ProjectRunSummary = {
+    project: input.project,
+    runId,
+    outcome,
+    tasks,
+    startedAt,
+    endedAt: new Date().toISOString(),
+  };
+  // Histories recorded before run-end alerts existed replay without these commands.
+  if (patched('run-end-alert-and-purge')) {
+    try {
+      await sendRunAlert(withoutFailureSamples(summary));
+    } catch (err) {
+      // An undelivered alert is logged; it never turns a run's outcome into something else.
+      log.error('run alert not delivered', { runId, reason: err instanceof Error ? err.message : String(err) });
+    }
+    await purgeHistory().catch((err: unknown) =>
+      log.warn('history purge failed', { reason: err instanceof Error ? err.message : String(err) }),
+    );
+  }
+  return summary;
 }

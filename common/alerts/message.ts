@@ -1,0 +1,157 @@
+/**
+ * When a run deserves an alert and what the alert says. Pure: the same summary gives the same message, so the
+ * webhook JSON and the e-mail text are unit-tested without a server.
+ */
+import type { ProjectRunSummary, TaskOutcome } from '../sync-types';
+import type { RowFailure } from '../types';
+
+/** Failures listed in the alert itself; the rest are counted and one `p2c failures` away. */
+export const ALERT_FAILURE_LIMIT = 25;
+
+export type AlertReason = 'errors' | 'warnings' | 'nothing-written';
+
+export interface AlertTask {
+  task: string;
+  dataAreaId: string;
+  outcome: TaskOutcome;
+  read: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  filtered: number;
+  failed: number;
+  reason?: string;
+}
+
+export interface AlertFailure {
+  task: string;
+  sourceKey: string;
+  field?: string;
+  code: string;
+  message: string;
+}
+
+/** The webhook body (JSON) and the content of the e-mail. */
+export interface RunAlert {
+  kind: 'p2c-run-alert';
+  project: string;
+  runId: string;
+  outcome: TaskOutcome;
+  reasons: AlertReason[];
+  startedAt: string;
+  endedAt: string;
+  workflowUrl?: string;
+  tasks: AlertTask[];
+  failureCount: number;
+  failures: AlertFailure[];
+}
+
+/** The run summary without its failure samples: what the workflow hands to the alert activity. */
+export type RunSummaryForAlert = Omit<ProjectRunSummary, 'tasks'> & {
+  tasks: Array<Omit<ProjectRunSummary['tasks'][number], 'failureSample'>>;
+};
+
+export function withoutFailureSamples(summary: ProjectRunSummary): RunSummaryForAlert {
+  return { ...summary, tasks: summary.tasks.map(({ failureSample: _sample, ...task }) => task) };
+}
+
+/**
+ * Why a run needs attention: it failed, it completed with warnings, or it read changed rows and wrote none of
+ * them (rows it re-read and found unchanged are not changes).
+ */
+export function alertReasons(summary: RunSummaryForAlert): AlertReason[] {
+  const reasons: AlertReason[] = [];
+  if (summary.outcome === 'Failed' || summary.outcome === 'Skipped') reasons.push('errors');
+  if (summary.outcome === 'CompletedWithWarnings') reasons.push('warnings');
+  let changed = 0;
+  let written = 0;
+  for (const { counters } of summary.tasks) {
+    changed += counters.read - counters.unchanged;
+    written += counters.created + counters.updated;
+  }
+  if (changed > 0 && written === 0) reasons.push('nothing-written');
+  return reasons;
+}
+
+const REASON_TEXT: Record<AlertReason, string> = {
+  errors: 'the run failed',
+  warnings: 'rows failed',
+  'nothing-written': 'the source had changes but nothing was written',
+};
+
+export function buildRunAlert(
+  summary: RunSummaryForAlert,
+  failures: RowFailure[],
+  workflowUrl?: string,
+): RunAlert | undefined {
+  const reasons = alertReasons(summary);
+  if (reasons.length === 0) return undefined;
+  const failureCount = Math.max(
+    failures.length,
+    summary.tasks.reduce((sum, task) => sum + task.failureCount, 0),
+  );
+  return {
+    kind: 'p2c-run-alert',
+    project: summary.project,
+    runId: summary.runId,
+    outcome: summary.outcome,
+    reasons,
+    startedAt: summary.startedAt,
+    endedAt: summary.endedAt,
+    workflowUrl,
+    tasks: summary.tasks.map((t) => ({
+      task: t.task,
+      dataAreaId: t.partition.dataAreaId,
+      outcome: t.outcome,
+      read: t.counters.read,
+      created: t.counters.created,
+      updated: t.counters.updated,
+      unchanged: t.counters.unchanged,
+      filtered: t.counters.filtered,
+      failed: t.counters.failed,
+      reason: t.reason,
+    })),
+    failureCount,
+    failures: failures.slice(0, ALERT_FAILURE_LIMIT).map(({ task, sourceKey, field, code, message }) => ({
+      task,
+      sourceKey,
+      field,
+      code,
+      message,
+    })),
+  };
+}
+
+export function alertSubject(alert: RunAlert): string {
+  const failed = alert.failureCount === 1 ? '1 failure' : `${alert.failureCount} failures`;
+  return `[p2c] ${alert.project}: ${alert.outcome} (${failed}) — ${alert.runId}`;
+}
+
+/** Plain-text e-mail body: why, the tasks, the failures (source key, field, code, reason), where to look. */
+export function alertText(alert: RunAlert): string {
+  const lines = [
+    `Project ${alert.project}, run ${alert.runId}: ${alert.outcome}`,
+    `Why this alert: ${alert.reasons.map((r) => REASON_TEXT[r]).join('; ')}`,
+    `Started ${alert.startedAt}, ended ${alert.endedAt}`,
+  ];
+  if (alert.workflowUrl) lines.push(`Run in the Web UI: ${alert.workflowUrl}`);
+  lines.push('', 'Tasks:');
+  for (const t of alert.tasks) {
+    const counts = `read ${t.read}, created ${t.created}, updated ${t.updated}, unchanged ${t.unchanged}, filtered ${t.filtered}, failed ${t.failed}`;
+    lines.push(`  ${t.task}@${t.dataAreaId}: ${t.outcome} — ${counts}${t.reason ? `; ${t.reason}` : ''}`);
+  }
+  if (alert.failureCount > 0) {
+    lines.push('', `Failures (${alert.failureCount}):`);
+    for (const f of alert.failures) {
+      lines.push(`  ${f.task} ${f.sourceKey}${f.field ? ` [${f.field}]` : ''} ${f.code}: ${f.message}`);
+    }
+    const more = alert.failureCount - alert.failures.length;
+    if (more > 0) lines.push(`  … and ${more} more`);
+    lines.push(
+      '',
+      `List them all with: p2c failures ${alert.runId}`,
+      `Re-run them with: p2c retry-failed ${alert.runId}`,
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}

@@ -6,6 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { ConfigError } from '../../common/config';
 import { CliContext, type CommandRunner } from './context';
 import { EXIT } from './errors';
+import { registerCheck } from './check';
 import { registerFailures } from './failures';
 import { registerReplay } from './replay';
 import { registerReset } from './reset';
@@ -13,6 +14,7 @@ import { registerRetryFailed } from './retry-failed';
 import { registerSchedule } from './schedule';
 import { registerStatus } from './status';
 import { registerSync } from './sync';
+import { registerTrace } from './trace';
 import { registerWatch } from './watch';
 
 export function buildProgram(ctx: CliContext, run: CommandRunner): Command {
@@ -30,6 +32,8 @@ export function buildProgram(ctx: CliContext, run: CommandRunner): Command {
     registerReplay,
     registerReset,
     registerSchedule,
+    registerCheck,
+    registerTrace,
   ])
     register(program, ctx, run);
   return program;

@@ -5,6 +5,7 @@
  *   npm run bench                     # 10k, 50k and 100k accounts
  *   npm run bench -- --quick          # 10k accounts (CI)
  *   npm run bench -- --sizes 10000 --page-size 500 --pipeline-depth 3 --out /tmp/bench
+ *   npm run bench -- --quick --temporal-address 127.0.0.1:7233   # reuse a running Temporal server
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,6 +61,7 @@ async function main(): Promise<void> {
       'baseline-in-flight': { type: 'string' },
       'no-protection': { type: 'boolean', default: false },
       'protection-size': { type: 'string' },
+      'temporal-address': { type: 'string' },
     },
   });
   const started = process.hrtime.bigint();
@@ -85,12 +87,15 @@ async function main(): Promise<void> {
   const log = (message: string) =>
     console.log(`[${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(0).padStart(4)} s] ${message}`);
 
-  const server = await startDevServer({ port: 0, uiPort: false, dbFile: path.join(workDir, 'temporal.sqlite') });
+  // A given frontend (the integration tests' dev server) is reused; otherwise the bench starts its own.
+  const server = values['temporal-address']
+    ? { address: values['temporal-address'], namespace: DEFAULT_NAMESPACE, stop: async () => undefined }
+    : await startDevServer({ port: 0, uiPort: false, dbFile: path.join(workDir, 'temporal.sqlite') });
   const connection = await Connection.connect({ address: server.address });
   try {
     await registerSearchAttributes(connection, server.namespace);
     const ctx: BenchContext = {
-      client: new Client({ connection, namespace: server.namespace ?? DEFAULT_NAMESPACE }),
+      client: new Client({ connection, namespace: server.namespace }),
       temporalAddress: server.address,
       namespace: server.namespace,
       workDir,

@@ -1,0 +1,82 @@
+/**
+ * `npm run bench -- --quick` completes on the shared dev server and writes a well-formed report. Speed is the
+ * benchmark's business, not this test's: nothing here depends on how fast the run was.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { BenchReport } from '../../../bench/harness/report';
+
+const ROOT = path.resolve(__dirname, '../../..');
+const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
+/** Generous: CI machines are shared; the run itself is meant to take under two minutes. */
+const RUN_TIMEOUT_MS = 20 * 60 * 1000;
+
+function runBench(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', 'bench/run.ts', ...args], {
+      cwd: ROOT,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ code, output }));
+  });
+}
+
+const positive = (value: number) => Number.isFinite(value) && value > 0;
+
+describe('npm run bench -- --quick', () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-bench-quick-'));
+  afterAll(() => fs.rmSync(out, { recursive: true, force: true }));
+
+  test(
+    'completes and writes JSON, markdown and a PNG plot',
+    async () => {
+      const run = await runBench([
+        '--quick',
+        '--out',
+        out,
+        '--temporal-address',
+        process.env.P2C_TEST_TEMPORAL_ADDRESS!,
+      ]);
+      if (run.code !== 0) throw new Error(`bench exited with ${run.code}:\n${run.output}`);
+
+      const report = JSON.parse(fs.readFileSync(path.join(out, 'quick.json'), 'utf8')) as BenchReport;
+      expect(report.mode).toBe('quick');
+      expect(report.sizes.map((s) => s.accounts)).toEqual([10_000]);
+      const [size] = report.sizes;
+      for (const value of [
+        size.rows,
+        size.baseline.rowsPerSecond,
+        size.p2c.rowsPerSecond,
+        size.ratio,
+        size.incremental.relativeToFull,
+        size.workerPeakRssMB,
+        size.p2c.historyEventsPer1000Rows,
+        size.p2c.payloadBytesPer1000Rows,
+        size.p2c.requestsPer1000Rows,
+        size.baseline.requestsPer1000Rows,
+        size.p2c.maxEventsPerRun,
+      ]) {
+        expect(positive(value)).toBe(true);
+      }
+      expect(size.p2c.outcome).not.toBe('Failed');
+      expect(size.incremental.changedRows).toBeGreaterThan(0);
+      expect(report.serviceProtection?.accounts).toBe(10_000);
+      expect(report.serviceProtection?.earlyRetries).toEqual(expect.any(Number));
+      expect(report.targets.length).toBeGreaterThan(0);
+      for (const target of report.targets) expect(typeof target.met).toBe('boolean');
+
+      const markdown = fs.readFileSync(path.join(out, 'quick.md'), 'utf8');
+      expect(markdown).toContain('| accounts | rows | baseline rows/s | p2c rows/s |');
+      expect(markdown).toContain(`| ${size.accounts} | ${size.rows} |`);
+      expect(markdown).toContain('](quick.png)');
+      expect(fs.readFileSync(path.join(out, 'quick.png')).subarray(0, PNG_SIGNATURE.length)).toEqual(PNG_SIGNATURE);
+    },
+    RUN_TIMEOUT_MS,
+  );
+});

@@ -124,7 +124,7 @@ export function buildRunAlert(
 
 export function alertSubject(alert: RunAlert): string {
   const failed = alert.failureCount === 1 ? '1 failure' : `${alert.failureCount} failures`;
-  return `[p2c] ${alert.project}: ${alert.outcome} (${failed}) — ${alert.runId}`;
+  return `[p2c] ${alert.project}: ${alert.outcome} (${failed}) - ${alert.runId}`;
 }
 
 /** Plain-text e-mail body: why, the tasks, the failures (source key, field, code, reason), where to look. */
@@ -146,7 +146,7 @@ export function alertText(alert: RunAlert): string {
       lines.push(`  ${f.task} ${f.sourceKey}${f.field ? ` [${f.field}]` : ''} ${f.code}: ${f.message}`);
     }
     const more = alert.failureCount - alert.failures.length;
-    if (more > 0) lines.push(`  … and ${more} more`);
+    if (more > 0) lines.push(`  ... and ${more} more`);
     lines.push(
       '',
       `List them all with: p2c failures ${alert.runId}`,

@@ -1,0 +1,49 @@
+import { DEFAULT_RETENTION_DAYS } from '../../../common/checkpoint-store';
+import { DEFAULT_SMTP_PORT, loadRunEndSettings, smtpCredentials } from '../../../common/alerts';
+
+describe('loadRunEndSettings', () => {
+  test('nothing configured: no channel and the default retention', () => {
+    expect(loadRunEndSettings({})).toEqual({ alerts: {}, retentionDays: DEFAULT_RETENTION_DAYS });
+  });
+
+  test('reads recipients, SMTP and the webhook from the environment', () => {
+    const settings = loadRunEndSettings({
+      P2C_ALERT_WEBHOOK_URL: 'https://hooks.example.com/p2c',
+      P2C_ALERT_EMAIL_TO: 'ops@contoso.com, sales-it@contoso.com',
+      P2C_SMTP_HOST: 'smtp.contoso.com',
+      P2C_SMTP_USER_ENV: 'SMTP_USER',
+      P2C_SMTP_PASSWORD_ENV: 'SMTP_PASS',
+      P2C_RETENTION_DAYS: '120',
+    });
+    expect(settings.retentionDays).toBe(120);
+    expect(settings.alerts.webhookUrl).toBe('https://hooks.example.com/p2c');
+    expect(settings.alerts.email).toEqual({
+      to: ['ops@contoso.com', 'sales-it@contoso.com'],
+      from: 'p2c-sync@localhost',
+      smtp: {
+        host: 'smtp.contoso.com',
+        port: DEFAULT_SMTP_PORT,
+        secure: false,
+        userEnv: 'SMTP_USER',
+        passwordEnv: 'SMTP_PASS',
+      },
+    });
+    expect(smtpCredentials(settings.alerts.email!.smtp, { SMTP_USER: 'u', SMTP_PASS: 'p' })).toEqual({
+      user: 'u',
+      pass: 'p',
+    });
+    expect(() => smtpCredentials(settings.alerts.email!.smtp, { SMTP_USER: 'u' })).toThrow(
+      'environment variable SMTP_PASS (named for SMTP auth) is not set',
+    );
+  });
+
+  test.each([
+    [{ P2C_ALERT_EMAIL_TO: 'ops@contoso.com' }, 'P2C_SMTP_HOST: the SMTP host is required for e-mail alerts'],
+    [{ P2C_ALERT_EMAIL_TO: 'ops@contoso.com, not-an-address', P2C_SMTP_HOST: 'h' }, 'P2C_ALERT_EMAIL_TO'],
+    [{ P2C_ALERT_WEBHOOK_URL: 'ftp://x' }, 'P2C_ALERT_WEBHOOK_URL: expected an http(s) URL'],
+    [{ P2C_RETENTION_DAYS: '30' }, 'P2C_RETENTION_DAYS=30: failures are kept at least 90 days'],
+    [{ P2C_RETENTION_DAYS: 'soon' }, 'P2C_RETENTION_DAYS=soon'],
+  ])('%j is refused naming the variable', (env, message) => {
+    expect(() => loadRunEndSettings(env)).toThrow(message);
+  });
+});

@@ -1,0 +1,90 @@
+import {
+  ALERT_FAILURE_LIMIT,
+  alertReasons,
+  alertSubject,
+  alertText,
+  buildRunAlert,
+  withoutFailureSamples,
+} from '../../../common/alerts';
+import { emptyCounters, type Counters, type ProjectRunSummary, type TaskOutcome } from '../../../common/sync-types';
+import type { RowFailure } from '../../../common/types';
+
+const partition = { dataAreaId: 'usmf', businessUnit: 'USMF' };
+
+function summary(outcome: TaskOutcome, counters: Partial<Counters>, failureCount = 0): ProjectRunSummary {
+  return {
+    project: 'demo',
+    runId: 'p2c/demo/20261125T120000Z',
+    outcome,
+    startedAt: '2026-11-25T12:00:00.000Z',
+    endedAt: '2026-11-25T12:01:00.000Z',
+    tasks: [
+      {
+        task: 'accounts',
+        partition,
+        outcome,
+        counters: { ...emptyCounters(), ...counters },
+        failureSample: [],
+        failureCount,
+        startedAt: '2026-11-25T12:00:00.000Z',
+        endedAt: '2026-11-25T12:01:00.000Z',
+      },
+    ],
+  };
+}
+
+const failure = (i: number): RowFailure => ({
+  task: 'quoteHeaders',
+  sourceKey: `QUO-${i}`,
+  field: 'uomid',
+  code: 'unmapped-unit',
+  message: `unit "dozen" on line ${i} of QUO-${i} is not mapped`,
+});
+
+describe('alertReasons', () => {
+  test('a clean run that wrote what changed needs no alert', () => {
+    expect(alertReasons(withoutFailureSamples(summary('Completed', { read: 5, created: 3, unchanged: 2 })))).toEqual(
+      [],
+    );
+  });
+
+  test('a run that re-read only unchanged rows needs no alert', () => {
+    expect(alertReasons(withoutFailureSamples(summary('Completed', { read: 4, unchanged: 4 })))).toEqual([]);
+  });
+
+  test('warnings, errors and a run that read changes but wrote nothing are reasons', () => {
+    expect(
+      alertReasons(withoutFailureSamples(summary('CompletedWithWarnings', { read: 3, created: 2, failed: 1 }))),
+    ).toEqual(['warnings']);
+    expect(alertReasons(withoutFailureSamples(summary('Failed', { read: 0 })))).toEqual(['errors']);
+    expect(alertReasons(withoutFailureSamples(summary('Completed', { read: 7, filtered: 7 })))).toEqual([
+      'nothing-written',
+    ]);
+  });
+});
+
+describe('buildRunAlert', () => {
+  test('carries the tasks and the failure summary, capped, with the total and the commands to act on it', () => {
+    const failures = Array.from({ length: ALERT_FAILURE_LIMIT + 5 }, (_, i) => failure(i + 1));
+    const alert = buildRunAlert(
+      withoutFailureSamples(summary('CompletedWithWarnings', { read: 40, created: 10, failed: 30 }, 30)),
+      failures,
+      'http://ui/namespaces/default/workflows/x',
+    )!;
+    expect(alert.reasons).toEqual(['warnings']);
+    expect(alert.failureCount).toBe(ALERT_FAILURE_LIMIT + 5);
+    expect(alert.failures).toHaveLength(ALERT_FAILURE_LIMIT);
+    expect(alert.failures[0]).toEqual(failure(1));
+    expect(alert.tasks).toEqual([expect.objectContaining({ task: 'accounts', dataAreaId: 'usmf', failed: 30 })]);
+    const text = alertText(alert);
+    expect(text).toContain('QUO-1 [uomid] unmapped-unit: unit "dozen" on line 1 of QUO-1 is not mapped');
+    expect(text).toContain('... and 5 more');
+    expect(text).toContain('p2c retry-failed p2c/demo/20261125T120000Z');
+    expect(text).toContain('Run in the Web UI: http://ui/namespaces/default/workflows/x');
+    expect(alertSubject(alert)).toBe('[p2c] demo: CompletedWithWarnings (30 failures) - p2c/demo/20261125T120000Z');
+  });
+
+  test('no alert for a run that needs no attention', () => {
+    expect(buildRunAlert(withoutFailureSamples(summary('Completed', { read: 1, created: 1 })), [])).toBeUndefined();
+  });
+});

@@ -220,20 +220,13 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
   }
 }
 
-/**
- * Deletions arrive only through Dataverse change tracking, which takes `$select` but no `$expand` or `$filter`
- * (the engine re-applies the task's filter to every row), so only such tasks can report or propagate them.
- */
+/** Deletions arrive only through Dataverse change tracking, which names a deleted row by its GUID alone. */
 function deletePolicyProblem(task: TaskDefinitionInput): string | undefined {
   if (!task.deletes || task.deletes === 'ignore') return undefined;
   if (task.source.system !== 'sales') {
     return `"${task.deletes}" needs Dataverse change tracking; F&O sources report no deletions, use "ignore"`;
   }
   if (!task.source.idField) return `"${task.deletes}" needs the source's idField (the GUID deletions carry)`;
-  const related = (task.source.expand ?? []).map((e) => e.navigation);
-  if (related.length) {
-    return `"${task.deletes}" reads change tracking, which cannot expand related rows; this task reads ${related.join(', ')}`;
-  }
   return undefined;
 }
 

@@ -17,14 +17,27 @@ export interface PerUnitDiscount {
   roundingCharge: number;
 }
 
-/** Sales line discount → F&O per-unit discount and rounding charge (qty 3, 10.00 → 3.33 and −0.01). */
-export function perUnitDiscount(lineDiscount: number, quantity: number, decimals: number): PerUnitDiscount {
+/**
+ * Sales line discount → F&O per-unit discount and rounding charge (qty 3, 10.00 → 3.33 and −0.01). Given the unit
+ * price, the charge also absorbs the difference between Sales rounding the gross amount before the discount and F&O
+ * rounding the net line amount once, so F&O line amount + charge equals the Sales extended amount to the cent.
+ */
+export function perUnitDiscount(
+  lineDiscount: number,
+  quantity: number,
+  decimals: number,
+  price?: number,
+): PerUnitDiscount {
   if (quantity === 0) {
     if (lineDiscount === 0) return { perUnit: 0, roundingCharge: 0 };
     throw new RangeError(`a discount of ${lineDiscount} cannot be spread over a quantity of 0`);
   }
   const perUnit = roundAmount(lineDiscount / quantity, decimals);
-  return { perUnit, roundingCharge: roundAmount(perUnit * quantity - lineDiscount, decimals) };
+  if (price === undefined) return { perUnit, roundingCharge: roundAmount(perUnit * quantity - lineDiscount, decimals) };
+  const gross = quantity * price;
+  const salesExtended = roundAmount(roundAmount(gross, decimals) - lineDiscount, decimals);
+  const fnoLineAmount = roundAmount(gross - quantity * perUnit, decimals);
+  return { perUnit, roundingCharge: roundAmount(salesExtended - fnoLineAmount, decimals) };
 }
 
 /** F&O per-unit discount and rounding charge → Sales line discount (3 × 3.33 − (−0.01) = 10.00). */

@@ -255,11 +255,14 @@ function compileStep(step: Step, entry: FieldMapEntry, overrides: ValueMapOverri
       return (_value, _row, state) => state.partition.businessUnit;
     case 'perUnitDiscount': {
       const readQuantity = compilePath(step.quantity, fno);
+      const readPrice = step.price ? compilePath(step.price, fno) : undefined;
       return (value, row) => {
         const discount = isEmpty(value) ? 0 : toNumber(value, field, 'line discount');
         const quantity = toNumber(readQuantity(row), rootOf(step.quantity), 'quantity');
+        const rawPrice = readPrice?.(row);
+        const price = isEmpty(rawPrice) ? undefined : toNumber(rawPrice, rootOf(step.price!), 'unit price');
         try {
-          return perUnitDiscount(discount, quantity, step.decimals)[step.part];
+          return perUnitDiscount(discount, quantity, step.decimals, price)[step.part];
         } catch (error) {
           throw new MappingIssue(field, 'invalid-value', (error as Error).message);
         }

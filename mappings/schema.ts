@@ -97,6 +97,8 @@ export const stepSchema = z.discriminatedUnion('type', [
     .object({
       type: z.literal('perUnitDiscount'),
       quantity: pathSchema,
+      /** Unit price: lets the rounding charge make the F&O line total equal the Sales extended amount. */
+      price: pathSchema.optional(),
       part: z.enum(['perUnit', 'roundingCharge']),
       decimals: decimalsSchema,
     })
@@ -277,7 +279,10 @@ export function sourcePathsOf(
     const sources = entry.concat?.sources ?? (Array.isArray(entry.source) ? entry.source : [entry.source]);
     for (const path of sources) if (path) paths.add(path);
     for (const step of entry.steps) {
-      if (step.type === 'perUnitDiscount') paths.add(step.quantity);
+      if (step.type === 'perUnitDiscount') {
+        paths.add(step.quantity);
+        if (step.price) paths.add(step.price);
+      }
       if (step.type === 'lineDiscount') {
         paths.add(step.quantity);
         paths.add(step.charge);

@@ -291,7 +291,9 @@ export function salesLineToFno(parent: string, parentTarget: string, quantityTar
       source: 'manualdiscountamount',
       target: 'FixedPriceCharges',
       type: 'number',
-      steps: [{ type: 'perUnitDiscount', quantity: 'quantity', part: 'roundingCharge', decimals: 2 }],
+      steps: [
+        { type: 'perUnitDiscount', quantity: 'quantity', price: 'priceperunit', part: 'roundingCharge', decimals: 2 },
+      ],
       note: '§7.2: rounding difference as a line charge',
     },
     mapped('uomid.name', 'SalesUnitSymbol', 'salesUnits', {

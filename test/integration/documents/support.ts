@@ -1,0 +1,41 @@
+/** Reading quotations straight from the F&O emulator's engine: unaffected by injected faults, exact to the column. */
+import type { Emulators } from '../../../emulators';
+import { MODIFIED_FIELD } from '../../../emulators/fno/entities';
+import type { SourceRow } from '../../../common/types';
+
+export const QUOTE_HEADERS = 'CDSSalesQuotationHeaders';
+const QUOTE_LINE_TABLE = 'SalesQuotationLine';
+const QUOTE_LINES = 'CDSSalesQuotationLines';
+
+export interface Quotation {
+  header: SourceRow | null;
+  lines: SourceRow[];
+}
+
+/** Drops what every write changes (row version, change stamp), so two states compare by content. */
+function content(row: SourceRow): SourceRow {
+  const { '@odata.etag': _etag, [MODIFIED_FIELD]: _modified, ...rest } = row;
+  return rest;
+}
+
+export function quotation(emulators: Emulators, dataAreaId: string, quoteNumber: string): Quotation {
+  const engine = emulators.fno.engine;
+  const headers = engine.entity(QUOTE_HEADERS);
+  const stored = engine.findByKey(headers, { dataAreaId, SalesQuotationNumber: quoteNumber });
+  if (!stored) {
+    // Lines without a header would be the half-written state this suite exists to rule out; look for them too.
+    const lineEntity = engine.entity(QUOTE_LINES);
+    const orphans = [...engine.scan(lineEntity, new Set([dataAreaId]))].filter(
+      (row) => row.SalesQuotationNumber === quoteNumber,
+    );
+    return { header: null, lines: orphans.map((row) => content(engine.project(lineEntity, row))) };
+  }
+  const lineEntity = engine.entity(QUOTE_LINES);
+  const lines = engine.childrenOf(engine.tables.get(QUOTE_LINE_TABLE)!, stored);
+  return {
+    header: content(engine.project(headers, stored)),
+    lines: lines.map((row) => content(engine.project(lineEntity, row))),
+  };
+}
+
+export const cents = (amount: unknown): number => Math.round(Number(amount) * 100);

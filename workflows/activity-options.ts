@@ -2,7 +2,7 @@
  * Timeouts and retry policies per activity kind. Connector errors reach Temporal as ApplicationFailures whose
  * type says whether a retry can help (see activities/failures.ts); a Retry-After becomes nextRetryDelay there.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
 
 export const NON_RETRYABLE = 'ConnectorNonRetryable';
 export const RETRYABLE = 'ConnectorRetryable';
@@ -12,7 +12,7 @@ export const PAGE_TOO_LARGE = 'PageTooLarge';
 const nonRetryableErrorTypes = [NON_RETRYABLE, CONFIG_ERROR, PAGE_TOO_LARGE];
 
 /** Service calls: backoff up to a minute, about ten minutes of retrying before a page is given up. */
-const serviceRetry = {
+const serviceRetry: RetryPolicy = {
   initialInterval: '1s',
   backoffCoefficient: 2,
   maximumInterval: '60s',

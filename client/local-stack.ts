@@ -3,7 +3,7 @@
  * pointed at them, a checkpoint store and (optionally) a worker on a Temporal server.
  */
 import { NativeConnection, type Worker } from '@temporalio/worker';
-import { openCheckpointStore, type CheckpointStore } from '../common/checkpoint-store';
+import { openCheckpointStore, type CheckpointStore, type CheckpointStoreConfig } from '../common/checkpoint-store';
 import type { ConnectionConfig } from '../connectors';
 import { startEmulators, type Emulators, type EmulatorsOptions, type EmulatorConnection } from '../emulators';
 import { createClients, type Clients } from '../worker/connections';
@@ -12,6 +12,8 @@ import { TASK_QUEUE, createWorker } from '../worker/worker';
 export interface LocalStackOptions {
   emulators?: EmulatorsOptions;
   storeFile: string;
+  /** Another checkpoint store (PostgreSQL under docker-compose); storeFile is used when absent. */
+  store?: CheckpointStoreConfig;
   /** Temporal frontend to run a worker against; omitted starts no worker. */
   temporalAddress?: string;
   namespace?: string;
@@ -49,7 +51,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const emulators = await startEmulators(options.emulators);
   const connection = connectionToEmulators(emulators.connection);
   const clients = createClients(connection);
-  const store = await openCheckpointStore({ kind: 'sqlite', file: options.storeFile });
+  const store = await openCheckpointStore(options.store ?? { kind: 'sqlite', file: options.storeFile });
   const taskQueue = options.taskQueue ?? TASK_QUEUE;
   let worker: Worker | undefined;
   let workerDone: Promise<void> | undefined;

@@ -11,6 +11,6 @@ describe('docker-compose.yml', () => {
       .toString()
       .trim()
       .split('\n');
-    expect(services.sort()).toEqual(['emulators', 'postgresql', 'temporal', 'temporal-ui', 'worker']);
+    expect(services.sort()).toEqual(['postgresql', 'temporal', 'temporal-ui', 'worker']);
   });
 });

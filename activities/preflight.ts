@@ -108,9 +108,12 @@ export function actionableFailures(failures: RowFailure[], ctx: PreflightContext
         : `${where} has no unit: pick a unit on the line in Sales`;
     } else if (isLine && failure.code === 'missing-product' && failure.field === 'productid') {
       const product = related(row, 'productid', 'productnumber');
-      message = product
-        ? `product "${product}" on ${where} is not a sellable released product of company ${company} in F&O: release it in F&O and run the products task, or replace the line's product in Sales`
-        : undefined;
+      const fromSales = related(row, 'productid', 'msdynce_ismaintainedexternally') === 'false';
+      if (product && fromSales) {
+        message = `product "${product}" on ${where} was created in Sales, not synchronised from F&O: replace it with a product from F&O (products task)`;
+      } else if (product) {
+        message = `product "${product}" on ${where} is not a sellable released product of company ${company} in F&O: release it in F&O and run the products task, or replace the line's product in Sales`;
+      }
     } else if (!isLine && failure.code === 'customer-not-synced') {
       message = `the customer of ${ctx.documentKey} is not a customer of company ${company} in F&O: run the accounts or contactsToCustomers task first and fix its failures (p2c failures), then run this task again`;
     }

@@ -43,6 +43,9 @@ export interface RunAlert {
   workflowUrl?: string;
   tasks: AlertTask[];
   failureCount: number;
+  /** Failures per task and code, most frequent first. */
+  failureCounts: Array<{ task: string; code: string; count: number }>;
+  /** Up to ALERT_FAILURE_LIMIT failures, taken from every task in turn so no task hides the others. */
   failures: AlertFailure[];
 }
 
@@ -73,6 +76,28 @@ export function alertReasons(summary: RunSummaryForAlert): AlertReason[] {
   return reasons;
 }
 
+/** Round-robin over tasks, each task's failures in stored order. */
+export function sampleFailures(failures: RowFailure[], limit = ALERT_FAILURE_LIMIT): RowFailure[] {
+  const byTask = new Map<string, RowFailure[]>();
+  for (const f of failures) byTask.set(f.task, [...(byTask.get(f.task) ?? []), f]);
+  const queues = [...byTask.values()];
+  const sample: RowFailure[] = [];
+  for (let i = 0; sample.length < Math.min(limit, failures.length); i += 1) {
+    for (const queue of queues) if (i < queue.length && sample.length < limit) sample.push(queue[i]);
+  }
+  return sample;
+}
+
+function countsOf(failures: RowFailure[]): RunAlert['failureCounts'] {
+  const counts = new Map<string, { task: string; code: string; count: number }>();
+  for (const { task, code } of failures) {
+    const entry = counts.get(`${task}\u0000${code}`) ?? { task, code, count: 0 };
+    entry.count += 1;
+    counts.set(`${task}\u0000${code}`, entry);
+  }
+  return [...counts.values()].sort((a, b) => b.count - a.count);
+}
+
 const REASON_TEXT: Record<AlertReason, string> = {
   errors: 'the run failed',
   warnings: 'rows failed',
@@ -86,10 +111,6 @@ export function buildRunAlert(
 ): RunAlert | undefined {
   const reasons = alertReasons(summary);
   if (reasons.length === 0) return undefined;
-  const failureCount = Math.max(
-    failures.length,
-    summary.tasks.reduce((sum, task) => sum + task.failureCount, 0),
-  );
   return {
     kind: 'p2c-run-alert',
     project: summary.project,
@@ -111,8 +132,10 @@ export function buildRunAlert(
       failed: t.counters.failed,
       reason: t.reason,
     })),
-    failureCount,
-    failures: failures.slice(0, ALERT_FAILURE_LIMIT).map(({ task, sourceKey, field, code, message }) => ({
+    // What `p2c failures` lists: the stored failures, one per record and code.
+    failureCount: failures.length,
+    failureCounts: countsOf(failures),
+    failures: sampleFailures(failures).map(({ task, sourceKey, field, code, message }) => ({
       task,
       sourceKey,
       field,
@@ -142,6 +165,8 @@ export function alertText(alert: RunAlert): string {
   }
   if (alert.failureCount > 0) {
     lines.push('', `Failures (${alert.failureCount}):`);
+    for (const c of alert.failureCounts) lines.push(`  ${c.task} ${c.code}: ${c.count}`);
+    lines.push('', 'Examples:');
     for (const f of alert.failures) {
       lines.push(`  ${f.task} ${f.sourceKey}${f.field ? ` [${f.field}]` : ''} ${f.code}: ${f.message}`);
     }

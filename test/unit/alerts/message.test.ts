@@ -4,6 +4,7 @@ import {
   alertSubject,
   alertText,
   buildRunAlert,
+  sampleFailures,
   withoutFailureSamples,
 } from '../../../common/alerts';
 import { emptyCounters, type Counters, type ProjectRunSummary, type TaskOutcome } from '../../../common/sync-types';
@@ -75,6 +76,9 @@ describe('buildRunAlert', () => {
     expect(alert.failureCount).toBe(ALERT_FAILURE_LIMIT + 5);
     expect(alert.failures).toHaveLength(ALERT_FAILURE_LIMIT);
     expect(alert.failures[0]).toEqual(failure(1));
+    expect(alert.failureCounts).toEqual([
+      { task: 'quoteHeaders', code: 'unmapped-unit', count: ALERT_FAILURE_LIMIT + 5 },
+    ]);
     expect(alert.tasks).toEqual([expect.objectContaining({ task: 'accounts', dataAreaId: 'usmf', failed: 30 })]);
     const text = alertText(alert);
     expect(text).toContain('QUO-1 [uomid] unmapped-unit: unit "dozen" on line 1 of QUO-1 is not mapped');
@@ -82,6 +86,20 @@ describe('buildRunAlert', () => {
     expect(text).toContain('p2c retry-failed p2c/demo/20261125T120000Z');
     expect(text).toContain('Run in the Web UI: http://ui/namespaces/default/workflows/x');
     expect(alertSubject(alert)).toBe('[p2c] demo: CompletedWithWarnings (30 failures) - p2c/demo/20261125T120000Z');
+  });
+
+  test('the listed failures come from every task in turn, so one noisy task does not hide another', () => {
+    const noisy = Array.from({ length: 10 }, (_, i) => ({ ...failure(i), task: 'products' }));
+    const quiet = [failure(100), failure(101)];
+    const sample = sampleFailures([...noisy, ...quiet], 5);
+    expect(sample.map((f) => `${f.task}:${f.sourceKey}`)).toEqual([
+      'products:QUO-0',
+      'quoteHeaders:QUO-100',
+      'products:QUO-1',
+      'quoteHeaders:QUO-101',
+      'products:QUO-2',
+    ]);
+    expect(sampleFailures(quiet, 5)).toEqual(quiet);
   });
 
   test('no alert for a run that needs no attention', () => {

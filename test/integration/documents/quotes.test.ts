@@ -5,7 +5,7 @@
  */
 import { resolveTasks, sourceKeyOf, type Project, type TaskDefinition } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
-import { MISSING_PRODUCT_LINE } from '../../../emulators/seed/documents';
+import { MISSING_PRODUCT_LINE, QUOTE_STATES } from '../../../emulators/seed/documents';
 import type { SourceRow, TargetRow } from '../../../common/types';
 import { differences, expectedRows, readAllSource } from '../../support/expectations';
 import { EXAMPLE_PROJECT, startE2E, taskResult, type E2E } from '../../support/e2e';
@@ -77,6 +77,44 @@ describe('quotes (quoteSync saga)', () => {
     }
   }
 
+  /** A good quote that landed, with at least `minLines` lines, not yet used by another test. */
+  const used = new Set<string>();
+  function landedQuote(minLines: number): SalesQuote {
+    const quote = [...quotesByNumber.values()].find(
+      (q) =>
+        !used.has(q.quoteNumber) &&
+        q.lines.length >= minLines &&
+        quotation(e2e.stack.emulators, q.dataAreaId, q.quoteNumber).lines.length === q.lines.length,
+    );
+    if (!quote) throw new Error(`no landed quote with ${minLines} lines in the seed`);
+    used.add(quote.quoteNumber);
+    return quote;
+  }
+
+  /**
+   * Revises a quote the way Sales allows: back to draft, header columns changed through the Web API (so its
+   * modifiedon moves and the next run reads it), line columns in the emulator's store, then activated again.
+   */
+  async function reviseQuote(quote: SalesQuote, header: SourceRow, lines: Record<number, SourceRow> = {}) {
+    const write = async (fields: SourceRow) => {
+      const [outcome] = await e2e.stack.clients.dataverse.upsertBatch(
+        [{ sourceKey: quote.quoteNumber, entitySet: 'quotes', key: { quotenumber: quote.quoteNumber }, fields }],
+        { continueOnError: true },
+      );
+      expect({ status: outcome.status, message: outcome.message }).toEqual({ status: 'updated', message: undefined });
+    };
+    await write({ ...QUOTE_STATES.draft });
+    await write(header);
+    const table = e2e.stack.emulators.dataverse.store.table('quotedetails');
+    for (const line of quote.lines) {
+      const change = lines[Number(line.sequencenumber)];
+      if (change) table.replace(line.quotedetailid, { ...table.get(line.quotedetailid)!, ...change });
+    }
+    await write({ ...QUOTE_STATES.active });
+  }
+
+  const quoteRun = () => e2e.run({ tasks: QUOTE_TASKS });
+
   test('a seeded dataset lands whole; bad quotes leave nothing in F&O and name the line', async () => {
     const { workflowId, summary } = await e2e.run({ tasks: [...PREREQUISITES, ...QUOTE_TASKS], mode: 'full' });
     for (const result of summary.tasks.filter((t) => t.task === 'quoteHeaders')) {
@@ -143,4 +181,36 @@ describe('quotes (quoteSync saga)', () => {
     expect(created).toBe(good.length);
     expect(taskResult(summary, 'accounts').outcome).not.toBe('Failed');
   }, 600_000);
+
+  test('a line write refused with 503 three times is retried: the quote lands complete, no line twice', async () => {
+    const quote = landedQuote(3);
+    const fno = e2e.stack.emulators.fno;
+    await reviseQuote(quote, { name: `Revised ${quote.quoteNumber}` }, { 2: { quantity: 42 } });
+    const failedBefore = fno.faults.stats().failedWrites;
+    // Slow every request a little so the fault is armed after the header write and before the first line write.
+    fno.faults.configure({ latencyMs: 150 });
+    const armed = (async () => {
+      for (let i = 0; i < 3000; i++) {
+        const state = quotation(e2e.stack.emulators, quote.dataAreaId, quote.quoteNumber);
+        if (state.header?.SalesQuotationName === `Revised ${quote.quoteNumber}`) {
+          fno.faults.configure({ latencyMs: 150, failNextWrites: { count: 3, status: 503 } });
+          return true;
+        }
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+      return false;
+    })();
+    const { summary } = await quoteRun();
+    expect(await armed).toBe(true);
+    // All three refusals were served (the rule is used up), and they hit the quote's lines, not its header.
+    expect(fno.faults.current().failNextWrites).toBeUndefined();
+    expect(fno.faults.stats().failedWrites - failedBefore).toBe(3);
+    fno.faults.reset();
+    expect(taskResult(summary, 'quoteHeaders').counters).toMatchObject({ read: 1, updated: 1, failed: 0 });
+
+    const landed = quotation(e2e.stack.emulators, quote.dataAreaId, quote.quoteNumber);
+    const sequence = quote.lines.map((l) => Number(l.sequencenumber)).sort((a, b) => a - b);
+    expect(landed.lines.map((l) => l.LineCreationSequenceNumber)).toEqual(sequence);
+    expect(landed.lines.find((l) => l.LineCreationSequenceNumber === 2)?.RequestedSalesQuantity).toBe(42);
+  });
 });

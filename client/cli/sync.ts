@@ -5,6 +5,7 @@ import type { CliContext, CommandRunner } from './context';
 import { exitCodeOf, EXIT } from './errors';
 import { waitForRun, type FinishedRun } from './runs';
 import { taskTable } from './summary';
+import { syncContinuous } from './continuous';
 
 export interface SyncOptions {
   project?: string;
@@ -12,6 +13,8 @@ export interface SyncOptions {
   full?: boolean;
   wait?: boolean;
   json?: boolean;
+  continuous?: boolean;
+  stop?: boolean;
 }
 
 /** What `sync` and `retry-failed` print for a started run (and, after --wait, for its end). */
@@ -38,6 +41,7 @@ export function reportRun(
 }
 
 export async function sync(ctx: CliContext, options: SyncOptions): Promise<number> {
+  if (options.continuous || options.stop) return syncContinuous(ctx, options);
   const project = ctx.project(options.project);
   const client = await ctx.client();
   const { workflowId } = await startProjectRun(client, project, {
@@ -62,5 +66,7 @@ export function registerSync(program: Command, ctx: CliContext, run: CommandRunn
     .option('--full', 'read every row instead of the changes since the last run')
     .option('--wait', 'wait for the run and exit with its outcome (0, 2 warnings, 3 failed)')
     .option('--json', 'print JSON for scripts')
+    .option('--continuous', 'keep one workflow per task polling for changes until stopped (docs/continuous.md)')
+    .option('--stop', "with --continuous: cancel the project's continuous workflows")
     .action((options: SyncOptions) => run(() => sync(ctx, options)));
 }

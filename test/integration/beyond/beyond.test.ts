@@ -17,7 +17,10 @@ import {
   type LocalSmtp,
   type LocalWebhook,
 } from '../../unit/alerts/local-servers';
+import fs from 'node:fs';
 import path from 'node:path';
+import { parse } from 'yaml';
+import { runP2c } from '../cli/p2c';
 
 const TASKS = ['products', 'accounts', 'contactsToCustomers', 'quoteHeaders'];
 const UI_URL = 'http://127.0.0.1:8233';
@@ -151,5 +154,43 @@ describe('pre-flight, trace and alerts', () => {
     ]);
     expect(runs[0].steps[0].detail).toMatch(/^value-too-long: /);
     expect(runs[1].link).toBe(`${UI_URL}/namespaces/default/workflows/${encodeURIComponent(runs[1].workflowId)}`);
+  });
+
+  test('p2c check exits 2 and prints the report when a record would be refused, 0 when the task is clean', async () => {
+    const conn = e2e.stack.emulators.connection;
+    const caCertFile = path.join(e2e.tmp, 'emulator-ca.pem');
+    fs.writeFileSync(caCertFile, conn.caCertPem);
+    const side = (service: { url: string; resource: string }) => ({
+      url: service.url,
+      authority: conn.authority,
+      clientId: conn.clientId,
+      clientSecretEnv: 'P2C_TEST_EMULATOR_SECRET',
+      scope: `${service.resource}/.default`,
+      caCertFile,
+    });
+    const project = parse(fs.readFileSync(EXAMPLE_PROJECT, 'utf8')) as Record<string, unknown>;
+    project.connection = { dataverse: side(conn.dataverse), fno: side(conn.fno) };
+    const projectFile = path.join(e2e.tmp, 'check-project.json');
+    fs.writeFileSync(projectFile, JSON.stringify(project));
+    const env = { P2C_TEST_EMULATOR_SECRET: conn.clientSecret, P2C_PROJECT_FILE: projectFile };
+    const unitQuote = badRow('quote-unit-unmapped').key;
+
+    const refused = await runP2c(['check', '--task', 'quotes'], env);
+    expect(refused.stderr).toBe('');
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toMatch(
+      new RegExp(
+        `unit "dozen" on line \\d+ of ${unitQuote} is not mapped: add it to valueMaps.salesUnits in ${projectFile}`,
+      ),
+    );
+    expect(refused.stdout).toMatch(/quoteHeaders@usmf: \d+ checked, [1-9]\d* with problems/);
+
+    const clean = await runP2c(['check', '--task', 'contactsToCustomers'], env);
+    expect(clean.stdout).toMatch(/contactsToCustomers@usmf: [1-9]\d* checked, 0 with problems/);
+    expect(clean.code).toBe(0);
+
+    const unknown = await runP2c(['check', '--task', 'nonsense'], env);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('p2c: unknown task "nonsense" in project p2c-demo');
   });
 });

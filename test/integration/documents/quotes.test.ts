@@ -213,4 +213,55 @@ describe('quotes (quoteSync saga)', () => {
     expect(landed.lines.map((l) => l.LineCreationSequenceNumber)).toEqual(sequence);
     expect(landed.lines.find((l) => l.LineCreationSequenceNumber === 2)?.RequestedSalesQuantity).toBe(42);
   });
+
+  describe('a line rejected at write time on a quotation synced before and then revised', () => {
+    let quote: SalesQuote;
+    let before: ReturnType<typeof quotation>;
+    const rejected = () => `rejected line of ${quote.quoteNumber}`;
+
+    beforeAll(() => {
+      quote = landedQuote(3);
+      before = quotation(e2e.stack.emulators, quote.dataAreaId, quote.quoteNumber);
+    });
+    afterEach(() => e2e.stack.emulators.fno.faults.reset());
+
+    test('compensation restores the F&O quotation exactly: header and every line as they were', async () => {
+      await reviseQuote(
+        quote,
+        { name: `Revised ${quote.quoteNumber}` },
+        { 1: { quantity: 17 }, 2: { description: 'changed then undone' }, 3: { description: rejected() } },
+      );
+      e2e.stack.emulators.fno.faults.configure({ failWritesForKeys: [rejected()] });
+      const { workflowId, summary } = await quoteRun();
+      expect(taskResult(summary, 'quoteHeaders').counters).toMatchObject({ failed: 1 });
+
+      expect(quotation(e2e.stack.emulators, quote.dataAreaId, quote.quoteNumber)).toEqual(before);
+      const failures = (await e2e.stack.store.listFailures(workflowId)).filter(
+        (f) => f.sourceKey === quote.quoteNumber,
+      );
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ task: 'quoteLines' });
+      expect(failures[0].message).toContain(`line ${quote.quoteNumber}/3`);
+    });
+
+    test('an undo that fails is reported as compensation-failed, and the other undos still run', async () => {
+      // The header's restore carries its old name: refusing that write makes one undo step fail.
+      const oldName = String(before.header!.SalesQuotationName);
+      await reviseQuote(quote, { name: `Revised again ${quote.quoteNumber}` });
+      e2e.stack.emulators.fno.faults.configure({ failWritesForKeys: [rejected(), oldName] });
+      const { workflowId } = await quoteRun();
+
+      const failures = (await e2e.stack.store.listFailures(workflowId)).filter(
+        (f) => f.sourceKey === quote.quoteNumber,
+      );
+      expect(failures.map((f) => f.code).sort()).toEqual(['compensation-failed', expect.any(String)].sort());
+      const compensation = failures.find((f) => f.code === 'compensation-failed')!;
+      expect(compensation.message).toContain('CDSSalesQuotationHeaders');
+      expect(compensation.message).toContain(quote.quoteNumber);
+      const after = quotation(e2e.stack.emulators, quote.dataAreaId, quote.quoteNumber);
+      // The lines were restored; the header keeps the revision the failed undo could not take back.
+      expect(after.lines).toEqual(before.lines);
+      expect(after.header?.SalesQuotationName).toBe(`Revised again ${quote.quoteNumber}`);
+    });
+  });
 });

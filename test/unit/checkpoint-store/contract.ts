@@ -343,6 +343,50 @@ export function checkpointStoreContract(
       });
     });
 
+    describe('source ids', () => {
+      const GUID = '2E451703-C686-E711-80E5-00155DB19E6D';
+      test('map GUIDs (any case) to business and target keys, per project, task and partition', async () => {
+        const store = await open();
+        await store.putSourceIds(PROJECT, TASK, PARTITION, [
+          { sourceId: GUID, sourceKey: 'ACC-1', targetKey: { dataAreaId: 'usmf', CustomerAccount: 'ACC-1' } },
+          { sourceId: '00000000-0000-0000-0000-000000000002', sourceKey: 'ACC-2' },
+        ]);
+        await store.putSourceIds(PROJECT, TASK, 'demf', [{ sourceId: GUID, sourceKey: 'OTHER' }]);
+
+        const found = await store.getSourceIds(PROJECT, TASK, PARTITION, [
+          GUID.toLowerCase(),
+          '00000000-0000-0000-0000-000000000002',
+          '00000000-0000-0000-0000-000000000003',
+        ]);
+        expect(found.get(GUID.toLowerCase())).toEqual({
+          sourceId: GUID.toLowerCase(),
+          sourceKey: 'ACC-1',
+          targetKey: { dataAreaId: 'usmf', CustomerAccount: 'ACC-1' },
+        });
+        expect(found.get('00000000-0000-0000-0000-000000000002')).toEqual({
+          sourceId: '00000000-0000-0000-0000-000000000002',
+          sourceKey: 'ACC-2',
+        });
+        expect(found.size).toBe(2);
+        expect((await store.getSourceIds(PROJECT, TASK, 'demf', [GUID])).get(GUID.toLowerCase())?.sourceKey).toBe(
+          'OTHER',
+        );
+        expect(await store.getSourceIds(PROJECT, 'contactPersons', PARTITION, [GUID])).toEqual(new Map());
+      });
+
+      test('a later entry for a GUID replaces the earlier one; bad entries are refused', async () => {
+        const store = await open();
+        await store.putSourceIds(PROJECT, TASK, PARTITION, [{ sourceId: GUID, sourceKey: 'ACC-OLD' }]);
+        await store.putSourceIds(PROJECT, TASK, PARTITION, [{ sourceId: GUID, sourceKey: 'ACC-NEW' }]);
+        expect((await store.getSourceIds(PROJECT, TASK, PARTITION, [GUID])).get(GUID.toLowerCase())?.sourceKey).toBe(
+          'ACC-NEW',
+        );
+        await expect(store.putSourceIds(PROJECT, TASK, PARTITION, [{ sourceId: '', sourceKey: 'X' }])).rejects.toThrow(
+          'putSourceIds: 0.sourceId: sourceId must be a non-empty string',
+        );
+      });
+    });
+
     describe('runs', () => {
       test('recordRun upserts by runId and getRun returns exactly what was recorded', async () => {
         const store = await open();

@@ -73,7 +73,7 @@ export function linesFilterFor(headerTask: TaskDefinition, lineTask: TaskDefinit
 export async function readAndMapDocument(
   deps: DocumentActivityDeps,
   input: PrepareDocumentInput,
-  /** Keeps the company-wide reference tables across documents (p2c check); a fresh one reads them anew. */
+  /** Pre-flight reader; `p2c check` passes one that names the project file in its messages. */
   reader?: PreflightReader,
 ): Promise<PreparedDocument> {
   const { ref, headerTask, lineTask, header } = input;

@@ -234,13 +234,20 @@ function chunks<T>(list: T[], size: number): T[][] {
 const lowerSet = (values: Array<string | undefined>) =>
   new Set(values.filter((v): v is string => v !== undefined).map((v) => v.toLowerCase()));
 
+type PartitionFacts = Omit<PreflightFacts, 'stockedProducts' | 'customer'>;
+
 /**
- * Reads the tables the checks consult. Company-wide tables (legal entities, sites, warehouses, currencies, price
- * lists) are small and shared by all documents of a partition, so a caller checking many documents can keep them.
+ * Company-wide reference tables per connector pair and partition. Documents of one run share them instead of
+ * reading six tables each; after a minute they are read again, so a fix in F&O or Sales shows in the next run.
+ */
+const PARTITION_FACTS_TTL_MS = 60_000;
+const partitionCaches = new WeakMap<PreflightClients, Map<string, { at: number; facts: Promise<PartitionFacts> }>>();
+
+/**
+ * Reads the tables the checks consult: the partition's reference tables (cached, see above), the document's products
+ * and its customer.
  */
 export class PreflightReader {
-  private shared = new Map<string, Promise<Omit<PreflightFacts, 'stockedProducts' | 'customer'>>>();
-
   constructor(
     private readonly clients: PreflightClients,
     /** Named in messages as the place to edit value maps and defaults. */
@@ -251,16 +258,21 @@ export class PreflightReader {
     return { ...document, projectFile: this.projectFile };
   }
 
-  private partitionFacts(partition: Partition) {
-    let facts = this.shared.get(partition.dataAreaId);
-    if (!facts) {
-      facts = this.readPartitionFacts(partition);
-      this.shared.set(partition.dataAreaId, facts);
-    }
+  private partitionFacts(partition: Partition): Promise<PartitionFacts> {
+    const cache =
+      partitionCaches.get(this.clients) ?? new Map<string, { at: number; facts: Promise<PartitionFacts> }>();
+    partitionCaches.set(this.clients, cache);
+    const key = `${partition.dataAreaId}\u0000${partition.businessUnit}`;
+    const cached = cache.get(key);
+    if (cached && Date.now() - cached.at < PARTITION_FACTS_TTL_MS) return cached.facts;
+    const facts = this.readPartitionFacts(partition);
+    cache.set(key, { at: Date.now(), facts });
+    // A failed read is not remembered: the activity's retry reads again.
+    facts.catch(() => cache.delete(key));
     return facts;
   }
 
-  private async readPartitionFacts(partition: Partition) {
+  private async readPartitionFacts(partition: Partition): Promise<PartitionFacts> {
     const { dataverse, fno } = this.clients;
     const [companies, sites, warehouses, currencies, businessUnits, priceLists] = await Promise.all([
       readFno(fno, FNO.companies, ['LegalEntityId'], {}),

@@ -1,0 +1,120 @@
+/**
+ * The worker process is killed (SIGKILL) while a quote saga has written its header but not all of its lines. After
+ * a fresh worker takes over, every quote is either complete in F&O or not there at all: never half written.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { ChildProcess } from 'node:child_process';
+import { Client, Connection } from '@temporalio/client';
+import { connectionToEmulators } from '../../../client/local-stack';
+import { startProjectRun } from '../../../client/run';
+import { startEmulators, type Emulators } from '../../../emulators';
+import { resolveTasks } from '../../../mappings';
+import { loadProject } from '../../../mappings/project-file';
+import type { TargetRow } from '../../../common/types';
+import { createClients, type Clients } from '../../../worker/connections';
+import { differences, expectedRows } from '../../support/expectations';
+import { uniqueQueue } from '../../support/temporal';
+import { killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
+import { quotation } from './support';
+
+const PREREQUISITES = ['products', 'accounts', 'contactsToCustomers'];
+const QUOTE_TASKS = ['quoteHeaders', 'quoteLines'];
+/** Every F&O request waits this long, so the gap between a header and its lines is wide enough to kill in. */
+const FNO_LATENCY_MS = 300;
+
+describe('worker killed between a quote header and its lines', () => {
+  let emulators: Emulators;
+  let clients: Clients;
+  let connection: Connection;
+  let worker: ChildProcess | undefined;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-quote-crash-'));
+
+  beforeAll(async () => {
+    emulators = await startEmulators({
+      seed: { accounts: 80, products: 60, quotes: 30, orders: 0 },
+      serviceProtection: false,
+    });
+    clients = createClients(connectionToEmulators(emulators.connection));
+    connection = await Connection.connect({ address: process.env.P2C_TEST_TEMPORAL_ADDRESS! });
+  });
+  afterAll(async () => {
+    if (worker) await killHard(worker);
+    await connection?.close();
+    await clients?.close();
+    await emulators?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+
+  test('after restart each quote is complete or absent, and the interrupted one is never half written', async () => {
+    const projectFile = writeProjectFile(tmp, emulators);
+    const project = loadProject(projectFile);
+    const partition = project.partitions[0];
+    const options = {
+      projectFile,
+      storeFile: path.join(tmp, 'checkpoints.sqlite'),
+      taskQueue: uniqueQueue('quote-crash'),
+      temporalAddress: process.env.P2C_TEST_TEMPORAL_ADDRESS!,
+      secret: emulators.connection.clientSecret,
+    };
+    const client = new Client({ connection });
+    worker = spawnWorker(options);
+    let clock = Date.now();
+    const start = (tasks: string[]) => {
+      clock += 1000;
+      return startProjectRun(client, project, {
+        tasks,
+        mode: 'full',
+        taskQueue: options.taskQueue,
+        now: new Date(clock),
+      });
+    };
+    await (await start(PREREQUISITES)).handle.result();
+
+    const definitions = new Map(resolveTasks(project).map((t) => [t.name, t]));
+    const headers = await expectedRows(clients, definitions.get('quoteHeaders')!, partition);
+    const linesByQuote = new Map<string, TargetRow[]>();
+    for (const line of await expectedRows(clients, definitions.get('quoteLines')!, partition)) {
+      const number = String(line.key.SalesQuotationNumber);
+      linesByQuote.set(number, [...(linesByQuote.get(number) ?? []), line]);
+    }
+    const multiLine = headers.filter((h) => (linesByQuote.get(h.sourceKey)?.length ?? 0) >= 2).map((h) => h.sourceKey);
+    expect(multiLine.length).toBeGreaterThan(3);
+
+    emulators.fno.faults.configure({ latencyMs: FNO_LATENCY_MS });
+    const run = await start(QUOTE_TASKS);
+    let interrupted: string | undefined;
+    for (let i = 0; i < 12_000 && !interrupted; i++) {
+      interrupted = multiLine.find((number) => {
+        const state = quotation(emulators, partition.dataAreaId, number);
+        return state.header !== null && state.lines.length < linesByQuote.get(number)!.length;
+      });
+      if (!interrupted) await new Promise((resolve) => setTimeout(resolve, 5));
+    }
+    expect(interrupted).toBeDefined();
+    await killHard(worker);
+    const halfWritten = quotation(emulators, partition.dataAreaId, interrupted!);
+    expect(halfWritten.header).not.toBeNull();
+    expect(halfWritten.lines.length).toBeLessThan(linesByQuote.get(interrupted!)!.length);
+    emulators.fno.faults.reset();
+    worker = spawnWorker(options);
+
+    const summary = await run.handle.result();
+    expect(summary.tasks.find((t) => t.task === 'quoteHeaders')?.outcome).not.toBe('Failed');
+    const states: Record<string, string> = {};
+    for (const header of headers) {
+      const state = quotation(emulators, partition.dataAreaId, header.sourceKey);
+      const expectedLines = linesByQuote.get(header.sourceKey) ?? [];
+      if (state.header === null && state.lines.length === 0) states[header.sourceKey] = 'absent';
+      else if (state.header && state.lines.length === expectedLines.length) states[header.sourceKey] = 'complete';
+      else states[header.sourceKey] = `half: ${state.lines.length} of ${expectedLines.length} lines`;
+    }
+    expect(Object.entries(states).filter(([, state]) => state.startsWith('half'))).toEqual([]);
+    // Retried after the restart, the interrupted quote finishes rather than being rolled back.
+    expect(states[interrupted!]).toBe('complete');
+    const complete = headers.filter((h) => states[h.sourceKey] === 'complete');
+    const landed = complete.flatMap((h) => [h, ...(linesByQuote.get(h.sourceKey) ?? [])]);
+    expect(await differences(clients, landed)).toEqual([]);
+  }, 300_000);
+});

@@ -105,6 +105,25 @@ async function main(): Promise<void> {
     };
     const reports: SizeReport[] = [];
     let protectedRun: ProtectedReport | undefined;
+    // Rewritten after every step, so a long run that is stopped early still leaves what it measured.
+    const emit = (complete: boolean): BenchReport => {
+      const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const report: BenchReport = {
+        startedAt,
+        mode,
+        complete,
+        machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
+        engine,
+        baselineSettings: baseline,
+        sizes: reports,
+        serviceProtection: protectedRun,
+        totalSeconds,
+        targets: checkTargets(reports, protectedRun, totalSeconds),
+      };
+      const files = writeReport(report, outDir, values.name ?? mode);
+      log(`report${complete ? '' : ' so far'}: ${files.json}, ${files.markdown}, ${files.png}`);
+      return report;
+    };
     for (const accounts of sizes) {
       let run: SizeRun | undefined;
       try {
@@ -116,6 +135,7 @@ async function main(): Promise<void> {
             `p2c ${report.p2c.rowsPerSecond.toFixed(0)} rows/s (×${report.ratio.toFixed(2)}), incremental ` +
             `${(report.incremental.relativeToFull * 100).toFixed(1)} % of full, worker peak ${report.workerPeakRssMB.toFixed(0)} MB`,
         );
+        emit(false);
         if (accounts === protectionSize) {
           protectedRun = protectedReport(await run.runProtected({ ...DEFAULT_THROTTLE_OPTIONS }));
           log(
@@ -123,25 +143,13 @@ async function main(): Promise<void> {
               `${(protectedRun.achievedShare * 100).toFixed(1)} % of the limit-imposed maximum, ` +
               `${protectedRun.throttled} throttled, ${protectedRun.earlyRetries} early retries`,
           );
+          emit(false);
         }
       } finally {
         await run?.close();
       }
     }
-    const totalSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const report: BenchReport = {
-      startedAt,
-      mode,
-      machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
-      engine,
-      baselineSettings: baseline,
-      sizes: reports,
-      serviceProtection: protectedRun,
-      totalSeconds,
-      targets: checkTargets(reports, protectedRun, totalSeconds),
-    };
-    const files = writeReport(report, outDir, values.name ?? mode);
-    log(`report: ${files.json}, ${files.markdown}, ${files.png}`);
+    const report = emit(true);
     for (const t of report.targets) log(`${t.met ? 'met    ' : 'MISSED '} ${t.name}: ${t.measured} (goal ${t.target})`);
   } finally {
     await connection.close();

@@ -77,6 +77,8 @@ export interface TargetCheck {
 export interface BenchReport {
   startedAt: string;
   mode: 'quick' | 'full';
+  /** False while the run is still going (or was stopped): later sizes or the protected run are missing. */
+  complete: boolean;
   machine: { cpus: number; node: string; platform: string };
   engine: EngineSettings;
   baselineSettings: BaselineOptions;
@@ -222,7 +224,7 @@ export function checkTargets(sizes: SizeReport[], protectedRun: ProtectedReport 
 
 export function markdown(report: BenchReport, plotFile?: string): string {
   const lines: string[] = [];
-  lines.push(`# Benchmark run ${report.startedAt} (${report.mode})`, '');
+  lines.push(`# Benchmark run ${report.startedAt} (${report.mode}${report.complete ? '' : ', incomplete'})`, '');
   lines.push(
     `Machine: ${report.machine.cpus} CPUs, Node ${report.machine.node}, ${report.machine.platform}. ` +
       `Engine: pageSize ${report.engine.pageSize}, pipelineDepth ${report.engine.pipelineDepth}, ` +

@@ -47,6 +47,7 @@ describe('npm run bench -- --quick', () => {
 
       const report = JSON.parse(fs.readFileSync(path.join(out, 'quick.json'), 'utf8')) as BenchReport;
       expect(report.mode).toBe('quick');
+      expect(report.complete).toBe(true);
       expect(report.sizes.map((s) => s.accounts)).toEqual([10_000]);
       const [size] = report.sizes;
       for (const value of [

@@ -31,7 +31,7 @@ import { withoutFailureSamples } from '../common/alerts/message';
 import { activityOptions } from './activity-options';
 import { entitySync, type EntitySyncInput } from './entitySync';
 import { DIRECTION_ATTRIBUTE, OUTCOME_ATTRIBUTE, PROJECT_ATTRIBUTE, TASK_ATTRIBUTE } from './search-attributes';
-import { taskWorkflowId } from './ids';
+import { SCHEDULED_RUN_TIME, runTimeStamp, taskWorkflowId } from './ids';
 
 export interface ProspectToCashInput {
   project: string;
@@ -68,6 +68,8 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
   const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS, ...input.settings };
   const runId = workflowInfo().workflowId;
   const multiPartition = input.partitions.length > 1;
+  // Scheduled runs share one fixed action; their tasks are named after this run's own start time.
+  const runTime = input.runTime === SCHEDULED_RUN_TIME ? runTimeStamp(workflowInfo().startTime) : input.runTime;
   const jobs: Job[] = [];
   const byName = new Map(input.tasks.map((t) => [t.name, t]));
   // Line tasks run inside their header's document saga, not as tasks of their own.
@@ -87,7 +89,7 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
         workflowId: taskWorkflowId(
           input.project,
           definition.name,
-          input.runTime,
+          runTime,
           multiPartition ? partition.dataAreaId : undefined,
         ),
         definition,

@@ -154,6 +154,9 @@ export class FnoClient {
     const url = this.urlOrThrow(entitySet, key, ctx, 'dataAreaId' in key);
     const result = await this.get(ctx, url, {}, [404]);
     if (result.status === 404) return null;
+    // An entity read always has a body; an empty 200 is a broken answer, not an empty row.
+    if (!result.text.trim())
+      throw errorFromResponse({ status: 502, body: { error: { message: 'empty response' } } }, ctx);
     const row = parseJson(result.text, ctx);
     delete row['@odata.context'];
     return row;

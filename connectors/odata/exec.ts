@@ -30,6 +30,12 @@ export async function sendBatch(
   const accept = [400, 403, 404, 405, 409, 412, 413, 422, 500];
   const result = await target.http(ctx, { method: 'POST', url: batchUrl, headers, body, accept });
   if (!/^multipart\/mixed/i.test(result.headers['content-type'] ?? '')) {
+    // A success status without the multipart answer is a broken response (proxy page, cut body): retryable, since
+    // every operation is an upsert by key. Error statuses keep their own classification.
+    if (result.status < 400) {
+      const message = `$batch answered ${result.status} without a multipart body`;
+      throw errorFromResponse({ status: 502, body: { error: { message } } }, ctx);
+    }
     throw errorFromResponse({ status: result.status, headers: result.headers, body: result.text }, ctx);
   }
   let parts: BatchPartResponse[];

@@ -8,6 +8,24 @@ import { z } from 'zod';
  * error body of a 429/500/503 differs between Dataverse and F&O.
  */
 
+export const MALFORMED_KINDS = ['html', 'truncated-json', 'empty'] as const;
+export type MalformedKind = (typeof MALFORMED_KINDS)[number];
+
+/** A gateway's HTML error page (502), a JSON body cut off mid-value (200), or a 200 with no body at all. */
+const MALFORMED_ANSWERS: Record<MalformedKind, { status: number; contentType: string; body: string }> = {
+  html: {
+    status: 502,
+    contentType: 'text/html; charset=utf-8',
+    body: '<!DOCTYPE html><html><head><title>502 Bad Gateway</title></head><body><h1>Bad Gateway</h1></body></html>',
+  },
+  'truncated-json': {
+    status: 200,
+    contentType: 'application/json; odata.metadata=minimal',
+    body: '{"@odata.context":"$metadata#rows","value":[{"name":"Contoso","accountnumb',
+  },
+  empty: { status: 200, contentType: 'application/json; odata.metadata=minimal', body: '' },
+};
+
 export const faultRulesSchema = z
   .object({
     errorRate: z.number().min(0).max(1).optional(),
@@ -19,6 +37,10 @@ export const faultRulesSchema = z
     failWritesForKeys: z.array(z.string().min(1)).optional(),
     failNextWrites: z.object({ count: z.number().int().min(1), status: z.number().int().min(400).max(599) }).optional(),
     expireTokens: z.boolean().optional(),
+    /** The next `count` authenticated requests are refused as expired: a token running out mid-run. */
+    expireNextTokens: z.object({ count: z.number().int().min(1) }).optional(),
+    /** The next `count` requests get a broken answer instead of being served: what proxies and outages produce. */
+    malformedNext: z.object({ count: z.number().int().min(1), kind: z.enum(MALFORMED_KINDS) }).optional(),
   })
   .strict();
 
@@ -50,6 +72,8 @@ export interface FaultStats {
   throttled: number;
   serverErrors: number;
   failedWrites: number;
+  malformed: number;
+  expiredTokens: number;
 }
 
 /** Marks requests the batch executor replays through `app.inject`; the value is unguessable per process. */
@@ -74,7 +98,7 @@ function isAdmin(request: FastifyRequest): boolean {
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 function zeroStats(): FaultStats {
-  return { delayed: 0, dropped: 0, throttled: 0, serverErrors: 0, failedWrites: 0 };
+  return { delayed: 0, dropped: 0, throttled: 0, serverErrors: 0, failedWrites: 0, malformed: 0, expiredTokens: 0 };
 }
 
 export class FaultController {
@@ -100,8 +124,15 @@ export class FaultController {
     return this.rules;
   }
 
-  get tokensExpired(): boolean {
-    return this.rules.expireTokens === true;
+  /** Asked once per authenticated request: whether to refuse its (valid) token as expired. */
+  rejectToken(): boolean {
+    if (this.rules.expireTokens === true) return true;
+    const next = this.rules.expireNextTokens;
+    if (!next) return false;
+    next.count -= 1;
+    if (next.count === 0) delete this.rules.expireNextTokens;
+    this.counters.expiredTokens += 1;
+    return true;
   }
 
   stats(): FaultStats {
@@ -116,7 +147,7 @@ export class FaultController {
     return reply.send(rendered.body);
   }
 
-  /** fastify onRequest hook: connection-level faults (latency, drops, 429, 5xx). Batch parts are exempt. */
+  /** fastify onRequest hook: connection-level faults (latency, drops, 429, malformed answers, 5xx). Batch parts are exempt. */
   hook() {
     return async (request: FastifyRequest, reply: FastifyReply): Promise<void> => {
       if (isAdmin(request) || isBatchPart(request)) return;
@@ -137,6 +168,14 @@ export class FaultController {
         if (rules.throttleNext.count === 0) delete rules.throttleNext;
         this.counters.throttled += 1;
         await this.send(reply, { kind: 'throttle', status: 429, retryAfterSeconds }, request);
+        return;
+      }
+      if (rules.malformedNext && rules.malformedNext.count > 0) {
+        const answer = MALFORMED_ANSWERS[rules.malformedNext.kind];
+        rules.malformedNext.count -= 1;
+        if (rules.malformedNext.count === 0) delete rules.malformedNext;
+        this.counters.malformed += 1;
+        await reply.code(answer.status).header('content-type', answer.contentType).send(answer.body);
         return;
       }
       if (rules.errorRate && this.random() < rules.errorRate) {

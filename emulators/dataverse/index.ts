@@ -278,7 +278,7 @@ async function startServer(
   app.addHook('onRequest', async (request, reply) => {
     // Batch parts carry the outer request's token, which was verified when the batch arrived.
     if (!isApi(request) || isBatchPart(request)) return;
-    const check = faults.tokensExpired
+    const check = faults.rejectToken()
       ? ({ ok: false, status: 401, code: 'ExpiredAuthTicket', message: 'The access token has expired.' } as const)
       : identity.verify(request.headers.authorization, baseUrl);
     if (!check.ok) {

@@ -141,7 +141,7 @@ export async function startFnoEmulator(opts: FnoEmulatorOptions = {}): Promise<F
   app.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
     if (!request.url.startsWith(DATA_PREFIX) && request.url !== '/data') return;
     const check = identity.verify(request.headers.authorization, url);
-    if (!check.ok || faults.tokensExpired) {
+    if (!check.ok || faults.rejectToken()) {
       const message = check.ok ? 'The access token has expired.' : check.message;
       return sendError(reply.header('www-authenticate', 'Bearer'), new FnoError('auth', `Unauthorized: ${message}`));
     }

@@ -6,6 +6,7 @@
 import { resolveTasks, sourceKeyOf, type Project, type TaskDefinition } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
 import { MISSING_PRODUCT_LINE, QUOTE_STATES } from '../../../emulators/seed/documents';
+import { ORPHAN_PREFIX } from '../../../emulators/seed/products';
 import type { SourceRow, TargetRow } from '../../../common/types';
 import { differences, expectedRows, readAllSource } from '../../support/expectations';
 import { EXAMPLE_PROJECT, startE2E, taskResult, type E2E } from '../../support/e2e';
@@ -263,5 +264,28 @@ describe('quotes (quoteSync saga)', () => {
       expect(after.lines).toEqual(before.lines);
       expect(after.header?.SalesQuotationName).toBe(`Revised again ${quote.quoteNumber}`);
     });
+  });
+
+  test('a quotation synced before whose third line now names an unsynced product keeps its previous state', async () => {
+    const quote = landedQuote(MISSING_PRODUCT_LINE);
+    const before = quotation(e2e.stack.emulators, quote.dataAreaId, quote.quoteNumber);
+    const products = e2e.stack.emulators.dataverse.store.table('products');
+    const orphan = [...products.rows()].find(
+      (p) => String(p.productnumber).startsWith(ORPHAN_PREFIX) && p.msdynce_ismaintainedexternally === true,
+    )!;
+    expect(orphan).toBeDefined();
+    await reviseQuote(
+      quote,
+      { name: `Revised with an unsynced product ${quote.quoteNumber}` },
+      { 1: { quantity: 5 }, [MISSING_PRODUCT_LINE]: { _productid_value: orphan.productid } },
+    );
+    const { workflowId } = await quoteRun();
+
+    expect(quotation(e2e.stack.emulators, quote.dataAreaId, quote.quoteNumber)).toEqual(before);
+    const failures = (await e2e.stack.store.listFailures(workflowId)).filter((f) => f.sourceKey === quote.quoteNumber);
+    expect(failures).toHaveLength(1);
+    expect(failures[0].code).toBe('missing-product');
+    expect(failures[0].message).toContain(`line ${quote.quoteNumber}/${MISSING_PRODUCT_LINE}`);
+    expect(failures[0].message).toContain(String(orphan.productnumber));
   });
 });

@@ -17,6 +17,8 @@ export interface HistoryCost {
 }
 
 const HISTORY_FETCH_CONCURRENCY = 8;
+/** Events per history page: pages of large page payloads must stay under gRPC's 4 MB message limit. */
+const HISTORY_PAGE_EVENTS = 100;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
 function isPayload(value: object): value is { data: Uint8Array; metadata?: Record<string, Uint8Array> } {
@@ -48,6 +50,29 @@ function followOns(workflowId: string, events: HistoryEvent[]): Array<{ workflow
   return next;
 }
 
+/** One run's events, page by page; also returns the encoded size of the pages. */
+async function fetchRun(
+  client: Client,
+  run: { workflowId: string; runId: string },
+): Promise<{ events: HistoryEvent[]; bytes: number }> {
+  const events: HistoryEvent[] = [];
+  let bytes = 0;
+  let nextPageToken: Uint8Array | undefined;
+  do {
+    const page = await client.workflowService.getWorkflowExecutionHistory({
+      namespace: client.options.namespace,
+      execution: run,
+      maximumPageSize: HISTORY_PAGE_EVENTS,
+      nextPageToken,
+    });
+    const history = page.history ?? { events: [] };
+    bytes += temporal.api.history.v1.History.encode(history).finish().length;
+    events.push(...(history.events ?? []));
+    nextPageToken = page.nextPageToken?.length ? page.nextPageToken : undefined;
+  } while (nextPageToken);
+  return { events, bytes };
+}
+
 export async function measureHistories(client: Client, workflowId: string): Promise<HistoryCost> {
   const cost: HistoryCost = {
     workflowRuns: 0,
@@ -61,11 +86,10 @@ export async function measureHistories(client: Client, workflowId: string): Prom
   const queue = [{ workflowId, runId: first.runId }];
   const seen = new Set<string>();
   const visit = async (run: { workflowId: string; runId: string }) => {
-    const history = await client.workflow.getHandle(run.workflowId, run.runId).fetchHistory();
-    const events = history.events ?? [];
+    const { events, bytes } = await fetchRun(client, run);
     cost.workflowRuns += 1;
     cost.events += events.length;
-    cost.historyBytes += temporal.api.history.v1.History.encode(history).finish().length;
+    cost.historyBytes += bytes;
     for (const event of events) cost.payloadBytes += payloadBytesOf(event);
     if (events.length > cost.maxEventsPerRun) {
       cost.maxEventsPerRun = events.length;

@@ -68,6 +68,10 @@ export function renderMarkdown(results: ScenarioResult[]): string {
     'by the template), landed = expected rows found in the target field for field, duplicated = extra target rows',
     'for a business key, lost = expected rows missing or different.',
     '',
+    'Run: `npx jest test/integration/reliability test/unit/reliability` (bounded CI form), `npm run test:chaos`',
+    '(full form: more kills, rows and rounds), `npx tsx scripts/dependency-audit.ts` (dependency audit). The bad-input',
+    'catalogue with each expected outcome is `test/integration/reliability/bad-input.catalogue.ts`.',
+    '',
   ];
   for (const group of Object.keys(GROUP_TITLES) as ScenarioResult['group'][]) {
     const rows = results.filter((r) => r.group === group);

@@ -33,6 +33,7 @@ const EXAMPLE_PROJECT = path.resolve(__dirname, '../examples/project.yaml');
 const DEFAULT_OUT = path.resolve(__dirname, 'results');
 /** A hand-written copy script keeps a few batches in flight, like the connector bench's writers. */
 const DEFAULT_BASELINE_WRITES_IN_FLIGHT = 4;
+const HISTORY_MESSAGE_LIMIT_BYTES = 64 * 1024 * 1024;
 
 function numbers(value: string | undefined, fallback: number[]): number[] {
   if (!value) return fallback;
@@ -91,7 +92,11 @@ async function main(): Promise<void> {
   const server = values['temporal-address']
     ? { address: values['temporal-address'], namespace: DEFAULT_NAMESPACE, stop: async () => undefined }
     : await startDevServer({ port: 0, uiPort: false, dbFile: path.join(workDir, 'temporal.sqlite') });
-  const connection = await Connection.connect({ address: server.address });
+  const connection = await Connection.connect({
+    address: server.address,
+    // A page of history events carrying page payloads can pass gRPC's default 4 MB message limit.
+    channelArgs: { 'grpc.max_receive_message_length': HISTORY_MESSAGE_LIMIT_BYTES },
+  });
   try {
     await registerSearchAttributes(connection, server.namespace);
     const ctx: BenchContext = {

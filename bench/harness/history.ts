@@ -17,7 +17,7 @@ export interface HistoryCost {
 }
 
 const HISTORY_FETCH_CONCURRENCY = 8;
-/** Events per history page: pages of large page payloads must stay under gRPC's 4 MB message limit. */
+/** Events per history page, so a page of events carrying page payloads stays a moderate gRPC message. */
 const HISTORY_PAGE_EVENTS = 100;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 

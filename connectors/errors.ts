@@ -283,6 +283,11 @@ export function isRetryable(err: unknown): boolean {
   return err !== null && typeof err === 'object' && (err as { retryable?: unknown }).retryable === true;
 }
 
+/** A 2xx answer whose body is not what the protocol promises (cut off, empty, a proxy's page): retryable. */
+export function brokenAnswer(ctx: ErrorContext, message: string): ConnectorError {
+  return errorFromResponse({ status: 502, body: { error: { message } } }, ctx);
+}
+
 /** A caller handed us something unusable: never retryable, names what is wrong. */
 export function badInput(ctx: ErrorContext, message: string): ConnectorError {
   return new ConnectorError({ ...ctx, kind: 'bad-input', retryable: false, serviceMessage: message });

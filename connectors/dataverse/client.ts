@@ -1,7 +1,7 @@
 import { DynamicsWebApi, type Expand, type RetrieveMultipleRequest } from 'dynamics-web-api';
 import type { BusinessKey, SourceRow, TargetRow, WriteOutcome } from '../../common/types';
 import { dataverseConnectionSchema, type DataverseConnection } from '../config';
-import { badInput, ConnectorError, type ErrorContext } from '../errors';
+import { badInput, brokenAnswer, ConnectorError, type ErrorContext } from '../errors';
 import { DATAVERSE_LIMITS } from '../limiter';
 import { backoffMs, sleep, Target, type ConnectorDeps } from '../target';
 import type { BatchOperation } from '../odata/batch';
@@ -166,7 +166,9 @@ export class DataverseClient {
       maxPageSize: options.pageSize,
     };
     const response = await this.retrieveMultiple(ctx, request, options.cursor);
-    const page: Page = { rows: (response.value ?? []).map((r) => plainRow(r as Record<string, unknown>)) };
+    // Taking a missing `value` for an empty last page would end the read early and skip every later row.
+    if (!Array.isArray(response?.value)) throw brokenAnswer(ctx, 'collection answer without a value array');
+    const page: Page = { rows: response.value.map((r) => plainRow(r as Record<string, unknown>)) };
     if (response.oDataNextLink) page.nextCursor = response.oDataNextLink;
     return page;
   }
@@ -190,8 +192,9 @@ export class DataverseClient {
       ? { collection: entitySet, maxPageSize: options.pageSize }
       : { collection: entitySet, select: options.select, maxPageSize: options.pageSize, trackChanges: true };
     const response = await this.retrieveMultiple(ctx, request, link);
+    if (!Array.isArray(response?.value)) throw brokenAnswer(ctx, 'collection answer without a value array');
     const page: DeltaPage = { rows: [], deleted: [] };
-    for (const raw of (response.value ?? []) as Array<Record<string, unknown>>) {
+    for (const raw of response.value as Array<Record<string, unknown>>) {
       if (isDeletedEntry(raw)) page.deleted.push({ id: String(raw.id) });
       else page.rows.push(plainRow(raw));
     }

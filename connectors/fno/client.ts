@@ -1,6 +1,6 @@
 import type { BusinessKey, SourceRow, TargetRow, WriteOutcome } from '../../common/types';
 import { fnoConnectionSchema, type FnoConnection } from '../config';
-import { badInput, ConnectorError, errorFromResponse, type ErrorContext } from '../errors';
+import { badInput, brokenAnswer, ConnectorError, type ErrorContext } from '../errors';
 import { FNO_LIMITS } from '../limiter';
 import { Target, type CallContext, type ConnectorDeps, type HttpResult } from '../target';
 import type { BatchOperation, BatchPartResponse } from '../odata/batch';
@@ -59,7 +59,7 @@ function parseJson(text: string, ctx: ErrorContext): Record<string, unknown> {
   try {
     return text ? (JSON.parse(text) as Record<string, unknown>) : {};
   } catch {
-    throw errorFromResponse({ status: 502, body: { error: { message: 'response is not JSON' } } }, ctx);
+    throw brokenAnswer(ctx, 'response is not JSON');
   }
 }
 
@@ -116,7 +116,9 @@ export class FnoClient {
     }
     const result = await this.get(ctx, url, { prefer: `odata.maxpagesize=${options.pageSize}` });
     const body = parseJson(result.text, ctx);
-    const page: Page = { rows: Array.isArray(body.value) ? (body.value as SourceRow[]) : [] };
+    // Taking a missing `value` for an empty last page would end the read early and skip every later row.
+    if (!Array.isArray(body.value)) throw brokenAnswer(ctx, 'collection answer without a value array');
+    const page: Page = { rows: body.value as SourceRow[] };
     if (typeof body['@odata.nextLink'] === 'string') page.nextCursor = body['@odata.nextLink'];
     return page;
   }
@@ -155,8 +157,7 @@ export class FnoClient {
     const result = await this.get(ctx, url, {}, [404]);
     if (result.status === 404) return null;
     // An entity read always has a body; an empty 200 is a broken answer, not an empty row.
-    if (!result.text.trim())
-      throw errorFromResponse({ status: 502, body: { error: { message: 'empty response' } } }, ctx);
+    if (!result.text.trim()) throw brokenAnswer(ctx, 'empty response');
     const row = parseJson(result.text, ctx);
     delete row['@odata.context'];
     return row;

@@ -1,5 +1,5 @@
 import type { Target } from '../target';
-import { errorFromResponse, type ConnectorError } from '../errors';
+import { brokenAnswer, errorFromResponse, type ConnectorError } from '../errors';
 import {
   buildBatch,
   parseBatchResponse,
@@ -32,10 +32,7 @@ export async function sendBatch(
   if (!/^multipart\/mixed/i.test(result.headers['content-type'] ?? '')) {
     // A success status without the multipart answer is a broken response (proxy page, cut body): retryable, since
     // every operation is an upsert by key. Error statuses keep their own classification.
-    if (result.status < 400) {
-      const message = `$batch answered ${result.status} without a multipart body`;
-      throw errorFromResponse({ status: 502, body: { error: { message } } }, ctx);
-    }
+    if (result.status < 400) throw brokenAnswer(ctx, `$batch answered ${result.status} without a multipart body`);
     throw errorFromResponse({ status: result.status, headers: result.headers, body: result.text }, ctx);
   }
   let parts: BatchPartResponse[];

@@ -94,4 +94,44 @@ describe.each(MALFORMED_KINDS)('one %s answer', (kind) => {
     expect(emulators.fno.faults.stats().malformed).toBe(1);
     expect(row).toMatchObject({ CustomerAccount: 'MAL-2', OrganizationName: `Read ${kind}` });
   });
+
+  test('paged reads: a broken page is retried, never taken for the last one', async () => {
+    // A cut-off JSON page read through dynamics-web-api throws outside its promise (open issue, see
+    // docs/reliability.md), so Dataverse reads are checked with the other kinds only.
+    const dataverseToo = kind !== 'truncated-json';
+    const seeded = await collect(() =>
+      clients.dataverse.readPages('accounts', { select: ['accountnumber'], pageSize: 2 }),
+    );
+    const products = await collect(() =>
+      clients.fno.readPages('SellableReleasedProducts', { select: ['ProductNumber'], pageSize: 1, crossCompany: true }),
+    );
+    if (dataverseToo) emulators.dataverse.faults.configure({ malformedNext: { count: 1, kind } });
+    emulators.fno.faults.configure({ malformedNext: { count: 1, kind } });
+    expect(
+      await withActivityRetry(() =>
+        collect(() => clients.dataverse.readPages('accounts', { select: ['accountnumber'], pageSize: 2 })),
+      ),
+    ).toEqual(seeded);
+    expect(
+      await withActivityRetry(() =>
+        collect(() =>
+          clients.fno.readPages('SellableReleasedProducts', {
+            select: ['ProductNumber'],
+            pageSize: 1,
+            crossCompany: true,
+          }),
+        ),
+      ),
+    ).toEqual(products);
+    expect(emulators.dataverse.faults.stats().malformed + emulators.fno.faults.stats().malformed).toBe(
+      dataverseToo ? 2 : 1,
+    );
+    expect(seeded.length).toBeGreaterThan(2);
+  });
 });
+
+async function collect(pages: () => AsyncIterable<{ rows: Array<Record<string, unknown>> }>): Promise<unknown[]> {
+  const rows: unknown[] = [];
+  for await (const page of pages()) rows.push(...page.rows.map((r) => JSON.stringify(r)));
+  return rows;
+}

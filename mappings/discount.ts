@@ -11,6 +11,9 @@ export function roundAmount(value: number, decimals: number): number {
   return rounded === 0 ? 0 : sign * rounded;
 }
 
+/** Places kept when clearing float noise from a product of amounts: beyond any currency or quantity precision. */
+const DECIMAL_NOISE_PLACES = 9;
+
 export interface PerUnitDiscount {
   perUnit: number;
   /** Added to the F&O line's charges so that per-unit × quantity + charge = the Sales line discount. */
@@ -34,9 +37,12 @@ export function perUnitDiscount(
   }
   const perUnit = roundAmount(lineDiscount / quantity, decimals);
   if (price === undefined) return { perUnit, roundingCharge: roundAmount(perUnit * quantity - lineDiscount, decimals) };
-  const gross = quantity * price;
+  // Both systems compute in decimals: clear the binary noise of the products (13.19 × 69.5 = 916.705, not
+  // 916.7049999…) before rounding to the currency, or a half cent rounds the wrong way.
+  const exact = (value: number) => roundAmount(value, DECIMAL_NOISE_PLACES);
+  const gross = exact(quantity * price);
   const salesExtended = roundAmount(roundAmount(gross, decimals) - lineDiscount, decimals);
-  const fnoLineAmount = roundAmount(gross - quantity * perUnit, decimals);
+  const fnoLineAmount = roundAmount(exact(gross - quantity * perUnit), decimals);
   return { perUnit, roundingCharge: roundAmount(salesExtended - fnoLineAmount, decimals) };
 }
 

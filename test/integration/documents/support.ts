@@ -2,6 +2,7 @@
 import type { Emulators } from '../../../emulators';
 import { MODIFIED_FIELD } from '../../../emulators/fno/entities';
 import type { SourceRow } from '../../../common/types';
+import { roundAmount } from '../../../mappings';
 
 export const QUOTE_HEADERS = 'CDSSalesQuotationHeaders';
 const QUOTE_LINE_TABLE = 'SalesQuotationLine';
@@ -38,4 +39,5 @@ export function quotation(emulators: Emulators, dataAreaId: string, quoteNumber:
   };
 }
 
-export const cents = (amount: unknown): number => Math.round(Number(amount) * 100);
+/** Whole cents of an amount in decimal arithmetic (13.19 × 69.5 is 916.705, rounded half away from zero). */
+export const cents = (amount: unknown): number => Math.round(roundAmount(roundAmount(Number(amount), 9), 2) * 100);

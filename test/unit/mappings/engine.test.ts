@@ -29,13 +29,15 @@ describe('discount rule (§7.2)', () => {
   });
 
   it('with the unit price, F&O line amount plus charge equals the Sales extended amount to the cent', () => {
-    const cents = (value: number) => Math.round(roundAmount(value, 2) * 100);
+    // Decimal arithmetic as both systems do it: clear binary noise, then round half away from zero.
+    const money = (value: number) => roundAmount(roundAmount(value, 9), 2);
+    const cents = (value: number) => Math.round(money(value) * 100);
     let differsWithoutPrice = 0;
     for (let i = 1; i <= 400; i++) {
       const quantity = (i % 37) + (i % 4) * 0.25 + 0.5;
       const price = 3.07 * ((i * 7) % 53) + 0.99;
       const discount = Math.round(quantity * price * ((i % 13) + 2)) / 100;
-      const salesExtended = cents(roundAmount(quantity * price, 2) - discount);
+      const salesExtended = cents(money(quantity * price) - discount);
       const fnoTotal = (split: { perUnit: number; roundingCharge: number }) =>
         cents(quantity * price - quantity * split.perUnit) + cents(split.roundingCharge);
       expect({ i, total: fnoTotal(perUnitDiscount(discount, quantity, 2, price)) }).toEqual({
@@ -46,6 +48,9 @@ describe('discount rule (§7.2)', () => {
     }
     // The quantity-only split is a cent off on some of these lines: the case the price exists for.
     expect(differsWithoutPrice).toBeGreaterThan(0);
+    // 13.19 × 69.5 is 916.705 in decimals (916.7049999… in binary): Sales rounds it to 916.71, less 91.67 is
+    // 825.04; F&O nets 825.0345 → 825.03, so the charge carries the cent.
+    expect(perUnitDiscount(91.67, 13.19, 2, 69.5)).toEqual({ perUnit: 6.95, roundingCharge: 0.01 });
   });
 
   it('rebuilds the line discount from per-unit discount and rounding charge', () => {

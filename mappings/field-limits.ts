@@ -42,6 +42,8 @@ const fnoCustomer: Record<string, FieldLimit> = {
   LanguageId: reject(7),
   SiteId: reject(10),
   WarehouseId: reject(10),
+  // Free-text notes: F&O refuses the whole customer when the memo is longer, so it is cut with a warning.
+  SalesMemo: truncate(1000),
   AddressStreet: fnoAddress.street,
   AddressCity: fnoAddress.city,
   AddressState: fnoAddress.state,

@@ -168,10 +168,9 @@ describe('quotes (quoteSync saga)', () => {
         quote: quote.quoteNumber,
         lines: quote.lines.length,
       });
-      const sales = quote.lines.reduce(
-        (sum, l) => sum + cents(Number(l.quantity) * Number(l.priceperunit)) - cents(l.manualdiscountamount ?? 0),
-        0,
-      );
+      // What Sales holds for each line after its discount (extendedamount), summed in cents.
+      const salesLines = e2e.stack.emulators.dataverse.store.table('quotedetails');
+      const sales = quote.lines.reduce((sum, l) => sum + cents(salesLines.get(l.quotedetailid)!.extendedamount), 0);
       totals.push({ quote: quote.quoteNumber, fno: cents(landed.header?.QuotationTotalAmount), sales });
     }
     expect(totals.filter((t) => t.fno !== t.sales)).toEqual([]);

@@ -59,6 +59,16 @@ export function readResults(dir = RESULTS_DIR): ScenarioResult[] {
     });
 }
 
+/** Problems the suite found and that are not fixed yet; each test that works around one names it. */
+export const OPEN_ISSUES = [
+  'Dataverse reads go through dynamics-web-api: a 200 answer whose JSON is cut off makes the library throw a ' +
+    'SyntaxError outside the returned promise, so the read never settles and the activity waits for its timeout. ' +
+    'The malformed-answer scenarios therefore send cut-off JSON to F&O only.',
+  'FnoClient.upsertBatch with continueOnError: false (keyed PATCH per row, unused by the sync activities) takes a ' +
+    '2xx answer with a broken body as success; the $batch path used by the sync retries it.',
+  '`npm audit` needs the registry audit endpoint; where it is unreachable the dependency row says so instead of passing.',
+];
+
 export function renderMarkdown(results: ScenarioResult[]): string {
   const lines = [
     '# Reliability',
@@ -92,6 +102,7 @@ export function renderMarkdown(results: ScenarioResult[]): string {
     }
     lines.push('');
   }
+  lines.push('## Open issues', '', ...OPEN_ISSUES.map((issue) => `- ${issue}`), '');
   return `${lines.join('\n').trimEnd()}\n`;
 }
 
@@ -100,6 +111,14 @@ export async function renderReliabilityReport(dir = RESULTS_DIR, file = REPORT_F
   // Loaded here, not at the top: the test suite imports this module's types and paths inside jest's VM.
   const prettier = await import('prettier');
   const options = (await prettier.resolveConfig(file)) ?? {};
+  // The result files are committed with the report, so they get the repository's formatting too.
+  for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json'))) {
+    const resultFile = path.join(dir, name);
+    fs.writeFileSync(
+      resultFile,
+      await prettier.format(fs.readFileSync(resultFile, 'utf8'), { ...options, parser: 'json' }),
+    );
+  }
   const markdown = await prettier.format(renderMarkdown(readResults(dir)), { ...options, parser: 'markdown' });
   fs.writeFileSync(file, markdown);
   return markdown;

@@ -31,6 +31,11 @@ export class CliContext {
     readonly err: Output,
   ) {}
 
+  /** The environment the command runs with (settings beyond the runtime config, e.g. the codec server's). */
+  get environment(): NodeJS.ProcessEnv {
+    return this.env;
+  }
+
   get config(): RuntimeConfig {
     this.runtime ??= loadRuntimeConfig(this.env);
     return this.runtime;

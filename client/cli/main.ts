@@ -7,6 +7,7 @@ import { ConfigError } from '../../common/config';
 import { CliContext, type CommandRunner } from './context';
 import { EXIT } from './errors';
 import { registerCheck } from './check';
+import { registerCodecServer } from './codec-server';
 import { registerFailures } from './failures';
 import { registerReplay } from './replay';
 import { registerReset } from './reset';
@@ -34,6 +35,7 @@ export function buildProgram(ctx: CliContext, run: CommandRunner): Command {
     registerSchedule,
     registerCheck,
     registerTrace,
+    registerCodecServer,
   ])
     register(program, ctx, run);
   return program;

@@ -1,12 +1,29 @@
+import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import path from 'node:path';
 import { Client } from 'pg';
 import { openCheckpointStore } from '../../../common/checkpoint-store';
 import { checkpointStoreContract } from './contract';
 
-const url = process.env.P2C_TEST_PG_URL;
-const NOT_CONFIGURED =
-  'PostgreSQL not configured: set P2C_TEST_PG_URL (start a throw-away server with `.ci/install-postgres.sh`, ' +
-  'export its last line, and `.ci/install-postgres.sh stop` afterwards)';
+const ROOT = path.resolve(__dirname, '../../..');
+
+/**
+ * The server under test: P2C_TEST_PG_URL when set (CI starts one), else a throw-away cluster started here with the
+ * same script, so the PostgreSQL backend is always exercised and a missing server is a failure, never a skip.
+ */
+function serverUrl(): { url: string; startedHere: boolean } {
+  if (process.env.P2C_TEST_PG_URL) return { url: process.env.P2C_TEST_PG_URL, startedHere: false };
+  const output = execFileSync('bash', [path.join(ROOT, '.ci/install-postgres.sh')], { encoding: 'utf8' });
+  const line = output.trim().split('\n').pop() ?? '';
+  const match = line.match(/^P2C_TEST_PG_URL=(\S+)$/);
+  if (!match) throw new Error(`.ci/install-postgres.sh did not print P2C_TEST_PG_URL=…; it printed:\n${output}`);
+  return { url: match[1], startedHere: true };
+}
+
+const { url, startedHere } = serverUrl();
+afterAll(() => {
+  if (startedHere) execFileSync('bash', [path.join(ROOT, '.ci/install-postgres.sh'), 'stop'], { stdio: 'ignore' });
+});
 
 const uniqueName = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
 
@@ -20,64 +37,54 @@ async function withClient<T>(connectionString: string, work: (client: Client) =>
   }
 }
 
-if (!url && process.env.CI === 'true') {
-  // CI must exercise both backends; a missing server there is a broken pipeline, not a reason to skip.
-  test('PostgreSQL checkpoint store runs in CI', () => {
-    throw new Error(NOT_CONFIGURED);
-  });
-} else {
-  if (!url) console.warn(`Skipping the PostgreSQL checkpoint store tests. ${NOT_CONFIGURED}`);
-  const describeIfConfigured = url ? describe : describe.skip;
-  const title = (name: string) => (url ? name : `${NOT_CONFIGURED} — ${name}`);
-  const schemas: string[] = [];
+const schemas: string[] = [];
 
-  // Each test gets its own schema in the shared database, so tests never see each other's rows.
-  checkpointStoreContract(
-    title('PostgreSQL checkpoint store'),
-    async () => {
-      const schema = uniqueName('p2c_test');
-      schemas.push(schema);
-      return {
-        open: (migrations) =>
-          openCheckpointStore({ kind: 'postgres', connectionString: url!, poolSize: 4, schema }, migrations),
-      };
-    },
-    describeIfConfigured,
-  );
-
-  afterAll(async () => {
-    if (!url || schemas.length === 0) return;
-    await withClient(url, async (client) => {
-      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-    });
-  });
-
-  describeIfConfigured(title('PostgreSQL checkpoint store without a schema option'), () => {
-    const database = uniqueName('p2c_test');
-    const databaseUrl = (): string => {
-      const address = new URL(url!);
-      address.pathname = `/${database}`;
-      return address.href;
+// Each test gets its own schema in the shared database, so tests never see each other's rows.
+checkpointStoreContract(
+  'PostgreSQL checkpoint store',
+  async () => {
+    const schema = uniqueName('p2c_test');
+    schemas.push(schema);
+    return {
+      open: (migrations) =>
+        openCheckpointStore({ kind: 'postgres', connectionString: url, poolSize: 4, schema }, migrations),
     };
+  },
+  describe,
+);
 
-    beforeAll(() => withClient(url!, (client) => client.query(`CREATE DATABASE ${database}`)));
-    afterAll(() => withClient(url!, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)));
-
-    test("creates its tables in the connection's default schema", async () => {
-      const store = await openCheckpointStore({ kind: 'postgres', connectionString: databaseUrl() });
-      try {
-        await store.commitWatermark('contoso', 'accountsToCustomers', 'usmf', { kind: 'delta-link', value: 't' }, 'r1');
-        expect(await store.getWatermark('contoso', 'accountsToCustomers', 'usmf')).toEqual({
-          kind: 'delta-link',
-          value: 't',
-        });
-      } finally {
-        await store.close();
-      }
-      const { rows } = await withClient(databaseUrl(), (client) =>
-        client.query("SELECT to_regclass('public.watermarks') IS NOT NULL AS present"),
-      );
-      expect(rows[0].present).toBe(true);
-    });
+afterAll(async () => {
+  if (schemas.length === 0) return;
+  await withClient(url, async (client) => {
+    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
   });
-}
+});
+
+describe('PostgreSQL checkpoint store without a schema option', () => {
+  const database = uniqueName('p2c_test');
+  const databaseUrl = (): string => {
+    const address = new URL(url);
+    address.pathname = `/${database}`;
+    return address.href;
+  };
+
+  beforeAll(() => withClient(url, (client) => client.query(`CREATE DATABASE ${database}`)));
+  afterAll(() => withClient(url, (client) => client.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`)));
+
+  test("creates its tables in the connection's default schema", async () => {
+    const store = await openCheckpointStore({ kind: 'postgres', connectionString: databaseUrl() });
+    try {
+      await store.commitWatermark('contoso', 'accountsToCustomers', 'usmf', { kind: 'delta-link', value: 't' }, 'r1');
+      expect(await store.getWatermark('contoso', 'accountsToCustomers', 'usmf')).toEqual({
+        kind: 'delta-link',
+        value: 't',
+      });
+    } finally {
+      await store.close();
+    }
+    const { rows } = await withClient(databaseUrl(), (client) =>
+      client.query("SELECT to_regclass('public.watermarks') IS NOT NULL AS present"),
+    );
+    expect(rows[0].present).toBe(true);
+  });
+});

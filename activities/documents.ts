@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { DataverseClient, FnoClient } from '../connectors';
-import { createLookupIndex, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
+import { createLookupIndex, odataString, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
 import type { TaskRef } from '../common/sync-types';
 import type { BusinessKey, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
@@ -63,7 +63,7 @@ export function linesFilterFor(headerTask: TaskDefinition, lineTask: TaskDefinit
   if (shared.length === 0) {
     throw new Error(`${lineTask.name} shares no key field with ${headerTask.name}; cannot select a document's lines`);
   }
-  return shared.map((k) => `${k} eq '${String(header[k]).replace(/'/g, "''")}'`).join(' and ');
+  return shared.map((k) => `${k} eq ${odataString(String(header[k]))}`).join(' and ');
 }
 
 /**

@@ -1,6 +1,6 @@
 /** Reading a task's source: one page at a time for the page loop, or everything for a document's lines. */
 import type { DataverseClient, FnoClient, Page } from '../connectors';
-import { requiredLookups, sourceQuery, type LookupRequest, type TaskDefinition } from '../mappings';
+import { andFilters, requiredLookups, sourceQuery, type LookupRequest, type TaskDefinition } from '../mappings';
 import { relatedLookupKey } from '../mappings/lookup-index';
 import type { LookupEntries, Partition } from '../common/sync-types';
 import type { SourceRow } from '../common/types';
@@ -19,19 +19,13 @@ export interface SourcePageRequest {
   filter?: string;
 }
 
-function and(...parts: Array<string | undefined>): string | undefined {
-  const present = parts.filter((p): p is string => !!p);
-  if (present.length <= 1) return present[0];
-  return present.map((p) => `(${p})`).join(' and ');
-}
-
 /** The connector read options of a task's source for one partition. */
 export function sourceReadOptions(task: TaskDefinition, partition: Partition, request: SourcePageRequest) {
   const query = sourceQuery(task, partition);
   return {
     select: task.source.select,
     expand: task.source.expand,
-    filter: and(query.filter, request.filter),
+    filter: andFilters(query.filter, request.filter),
     orderBy: query.orderBy ? [query.orderBy] : undefined,
     pageSize: request.pageSize,
     cursor: request.cursor,

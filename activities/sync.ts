@@ -5,7 +5,15 @@
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { DataverseClient, FnoClient } from '../connectors';
 import type { CheckpointStore } from '../common/checkpoint-store';
-import { baseSourceKey, createLookupIndex, rowHash, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
+import {
+  baseSourceKey,
+  createLookupIndex,
+  odataString,
+  rowHash,
+  sourceKeyOf,
+  transform,
+  type TaskDefinition,
+} from '../mappings';
 import {
   MAX_SINGLE_ROW_BYTES,
   type Counters,
@@ -119,13 +127,9 @@ export function countBySourceRow(done: Record<string, Exclude<RowOutcome, 'faile
   return counts;
 }
 
-function quote(value: string): string {
-  return `'${value.replace(/'/g, "''")}'`;
-}
-
 /** `key eq 'a' or key eq 'b'` for a re-run of chosen rows. */
 export function keyFilter(keyField: string, keys: string[]): string {
-  return keys.map((k) => `${keyField} eq ${quote(k)}`).join(' or ');
+  return keys.map((k) => `${keyField} eq ${odataString(k)}`).join(' or ');
 }
 
 export function partitionKey(ref: TaskRef): string {

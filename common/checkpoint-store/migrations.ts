@@ -135,6 +135,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )${keyedTable}`,
     ],
   },
+  {
+    version: 4,
+    name: 'which full change-tracking read last saw a source id',
+    statements: () => ['ALTER TABLE source_ids ADD COLUMN seen_in TEXT'],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

@@ -179,6 +179,15 @@ function toTrace(row: TraceRow): TraceEntry {
 const TASK_SCOPE = 'project = ? AND task = ? AND partition_key = ?';
 const RUN_SCOPE = 'run_id = ? AND task = ? AND partition_key = ?';
 
+function sourceIdEntry(row: Row<typeof SOURCE_IDS>): SourceIdEntry {
+  return compact({
+    sourceId: row.source_id as string,
+    sourceKey: row.source_key as string,
+    targetKey: row.target_key === null ? null : JSON.parse(row.target_key as string),
+    seenIn: row.seen_in,
+  }) as SourceIdEntry;
+}
+
 /** Selects every column of a table, in declaration order. */
 function selectAll(table: UpsertTable): string {
   return `SELECT ${Object.keys(table.columns).join(', ')} FROM ${table.name}`;
@@ -319,6 +328,7 @@ export class SqlCheckpointStore implements CheckpointStore {
         source_id: entry.sourceId.toLowerCase(),
         source_key: entry.sourceKey,
         target_key: entry.targetKey ? JSON.stringify(entry.targetKey) : null,
+        seen_in: entry.seenIn ?? null,
       })),
     );
   }
@@ -338,18 +348,19 @@ export class SqlCheckpointStore implements CheckpointStore {
         sql: `${selectAll(SOURCE_IDS)} WHERE ${TASK_SCOPE} AND ${this.driver.inList('source_id')}`,
         params: [...scope, this.driver.listParam(slice)],
       });
-      for (const row of rows) {
-        found.set(
-          row.source_id as string,
-          compact({
-            sourceId: row.source_id as string,
-            sourceKey: row.source_key as string,
-            targetKey: row.target_key === null ? null : JSON.parse(row.target_key as string),
-          }) as SourceIdEntry,
-        );
-      }
+      for (const row of rows) found.set(row.source_id as string, sourceIdEntry(row));
     }
     return found;
+  }
+
+  async sourceIdsNotSeenIn(project: string, task: string, partition: string, seenIn: string) {
+    const scope = this.scope('sourceIdsNotSeenIn', ['project', project], task, partition);
+    const read = parse('sourceIdsNotSeenIn', identifier('seenIn'), seenIn);
+    const rows = await this.driver.query<Row<typeof SOURCE_IDS>>({
+      sql: `${selectAll(SOURCE_IDS)} WHERE ${TASK_SCOPE} AND (seen_in IS NULL OR seen_in <> ?) ORDER BY source_id`,
+      params: [...scope, read],
+    });
+    return rows.map(sourceIdEntry);
   }
 
   async recordRun(run: RunRecord): Promise<void> {

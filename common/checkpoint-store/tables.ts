@@ -66,6 +66,7 @@ export const SOURCE_IDS = table({
     source_id: 'text',
     source_key: 'text',
     target_key: 'text',
+    seen_in: 'text',
   },
   conflictKey: ['project', 'task', 'partition_key', 'source_id'],
   keepsInsertionOrder: false,

@@ -76,6 +76,8 @@ export const sourceIdEntrySchema = z.object({
   sourceKey: nonEmpty('sourceKey'),
   /** The row's business key in the target, when the mapping produced one. */
   targetKey: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
+  /** The full re-read that last returned this row, when one is in progress (finds rows deleted meanwhile). */
+  seenIn: nonEmpty('seenIn').optional(),
 });
 /** What a source GUID stood for, so a change-tracking deletion (GUID only) can be traced to its rows. */
 export type SourceIdEntry = z.infer<typeof sourceIdEntrySchema>;
@@ -129,6 +131,8 @@ export interface CheckpointStore {
     partition: string,
     sourceIds: string[],
   ): Promise<Map<string, SourceIdEntry>>;
+  /** Every recorded entry that the full re-read `seenIn` did not return (never recorded by it, or by none). */
+  sourceIdsNotSeenIn(project: string, task: string, partition: string, seenIn: string): Promise<SourceIdEntry[]>;
 
   /** Inserts or replaces the run with the same runId. */
   recordRun(run: RunRecord): Promise<void>;

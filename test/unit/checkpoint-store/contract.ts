@@ -381,6 +381,28 @@ export function checkpointStoreContract(
           'putSourceIds: 0.sourceId: sourceId must be a non-empty string',
         );
       });
+
+      test('sourceIdsNotSeenIn lists the recorded GUIDs a full re-read did not return', async () => {
+        const store = await open();
+        const id = (n: number) => `00000000-0000-0000-0000-00000000000${n}`;
+        await store.putSourceIds(PROJECT, TASK, PARTITION, [
+          { sourceId: id(1), sourceKey: 'ACC-1' },
+          { sourceId: id(2), sourceKey: 'ACC-2', targetKey: { CustomerAccount: 'ACC-2' } },
+          { sourceId: id(3), sourceKey: 'ACC-3', seenIn: 'read-0' },
+        ]);
+        await store.putSourceIds(PROJECT, TASK, 'demf', [{ sourceId: id(4), sourceKey: 'ACC-4' }]);
+        await store.putSourceIds(PROJECT, TASK, PARTITION, [{ sourceId: id(1), sourceKey: 'ACC-1', seenIn: 'read-1' }]);
+
+        const unseen = await store.sourceIdsNotSeenIn(PROJECT, TASK, PARTITION, 'read-1');
+        expect(unseen).toEqual([
+          { sourceId: id(2), sourceKey: 'ACC-2', targetKey: { CustomerAccount: 'ACC-2' } },
+          { sourceId: id(3), sourceKey: 'ACC-3', seenIn: 'read-0' },
+        ]);
+        expect(await store.sourceIdsNotSeenIn(PROJECT, TASK, 'demf', 'read-1')).toHaveLength(1);
+        await expect(store.sourceIdsNotSeenIn(PROJECT, TASK, PARTITION, '')).rejects.toThrow(
+          'sourceIdsNotSeenIn: seenIn must not be empty',
+        );
+      });
     });
 
     describe('runs', () => {

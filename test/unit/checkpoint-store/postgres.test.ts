@@ -21,9 +21,6 @@ function serverUrl(): { url: string; startedHere: boolean } {
 }
 
 const { url, startedHere } = serverUrl();
-afterAll(() => {
-  if (startedHere) execFileSync('bash', [path.join(ROOT, '.ci/install-postgres.sh'), 'stop'], { stdio: 'ignore' });
-});
 
 const uniqueName = (prefix: string): string => `${prefix}_${randomUUID().replace(/-/g, '')}`;
 
@@ -53,11 +50,14 @@ checkpointStoreContract(
   describe,
 );
 
+// One hook, so the throw-away server stops only after the schemas are dropped.
 afterAll(async () => {
-  if (schemas.length === 0) return;
-  await withClient(url, async (client) => {
-    for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-  });
+  if (schemas.length > 0) {
+    await withClient(url, async (client) => {
+      for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+    });
+  }
+  if (startedHere) execFileSync('bash', [path.join(ROOT, '.ci/install-postgres.sh'), 'stop'], { stdio: 'ignore' });
 });
 
 describe('PostgreSQL checkpoint store without a schema option', () => {

@@ -50,6 +50,8 @@ export async function recordSourceIds(
   task: TaskDefinition,
   rows: SourceRow[],
   lookups: LookupEntries,
+  /** The full re-read in progress, if any: stamps the rows it returned. */
+  seenIn?: string,
 ): Promise<void> {
   const idField = task.source.idField;
   if (!idField || rows.length === 0) return;
@@ -62,7 +64,7 @@ export async function recordSourceIds(
     if (typeof sourceId !== 'string') continue;
     const sourceKey = sourceKeyOf(task, row);
     // A row the mapping rejects gets no target key: there is nothing of it in the target to remove.
-    entries.push({ sourceId, sourceKey, targetKey: targetKeys.get(sourceKey) });
+    entries.push({ sourceId, sourceKey, targetKey: targetKeys.get(sourceKey), ...(seenIn ? { seenIn } : {}) });
   }
   await store.putSourceIds(ref.project, task.name, partitionKey, entries);
 }

@@ -1,5 +1,6 @@
 /** Reading a task's source: one page at a time for the page loop, or everything for a document's lines. */
-import type { DataverseClient, FnoClient, Page } from '../connectors';
+import { randomUUID } from 'node:crypto';
+import { ConnectorError, type DataverseClient, type FnoClient, type Page } from '../connectors';
 import { andFilters, requiredLookups, sourceQuery, type LookupRequest, type TaskDefinition } from '../mappings';
 import { relatedLookupKey } from '../mappings/lookup-index';
 import type { LookupEntries, Partition } from '../common/sync-types';
@@ -77,6 +78,27 @@ export interface SourceDeltaPage extends Page {
   deleted: string[];
   /** On the last page: where the next read starts. */
   deltaLink?: string;
+  /**
+   * Id of the full re-read in progress when the delta link was refused (expired change-tracking data, or a token
+   * the service no longer knows). Its rows are stamped with it so that, on its last page, the ids it did not
+   * return can be checked for deletion.
+   */
+  reread?: string;
+}
+
+/** Cursor prefix of a full re-read; the cursor is opaque to the workflow, so the re-read id travels in it. */
+const REREAD_CURSOR = 'p2c-reread:';
+
+function splitCursor(cursor: string | undefined): { reread?: string; link?: string } {
+  if (!cursor?.startsWith(REREAD_CURSOR)) return { link: cursor };
+  const rest = cursor.slice(REREAD_CURSOR.length);
+  const space = rest.indexOf(' ');
+  return { reread: rest.slice(0, space), link: rest.slice(space + 1) };
+}
+
+/** A delta link the service refuses with 400 cannot be repaired by retrying: only a full read gets a new one. */
+function deltaLinkRefused(err: unknown): err is ConnectorError {
+  return err instanceof ConnectorError && err.status === 400;
 }
 
 /**
@@ -89,15 +111,30 @@ export async function readSourceDelta(
   task: TaskDefinition,
   partition: Partition,
   request: SourceDeltaRequest,
+  warn?: (message: string) => void,
 ): Promise<SourceDeltaPage> {
   const idField = task.source.idField;
   if (!idField) throw new Error(`task ${task.name} has no source idField; change tracking names rows by GUID`);
-  const delta = await clients.dataverse.readDelta(task.source.entitySet, {
-    select: [idField],
-    pageSize: request.pageSize,
-    cursor: request.cursor,
-    deltaLink: request.deltaLink,
-  });
+  const { reread: rereadInProgress, link: cursor } = splitCursor(request.cursor);
+  let reread = rereadInProgress;
+  const readDelta = (deltaLink: string | undefined) =>
+    clients.dataverse.readDelta(task.source.entitySet, {
+      select: [idField],
+      pageSize: request.pageSize,
+      cursor,
+      deltaLink,
+    });
+  let delta: Awaited<ReturnType<typeof readDelta>>;
+  try {
+    delta = await readDelta(cursor ? undefined : request.deltaLink);
+  } catch (err) {
+    if (cursor || !request.deltaLink || !deltaLinkRefused(err)) throw err;
+    reread = `${Date.now().toString(36)}-${randomUUID()}`;
+    warn?.(
+      `${task.name}: the change-tracking delta link was refused (${err.serviceMessage}); reading ${task.source.entitySet} in full again (re-read ${reread}) and checking rows it no longer returns for deletion`,
+    );
+    delta = await readDelta(undefined);
+  }
   const ids = delta.rows.map((row) => String(row[idField]));
   const notGuid = ids.find((id) => !GUID.test(id));
   if (notGuid !== undefined) throw new Error(`${task.source.entitySet}.${idField} '${notGuid}' is not a GUID`);
@@ -106,11 +143,44 @@ export async function readSourceDelta(
     : [];
   return {
     rows,
-    nextCursor: delta.nextCursor,
+    nextCursor: delta.nextCursor && reread ? `${REREAD_CURSOR}${reread} ${delta.nextCursor}` : delta.nextCursor,
     deleted: delta.deleted.map((entry) => entry.id),
     deltaLink: delta.deltaLink,
+    ...(reread ? { reread } : {}),
   };
 }
+
+/**
+ * Of the given GUIDs, those no longer in the source table at all. The task's own filter is left out on purpose:
+ * a row that only stopped matching it still exists and is not a deletion.
+ */
+export async function missingFromSource(
+  clients: SourceClients,
+  task: TaskDefinition,
+  sourceIds: string[],
+): Promise<string[]> {
+  const idField = task.source.idField;
+  if (!idField) throw new Error(`task ${task.name} has no source idField; cannot check rows by GUID`);
+  const present = new Set<string>();
+  for (let i = 0; i < sourceIds.length; i += ID_CHECK_CHUNK) {
+    const chunk = sourceIds.slice(i, i + ID_CHECK_CHUNK);
+    let next: string | undefined;
+    do {
+      const page = await clients.dataverse.readPage(task.source.entitySet, {
+        select: [idField],
+        filter: next ? undefined : chunk.map((id) => `${idField} eq ${id}`).join(' or '),
+        pageSize: ID_CHECK_CHUNK,
+        cursor: next,
+      });
+      for (const row of page.rows) present.add(String(row[idField]).toLowerCase());
+      next = page.nextCursor;
+    } while (next);
+  }
+  return sourceIds.filter((id) => !present.has(id.toLowerCase()));
+}
+
+/** GUIDs per existence query: keeps the URL well under Dataverse's length limit. */
+const ID_CHECK_CHUNK = 50;
 
 /** Every source row matching the filter (documents have at most a few hundred lines). */
 export async function readAll(

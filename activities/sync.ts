@@ -2,7 +2,7 @@
  * The entity-sync activities: thin wiring of the connectors, the pure mapping engine and the checkpoint store.
  * Every write is keyed by business key, so any activity can run twice without a duplicate row.
  */
-import { ApplicationFailure, Context } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { DataverseClient, FnoClient } from '../connectors';
 import type { CheckpointStore } from '../common/checkpoint-store';
 import {
@@ -31,7 +31,14 @@ import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/t
 import type { RowMetrics } from '../worker/observability';
 import { PAGE_TOO_LARGE } from '../workflows/activity-options';
 import { classified } from './failures';
-import { fetchLookups, readSourceDelta, readSourcePage, readsChangeTracking, type SourceDeltaPage } from './source';
+import {
+  fetchLookups,
+  missingFromSource,
+  readSourceDelta,
+  readSourcePage,
+  readsChangeTracking,
+  type SourceDeltaPage,
+} from './source';
 import { RelatedKeyResolver, hasRelatedKey } from './related-keys';
 import { recordSourceIds } from './deletes';
 
@@ -218,11 +225,17 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const source = task.source;
       const delta = readsChangeTracking(task) && !input.onlyKeys?.length;
       const page: SourceDeltaPage = delta
-        ? await readSourceDelta(deps, task, ref.partition, {
-            pageSize: input.pageSize,
-            cursor: input.cursor,
-            deltaLink: input.readFrom?.kind === 'delta-link' ? input.readFrom.value : undefined,
-          })
+        ? await readSourceDelta(
+            deps,
+            task,
+            ref.partition,
+            {
+              pageSize: input.pageSize,
+              cursor: input.cursor,
+              deltaLink: input.readFrom?.kind === 'delta-link' ? input.readFrom.value : undefined,
+            },
+            (message) => log.warn(message),
+          )
         : {
             deleted: [],
             ...(await readSourcePage(deps, task, ref.partition, {
@@ -255,7 +268,17 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         }
       }
       const lookups = await fetchLookups(deps, task, rows, ref.partition);
-      if (delta) await recordSourceIds(deps.store, ref, partitionKey(ref), task, rows, lookups);
+      if (delta) await recordSourceIds(deps.store, ref, partitionKey(ref), task, rows, lookups, page.reread);
+      if (page.reread && !page.nextCursor) {
+        // The full re-read is complete: what it did not return and the source no longer has was deleted meanwhile.
+        const unseen = await deps.store.sourceIdsNotSeenIn(ref.project, task.name, partitionKey(ref), page.reread);
+        const gone = await missingFromSource(
+          deps,
+          task,
+          unseen.map((entry) => entry.sourceId),
+        );
+        page.deleted.push(...gone);
+      }
       const watermark: Watermark | undefined = page.deltaLink
         ? { kind: 'delta-link', value: page.deltaLink }
         : undefined;

@@ -185,6 +185,64 @@ describe('delete policy (change tracking deletions)', () => {
     expect(await snapshot(CUSTOMERS)).toEqual(customers);
   });
 
+  test('an expired delta link: the task reads in full again and still finds the rows deleted meanwhile', async () => {
+    const project = projectWith('p2c-deletes-expired', 'propagate');
+    await firstRun(project);
+    const before = { customers: await snapshot(CUSTOMERS), contacts: await snapshot(CONTACT_PERSONS) };
+    const deleted = await deleteInSource(2, 1);
+    // A contact person that only stops matching the task's filter still exists: the re-read must not delete it.
+    const moved = valid!.contactPersons[nextContact++];
+    const [update] = await e2e.stack.clients.dataverse.upsertBatch(
+      [
+        {
+          sourceKey: moved.sourceKey,
+          entitySet: 'contacts',
+          key: { msdynce_contactnumber: moved.sourceKey },
+          fields: { msdynce_iscompanyanaccount: false },
+        },
+      ],
+      { continueOnError: true },
+    );
+    expect(update.status).toBe('updated');
+
+    // Change-tracking data older than the service keeps is refused: age both tasks' delta links past it.
+    const partition = e2e.project.partitions[0].dataAreaId;
+    for (const task of ['accounts', 'contactPersons']) {
+      const watermark = await e2e.stack.store.getWatermark(project.name, task, partition);
+      if (watermark?.kind !== 'delta-link') throw new Error(`${task} committed no delta link: ${watermark?.kind}`);
+      const expired = watermark.value.replace(
+        /(\$|%24)deltatoken=[^&]*/i,
+        `$deltatoken=${encodeURIComponent('1!01/01/2020 00:00:00')}`,
+      );
+      expect(expired).not.toBe(watermark.value);
+      await e2e.stack.store.commitWatermark(project.name, task, partition, { kind: 'delta-link', value: expired }, 't');
+    }
+
+    const summary = await run(project);
+    const accounts = taskResult(summary, 'accounts');
+    expect(['Completed', 'CompletedWithWarnings']).toContain(accounts.outcome);
+    expect(accounts.deletes).toMatchObject({ deactivated: 2, deleted: 0, reported: 0 });
+    expect([...(accounts.deletedSample ?? [])].sort()).toEqual(deleted.accounts.map((r) => r.sourceKey).sort());
+    const contacts = taskResult(summary, 'contactPersons');
+    expect(contacts.deletes).toMatchObject({ deleted: 1, deactivated: 0, reported: 0 });
+    expect(contacts.deletedSample).toEqual(deleted.contacts.map((r) => r.sourceKey));
+
+    const customers = await snapshot(CUSTOMERS);
+    for (const row of deleted.accounts) {
+      expect(customers.get(targetKeyText(CUSTOMERS, row.key))?.OnHoldStatus).toBe(DEACTIVATION[CUSTOMERS].OnHoldStatus);
+    }
+    expect(customers.size).toBe(before.customers.size);
+    const contactPersons = await snapshot(CONTACT_PERSONS);
+    expect(contactPersons.has(targetKeyText(CONTACT_PERSONS, moved.key))).toBe(true);
+    expect(contactPersons.has(targetKeyText(CONTACT_PERSONS, deleted.contacts[0].key))).toBe(false);
+    expect(contactPersons.size).toBe(before.contacts.size - 1);
+
+    // The re-read left a fresh delta link: the next run reads changes only and finds nothing new.
+    const quiet = await run(project);
+    expect(taskResult(quiet, 'accounts').counters.deletedSeen).toBe(0);
+    expect(taskResult(quiet, 'accounts').counters.read).toBe(0);
+  });
+
   test('a policy other than ignore on an F&O-source task is refused with the reason', () => {
     const base = e2e.project;
     expect(() => parseProject({ ...base, tasks: { ...base.tasks, products: { deletes: 'propagate' } } })).toThrow(

@@ -2,15 +2,33 @@
  * Activities of the document saga (a quote, order or invoice: one header and its lines). Reads and transforms are
  * pure of side effects; every write is an upsert by business key and every compensation is idempotent.
  */
-import { ApplicationFailure } from '@temporalio/activity';
-import type { DataverseClient, FnoClient } from '../connectors';
-import { createLookupIndex, odataString, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
+import { ApplicationFailure, Context } from '@temporalio/activity';
+import {
+  ConnectorError,
+  DATAVERSE_MAX_PAGE_SIZE,
+  FNO_MAX_PAGE_SIZE,
+  type DataverseClient,
+  type FnoClient,
+} from '../connectors';
+import { literal } from '../connectors/odata/keys';
+import {
+  canonicalJson,
+  createLookupIndex,
+  odataString,
+  rowHash,
+  sourceKeyOf,
+  transform,
+  type TaskDefinition,
+} from '../mappings';
+import { fnv1a64Hex } from '../mappings/hash';
+import type { CheckpointStore, TraceOutcome } from '../common/checkpoint-store';
 import type { TaskRef } from '../common/sync-types';
-import type { BusinessKey, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
+import type { BusinessKey, KeyValue, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
 import { classified } from './failures';
 import { fetchLookups, readAll } from './source';
 import { actionableFailures, PreflightReader } from './preflight';
+import { partitionKey } from './sync';
 
 export interface DocumentActivityDeps {
   dataverse: DataverseClient;
@@ -48,6 +66,112 @@ export interface DocumentSnapshot {
 }
 
 type System = 'sales' | 'fno';
+
+/** The saga activities also keep document hashes and trace entries in the checkpoint store. */
+export interface DocumentSagaDeps extends DocumentActivityDeps {
+  store: CheckpointStore;
+  now?: () => Date;
+}
+
+export interface PlanDocumentInput extends PrepareDocumentInput {
+  /** The saga's workflow id, recorded with the document's trace entries. */
+  workflowId: string;
+}
+
+interface PlannedBase {
+  documentKey: string;
+  /** Target lines the document maps to. */
+  lines: number;
+}
+
+/**
+ * What the saga has to do with one document, decided before any write: nothing (filtered, unchanged since its
+ * last complete write), report it (pre-flight failures), or write it over the snapshot of the target's rows.
+ */
+export type DocumentPlan =
+  | (PlannedBase & { kind: 'filtered' | 'unchanged' })
+  | (PlannedBase & { kind: 'failed'; failures: RowFailure[] })
+  | (PlannedBase & {
+      kind: 'write';
+      header: TargetRow;
+      lineRows: TargetRow[];
+      snapshot: DocumentSnapshot;
+      /** Stored once the document landed complete, so an identical re-run writes nothing. */
+      hash: string;
+    });
+
+interface DocumentRef {
+  ref: TaskRef;
+  workflowId: string;
+  system: System;
+  /** Header task: the document's hashes and trace entries are kept under its name. */
+  task: string;
+  documentKey: string;
+}
+
+export interface WriteDocumentInput extends DocumentRef {
+  lineTask: string;
+  header: TargetRow;
+  lines: TargetRow[];
+  hash: string;
+  /** What the header's snapshot says the write does to the document. */
+  outcome: 'created' | 'updated';
+}
+
+export type DocumentWritten = { status: 'written' } | { status: 'rejected'; failure: RowFailure };
+
+export interface CompensateDocumentInput extends DocumentRef {
+  snapshot: DocumentSnapshot;
+  /** Why the document is being undone, for its trace entry. */
+  reason: string;
+}
+
+export interface DocumentCompensated {
+  /** Rows deleted or restored. */
+  undone: number;
+  /** Undo steps that could not be completed, one message per row. */
+  compensationFailures: string[];
+}
+
+export interface DocumentTraceInput extends Omit<DocumentRef, 'system'> {
+  outcome: TraceOutcome;
+  detail?: string;
+}
+
+/**
+ * Content hash of a mapped document: its header and lines as they would be written. Line order does not count
+ * (the source may list lines in any order); every written column does.
+ */
+export function documentHash(header: TargetRow, lines: TargetRow[]): string {
+  return fnv1a64Hex(canonicalJson({ header: rowHash(header), lines: lines.map(rowHash).sort() }));
+}
+
+/**
+ * The key fields every line shares with its header (F&O `dataAreaId` + `SalesQuotationNumber`, Dataverse
+ * `msdynce_ordernumber`): equalities that select the document's lines with one query. Undefined when the lines
+ * share no key value with the header, so one query could not be scoped to this document.
+ */
+export function documentLineKey(header: TargetRow, lines: TargetRow[]): BusinessKey | undefined {
+  if (lines.length === 0) return undefined;
+  const shared: BusinessKey = {};
+  for (const [field, value] of Object.entries(lines[0].key)) {
+    if (lines.every((line) => sameKeyValue(line.key[field], value))) shared[field] = value;
+  }
+  const headerValues = Object.values(header.key);
+  const scoped = Object.entries(shared).some(
+    ([field, value]) => field !== 'dataAreaId' && headerValues.some((h) => sameKeyValue(h, value)),
+  );
+  return scoped ? shared : undefined;
+}
+
+/** Both services compare keys case-insensitively. */
+function sameKeyValue(a: KeyValue | undefined, b: KeyValue | undefined): boolean {
+  return a !== undefined && b !== undefined && String(a).toLowerCase() === String(b).toLowerCase();
+}
+
+function keyIdentity(fields: string[], values: (field: string) => unknown): string {
+  return JSON.stringify(fields.map((field) => String(values(field)).toLowerCase()));
+}
 
 /** OData filter selecting the source lines of one header. */
 export function linesFilterFor(headerTask: TaskDefinition, lineTask: TaskDefinition, header: SourceRow): string {
@@ -130,7 +254,8 @@ export async function readAndMapDocument(
   };
 }
 
-export function createDocumentActivities(deps: DocumentActivityDeps) {
+export function createDocumentActivities(deps: DocumentSagaDeps) {
+  const now = deps.now ?? (() => new Date());
   async function prepareDocument(input: PrepareDocumentInput): Promise<PreparedDocument> {
     return classified(() => readAndMapDocument(deps, input));
   }
@@ -211,5 +336,276 @@ export function createDocumentActivities(deps: DocumentActivityDeps) {
     });
   }
 
-  return { prepareDocument, snapshotDocument, upsertRow, compensateRow };
+  async function addTrace(input: DocumentTraceInput): Promise<void> {
+    await deps.store.addTrace([
+      {
+        runId: input.ref.runId,
+        workflowId: input.workflowId,
+        task: input.task,
+        sourceKey: input.documentKey,
+        outcome: input.outcome,
+        at: now().toISOString(),
+        ...(input.detail ? { detail: input.detail } : {}),
+      },
+    ]);
+  }
+
+  /** Upserts rows of one entity set in one request: Dataverse `$batch`, F&O `$batch` with a change set per row. */
+  function upsertRows(system: System, rows: TargetRow[]): Promise<WriteOutcome[]> {
+    if (rows.length === 0) return Promise.resolve([]);
+    return system === 'sales'
+      ? deps.dataverse.upsertBatch(rows, { continueOnError: true })
+      : deps.fno.upsertBatch(rows, { continueOnError: true });
+  }
+
+  async function readRows(system: System, entitySet: string, key: BusinessKey): Promise<SourceRow[]> {
+    const { dataAreaId, ...rest } = key;
+    const filter = Object.entries(rest)
+      .map(([field, value]) => `${field} eq ${literal(value)}`)
+      .join(' and ');
+    const pages =
+      system === 'sales'
+        ? deps.dataverse.readPages(entitySet, { filter, pageSize: DATAVERSE_MAX_PAGE_SIZE })
+        : deps.fno.readPages(entitySet, {
+            filter,
+            pageSize: FNO_MAX_PAGE_SIZE,
+            ...(dataAreaId === undefined ? { crossCompany: true } : { dataAreaId: String(dataAreaId) }),
+          });
+    const rows: SourceRow[] = [];
+    for await (const page of pages) rows.push(...page.rows);
+    return rows;
+  }
+
+  /**
+   * The target's current header and lines: one keyed read for the header and one query for all lines (selected
+   * by the key they share with the header); per-line reads only when the lines share no key with it.
+   */
+  async function readDocument(
+    system: System,
+    header: RowSnapshot,
+    lines: RowSnapshot[],
+  ): Promise<{ header: SourceRow | null; lines: Array<SourceRow | null> }> {
+    const asRow = (s: RowSnapshot): TargetRow => ({ sourceKey: '', entitySet: s.entitySet, key: s.key, fields: {} });
+    const shared = documentLineKey(asRow(header), lines.map(asRow));
+    const readLines = async (): Promise<Array<SourceRow | null>> => {
+      if (lines.length === 0) return [];
+      if (!shared) {
+        const one: Array<SourceRow | null> = [];
+        for (const line of lines) one.push(await readTarget(system, line.entitySet, line.key));
+        return one;
+      }
+      const fields = Object.keys(lines[0].key);
+      const found = new Map<string, SourceRow>();
+      for (const row of await readRows(system, lines[0].entitySet, shared)) {
+        found.set(
+          keyIdentity(fields, (f) => row[f]),
+          row,
+        );
+      }
+      return lines.map((line) => found.get(keyIdentity(fields, (f) => line.key[f])) ?? null);
+    };
+    const [current, currentLines] = await Promise.all([readTarget(system, header.entitySet, header.key), readLines()]);
+    return { header: current, lines: currentLines };
+  }
+
+  /**
+   * Reads, maps and checks a document, then decides: unchanged since its last complete write (its hash), failed
+   * pre-flight, filtered, or to be written — with the snapshot of the target's rows taken before any write.
+   */
+  async function planDocument(input: PlanDocumentInput): Promise<DocumentPlan> {
+    return classified(async () => {
+      const { ref, headerTask } = input;
+      const prepared = await readAndMapDocument(deps, input);
+      const { documentKey } = prepared;
+      const traced = { ref, workflowId: input.workflowId, task: headerTask.name, documentKey };
+      const base = { documentKey, lines: prepared.lines.length };
+      if (prepared.filtered) {
+        await addTrace({ ...traced, outcome: 'filtered', detail: `excluded by ${headerTask.name}'s rules` });
+        return { ...base, kind: 'filtered' };
+      }
+      const header = prepared.header;
+      if (prepared.failures.length > 0 || !header) {
+        const failures: RowFailure[] = prepared.failures.length
+          ? prepared.failures
+          : [
+              {
+                task: headerTask.name,
+                sourceKey: documentKey,
+                code: 'header-unmapped',
+                message: `the header maps to no ${headerTask.target.entitySet} row; the document is not written`,
+              },
+            ];
+        await addTrace({
+          ...traced,
+          outcome: 'failed',
+          detail: failures.map((f) => `${f.code}: ${f.message}`).join('; '),
+        });
+        return { ...base, kind: 'failed', failures };
+      }
+      const hash = documentHash(header, prepared.lines);
+      const known = await deps.store.getHashes(ref.project, headerTask.name, partitionKey(ref), [documentKey]);
+      if (known.get(documentKey) === hash) {
+        await addTrace({ ...traced, outcome: 'unchanged', detail: `${prepared.lines.length} lines as last written` });
+        return { ...base, kind: 'unchanged' };
+      }
+      const system = headerTask.target.system;
+      const current = await readDocument(
+        system,
+        { entitySet: header.entitySet, key: header.key },
+        prepared.lines.map((line) => ({ entitySet: line.entitySet, key: line.key })),
+      );
+      const snapshot: DocumentSnapshot = {
+        header: snapshotOf(header, current.header),
+        lines: prepared.lines.map((line, i) => snapshotOf(line, current.lines[i])),
+      };
+      return { ...base, kind: 'write', header, lineRows: prepared.lines, snapshot, hash };
+    });
+  }
+
+  function rejection(input: WriteDocumentInput, row: TargetRow, rejected: WriteOutcome[]): RowFailure {
+    const isHeader = row === input.header;
+    const [first] = rejected;
+    return {
+      task: isHeader ? input.task : input.lineTask,
+      sourceKey: input.documentKey,
+      field: first.field,
+      code: first.code ?? 'write-failed',
+      message: rejected
+        .map((o) => `${isHeader ? 'header' : `line ${o.sourceKey}`}: ${o.message ?? 'rejected by the target'}`)
+        .join('; '),
+    };
+  }
+
+  /**
+   * Writes the header, then all lines in one batch, each line with its own outcome. A transient failure fails
+   * the activity so Temporal retries it (every write is an upsert by key: a retry duplicates nothing); a line
+   * rejected for good is returned for the saga to compensate. The hash and trace entry are stored only when the
+   * whole document landed.
+   */
+  async function writeDocument(input: WriteDocumentInput): Promise<DocumentWritten> {
+    return classified(async () => {
+      const transient = (outcome: WriteOutcome) =>
+        ApplicationFailure.create({
+          type: RETRYABLE,
+          message: `${outcome.sourceKey}: ${outcome.message ?? 'transient write failure'}`,
+        });
+      const [header] = await upsertRows(input.system, [input.header]);
+      if (header.status === 'failed') {
+        if (header.retryable) throw transient(header);
+        return { status: 'rejected', failure: rejection(input, input.header, [header]) };
+      }
+      const lines = await upsertRows(input.system, input.lines);
+      const failed = lines.filter((o) => o.status === 'failed');
+      const rejected = failed.filter((o) => !o.retryable);
+      // A line refused for good dooms the document: retrying its transient neighbours would only delay the undo.
+      if (rejected.length > 0) {
+        const row = input.lines.find((l) => l.sourceKey === rejected[0].sourceKey) ?? input.lines[0];
+        return { status: 'rejected', failure: rejection(input, row, rejected) };
+      }
+      if (failed.length > 0) throw transient(failed[0]);
+      const { ref } = input;
+      await deps.store.putHashes(ref.project, input.task, partitionKey(ref), [
+        { sourceKey: input.documentKey, hash: input.hash },
+      ]);
+      await addTrace({ ...input, outcome: input.outcome, detail: `header and ${input.lines.length} lines` });
+      return { status: 'written' };
+    });
+  }
+
+  function differs(current: SourceRow, before: Record<string, unknown>): boolean {
+    return Object.entries(before).some(
+      ([column, value]) => canonicalJson(current[column] ?? null) !== canonicalJson(value),
+    );
+  }
+
+  /**
+   * Brings every row of the document back to its snapshot: rows that did not exist are deleted, rows that differ
+   * are restored; lines first, the header last. Reads the target first, so it undoes whatever any attempt of the
+   * write wrote and is itself safe to repeat. A row whose undo is refused is reported, and the others still run;
+   * transient failures retry the activity, and on its last attempt are reported too.
+   */
+  async function compensateDocument(input: CompensateDocumentInput): Promise<DocumentCompensated> {
+    return classified(async () => {
+      const { system, snapshot } = input;
+      const current = await readDocument(system, snapshot.header, snapshot.lines);
+      const steps = [
+        ...snapshot.lines.map((s, i) => ({ snapshot: s, current: current.lines[i] })).reverse(),
+        { snapshot: snapshot.header, current: current.header },
+      ];
+      const describe = (s: RowSnapshot) => `${s.entitySet} ${JSON.stringify(s.key)}`;
+      const problems: Array<{ row: string; message: string; retryable: boolean }> = [];
+      let undone = 0;
+      const restoreRows = async (rows: RowSnapshot[]) => {
+        const outcomes = await upsertRows(
+          system,
+          rows.map((s) => ({ sourceKey: input.documentKey, entitySet: s.entitySet, key: s.key, fields: s.before! })),
+        );
+        outcomes.forEach((outcome, i) => {
+          if (outcome.status !== 'failed') undone += 1;
+          else
+            problems.push({
+              row: describe(rows[i]),
+              message: `restoring failed: ${outcome.message ?? outcome.code}`,
+              retryable: outcome.retryable === true,
+            });
+        });
+      };
+      const deleteRow = async (s: RowSnapshot) => {
+        try {
+          if (system === 'sales') await deps.dataverse.deleteByKey(s.entitySet, s.key);
+          else await deps.fno.deleteByKey(s.entitySet, s.key);
+          undone += 1;
+        } catch (err) {
+          if (!(err instanceof ConnectorError)) throw err;
+          problems.push({ row: describe(s), message: `deleting failed: ${err.message}`, retryable: err.retryable });
+        }
+      };
+      const lineSteps = steps.slice(0, -1);
+      await restoreRows(
+        lineSteps
+          .filter((step) => step.snapshot.before && (!step.current || differs(step.current, step.snapshot.before)))
+          .map((step) => step.snapshot),
+      );
+      for (const step of lineSteps) if (!step.snapshot.before && step.current) await deleteRow(step.snapshot);
+      const head = steps[steps.length - 1];
+      if (head.snapshot.before) {
+        if (!head.current || differs(head.current, head.snapshot.before)) await restoreRows([head.snapshot]);
+      } else if (head.current) {
+        await deleteRow(head.snapshot);
+      }
+
+      const info = Context.current().info;
+      const lastAttempt = info.attempt >= (info.retryPolicy?.maximumAttempts ?? Number.POSITIVE_INFINITY);
+      const transient = problems.filter((p) => p.retryable);
+      if (transient.length > 0 && !lastAttempt) {
+        // The retry reads the target again and redoes only what still differs from the snapshot.
+        throw ApplicationFailure.create({
+          type: RETRYABLE,
+          message: transient.map((p) => `${p.row}: ${p.message}`).join('; '),
+        });
+      }
+      const compensationFailures = problems.map((p) => `${p.row}: ${p.message}`);
+      const outcome = compensationFailures.length
+        ? `compensation failed, the target may need attention: ${compensationFailures.join('; ')}`
+        : `compensated: ${undone} rows deleted or restored to their state before the run`;
+      await addTrace({ ...input, outcome: 'failed', detail: `${input.reason}; ${outcome}` });
+      return { undone, compensationFailures };
+    });
+  }
+
+  /** A trace entry for a document the other saga activities could not record (the saga's rare failure paths). */
+  async function traceDocument(input: DocumentTraceInput): Promise<void> {
+    return classified(() => addTrace(input));
+  }
+
+  return {
+    prepareDocument,
+    snapshotDocument,
+    upsertRow,
+    compensateRow,
+    planDocument,
+    writeDocument,
+    compensateDocument,
+    traceDocument,
+  };
 }

@@ -1,9 +1,10 @@
 /**
  * One document — a sales quote, or an order or invoice built the same way — as a saga: the header and its lines
- * land in the target together or not at all. Before writing, the target's current rows are snapshotted; after each
- * write its undo is put first in the compensation list; when a line fails for good every undo runs, newest first.
+ * land in the target together or not at all. One activity reads, maps and checks the document and snapshots the
+ * target's rows; a second writes the header and then all lines in one batch; when a line fails for good a third
+ * brings every row back to the snapshot. A document identical to its last complete write is not written again.
  */
-import { ActivityFailure, CancellationScope, log, proxyActivities } from '@temporalio/workflow';
+import { ActivityFailure, CancellationScope, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import { sourceKeyOf, type TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import type { RowSnapshot } from '../activities/documents';
@@ -31,9 +32,14 @@ export interface QuoteSyncResult {
   compensated: boolean;
 }
 
-const { prepareDocument, snapshotDocument } = proxyActivities<SyncActivities>(activityOptions.read);
-const { upsertRow } = proxyActivities<SyncActivities>(activityOptions.write);
-const { compensateRow } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
+const { prepareDocument, snapshotDocument, planDocument } = proxyActivities<SyncActivities>(activityOptions.read);
+const { upsertRow, writeDocument } = proxyActivities<SyncActivities>(activityOptions.write);
+const { compensateRow, compensateDocument, traceDocument } = proxyActivities<SyncActivities>(
+  activityOptions.bookkeeping,
+);
+
+/** Histories recorded before it wrote row by row (an activity per header and per line); they replay that path. */
+export const BATCHED_DOCUMENT_WRITES = 'batched-document-writes';
 
 class LineRejected extends Error {
   constructor(
@@ -50,6 +56,98 @@ function reasonOf(err: unknown): string {
 }
 
 export async function quoteSync(input: QuoteSyncInput): Promise<QuoteSyncResult> {
+  return patched(BATCHED_DOCUMENT_WRITES) ? batchedQuoteSync(input) : rowByRowQuoteSync(input);
+}
+
+function failedResult(documentKey: string, failure: RowFailure): QuoteSyncResult {
+  return {
+    documentKey,
+    outcome: 'failed',
+    lines: 0,
+    compensationFailures: [],
+    compensated: false,
+    failures: [failure],
+  };
+}
+
+async function batchedQuoteSync(input: QuoteSyncInput): Promise<QuoteSyncResult> {
+  const { ref, headerTask, lineTask } = input;
+  const workflowId = workflowInfo().workflowId;
+  const documentKey = sourceKeyOf(headerTask, input.header);
+  const traced = { ref, workflowId, task: headerTask.name, documentKey };
+  /** Trace entries of the rare paths where no saga activity could record one; losing one fails nothing. */
+  const traceFailure = async (detail: string) => {
+    try {
+      await traceDocument({ ...traced, outcome: 'failed', detail });
+    } catch (err) {
+      log.warn('document trace entry not recorded', { document: documentKey, reason: reasonOf(err) });
+    }
+  };
+
+  let plan: Awaited<ReturnType<typeof planDocument>>;
+  try {
+    plan = await planDocument({ ref, headerTask, lineTask, header: input.header, workflowId });
+  } catch (err) {
+    // Reading or resolving the document failed for good; nothing was written.
+    const failure: RowFailure = {
+      task: headerTask.name,
+      sourceKey: documentKey,
+      code: 'document-unreadable',
+      message: reasonOf(err),
+    };
+    await traceFailure(`${failure.code}: ${failure.message}`);
+    return failedResult(documentKey, failure);
+  }
+  const base = { documentKey, lines: plan.lines, compensationFailures: [], compensated: false };
+  // Nothing was written: a document with a bad line never reaches the target half done.
+  if (plan.kind === 'failed') return { ...base, outcome: 'failed', failures: plan.failures };
+  if (plan.kind !== 'write') return { ...base, outcome: plan.kind, failures: [] };
+
+  const system = headerTask.target.system;
+  const outcome = plan.snapshot.header.before ? 'updated' : 'created';
+  let failure: RowFailure;
+  try {
+    const written = await writeDocument({
+      ...traced,
+      system,
+      lineTask: lineTask.name,
+      header: plan.header,
+      lines: plan.lineRows,
+      hash: plan.hash,
+      outcome,
+    });
+    if (written.status === 'written') return { ...base, outcome, failures: [] };
+    failure = written.failure;
+  } catch (err) {
+    // Retries ran out (or the saga was cancelled) with the document possibly half written.
+    failure = { task: headerTask.name, sourceKey: documentKey, code: 'write-failed', message: reasonOf(err) };
+  }
+  const reason = `${failure.code}: ${failure.message}`;
+  // Undo runs even when the saga is being cancelled: a half-written document is the one outcome we never leave.
+  const compensationFailures = await CancellationScope.nonCancellable(async () => {
+    try {
+      const undone = await compensateDocument({ ...traced, system, snapshot: plan.snapshot, reason });
+      return undone.compensationFailures;
+    } catch (err) {
+      const message = `undoing ${documentKey} did not finish: ${reasonOf(err)}`;
+      await traceFailure(`${reason}; ${message}`);
+      return [message];
+    }
+  });
+  for (const message of compensationFailures) {
+    log.error('compensation failed', { document: documentKey, message });
+  }
+  return {
+    ...base,
+    outcome: 'failed',
+    failures: [failure],
+    compensationFailures,
+    compensated: compensationFailures.length === 0,
+  };
+}
+
+/** The saga as it ran before batched writes: snapshot, then one upsert activity per header and per line. */
+async function rowByRowQuoteSync(input: QuoteSyncInput): Promise<QuoteSyncResult> {
   const { ref, headerTask, lineTask } = input;
   let prepared: Awaited<ReturnType<typeof prepareDocument>>;
   try {

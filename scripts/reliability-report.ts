@@ -61,11 +61,6 @@ export function readResults(dir = RESULTS_DIR): ScenarioResult[] {
 
 /** Problems the suite found and that are not fixed yet; each test that works around one names it. */
 export const OPEN_ISSUES = [
-  'Dataverse reads go through dynamics-web-api: a 200 answer whose JSON is cut off makes the library throw a ' +
-    'SyntaxError outside the returned promise, so the read never settles and the activity waits for its timeout. ' +
-    'The malformed-answer scenarios therefore send cut-off JSON to F&O only.',
-  'FnoClient.upsertBatch with continueOnError: false (keyed PATCH per row, unused by the sync activities) takes a ' +
-    '2xx answer with a broken body as success; the $batch path used by the sync retries it.',
   '`npm audit` needs the registry audit endpoint; where it is unreachable the dependency row says so instead of passing.',
 ];
 

@@ -1,11 +1,18 @@
-import { DynamicsWebApi, type Expand, type RetrieveMultipleRequest } from 'dynamics-web-api';
 import type { BusinessKey, SourceRow, TargetRow, WriteOutcome } from '../../common/types';
 import { dataverseConnectionSchema, type DataverseConnection } from '../config';
-import { badInput, brokenAnswer, ConnectorError, type ErrorContext } from '../errors';
+import { badInput, brokenAnswer, type ConnectorError, type ErrorContext } from '../errors';
 import { DATAVERSE_LIMITS } from '../limiter';
-import { backoffMs, sleep, Target, type ConnectorDeps } from '../target';
+import { backoffMs, sleep, Target, type CallContext, type ConnectorDeps } from '../target';
 import type { BatchOperation } from '../odata/batch';
-import { honourPartThrottling, notExecutedError, partError, sendBatch } from '../odata/exec';
+import {
+  expectNoContent,
+  honourPartThrottling,
+  notExecutedError,
+  ODATA_HEADERS,
+  parseJsonObject,
+  partError,
+  sendBatch,
+} from '../odata/exec';
 import { bindPath, dateTimeLiteral, displayKey, keySegment } from '../odata/keys';
 import {
   failedOutcome,
@@ -25,13 +32,12 @@ export const DATAVERSE_MAX_PAGE_SIZE = 5000;
 export const DATAVERSE_MAX_BATCH_OPERATIONS = 1000;
 const API_VERSION = '9.2';
 
-/** A navigation property to expand: its name, `{ navigation, select }` (task definitions) or a library Expand. */
-export type ExpandSpec = string | { navigation: string; select?: string[] } | Expand;
+/** A navigation property to expand: its name or `{ navigation, select }` (as task definitions write it). */
+export type ExpandSpec = string | { navigation: string; select?: string[] };
 
-function toExpand(spec: ExpandSpec): Expand {
-  if (typeof spec === 'string') return { property: spec };
-  if ('navigation' in spec) return { property: spec.navigation, select: spec.select };
-  return spec;
+function expandItem(spec: ExpandSpec): string {
+  if (typeof spec === 'string') return spec;
+  return spec.select?.length ? `${spec.navigation}($select=${spec.select.join(',')})` : spec.navigation;
 }
 
 export interface DataverseReadOptions {
@@ -67,51 +73,49 @@ export interface UpsertBatchOptions {
   continueOnError: boolean;
 }
 
-interface RetrieveMultipleResult {
-  value?: unknown[];
-  oDataNextLink?: string;
-  oDataDeltaLink?: string;
+interface CollectionQuery {
+  select?: string[];
+  filter?: string;
+  orderBy?: string[];
+  expand?: ExpandSpec[];
 }
 
-const DWA_ALIAS_SUFFIXES = ['_Formatted', '_NavigationProperty', '_LogicalName'];
+function queryString(query: CollectionQuery): string {
+  const options: string[] = [];
+  if (query.select?.length) options.push(`$select=${encodeURIComponent(query.select.join(','))}`);
+  if (query.filter) options.push(`$filter=${encodeURIComponent(query.filter)}`);
+  if (query.orderBy?.length) options.push(`$orderby=${encodeURIComponent(query.orderBy.join(','))}`);
+  if (query.expand?.length) options.push(`$expand=${encodeURIComponent(query.expand.map(expandItem).join(','))}`);
+  return options.length ? `?${options.join('&')}` : '';
+}
 
-/** dynamics-web-api revives date-times into Date objects and adds alias keys; rows stay plain JSON strings here. */
-function plainRow(raw: Record<string, unknown>): SourceRow {
-  const row: SourceRow = {};
-  for (const [name, value] of Object.entries(raw)) {
-    if (name.startsWith('oData')) continue;
-    if (DWA_ALIAS_SUFFIXES.some((suffix) => name.endsWith(suffix) && `${name.slice(0, -suffix.length)}` in raw))
-      continue;
-    row[name] = value instanceof Date ? value.toISOString().replace('.000Z', 'Z') : value;
-  }
-  return row;
+/** One page of a collection answer, checked for the shape the protocol promises. */
+interface CollectionAnswer {
+  value: Array<Record<string, unknown>>;
+  nextLink?: string;
+  deltaLink?: string;
 }
 
 function isDeletedEntry(raw: Record<string, unknown>): boolean {
-  const context = String(raw['@odata.context'] ?? raw.oDataContext ?? '');
+  const context = String(raw['@odata.context'] ?? '');
   return context.includes('$deletedEntity') || (raw.reason === 'deleted' && typeof raw.id === 'string');
 }
 
 /**
- * Dataverse Web API client on dynamics-web-api. Reads, keyed reads and deletes go through the library; `$batch`
- * upserts are composed here because the library's batch result drops each part's HTTP status (so 201 created
- * cannot be told from 200 updated) and its batch mode is per-instance state shared by concurrent callers.
+ * Dataverse Web API client. Every request goes through the connection's Target on undici and every answer is
+ * parsed here, so a broken body (cut-off JSON, an empty 200) becomes a ConnectorError on the caller's promise.
+ * dynamics-web-api parses answers inside a socket callback, where a cut-off body throws past its promise and
+ * leaves the read hanging; and its batch result drops each part's status, so 201 created cannot be told from
+ * 200 updated.
  */
 export class DataverseClient {
   readonly apiUrl: string;
   readonly #target: Target;
-  readonly #api: DynamicsWebApi;
 
   constructor(connection: DataverseConnection, deps: ConnectorDeps = {}) {
     const parsed = dataverseConnectionSchema.parse(connection);
     const origin = new URL(parsed.url).origin;
     this.#target = new Target('sales', parsed, DATAVERSE_LIMITS, deps);
-    this.#api = new DynamicsWebApi({
-      serverUrl: `${origin}/`,
-      dataApi: { version: API_VERSION },
-      propagateErrors: true,
-      timeout: this.#target.timeoutMs,
-    });
     this.apiUrl = `${origin}/api/data/v${API_VERSION}/`;
   }
 
@@ -119,7 +123,7 @@ export class DataverseClient {
     return this.#target;
   }
 
-  private ctx(operation: string, entitySet?: string, recordKey?: string): ErrorContext & { operation: string } {
+  private ctx(operation: string, entitySet?: string, recordKey?: string): CallContext {
     return { system: 'sales', operation, entitySet, recordKey };
   }
 
@@ -129,15 +133,20 @@ export class DataverseClient {
     }
   }
 
-  private async retrieveMultiple(
-    ctx: ErrorContext & { operation: string },
-    request: RetrieveMultipleRequest,
-    link?: string,
-  ): Promise<RetrieveMultipleResult> {
-    return this.#target.call(ctx, 'GET', async (token) => ({
-      value: (await this.#api.retrieveMultiple({ ...request, token }, link)) as RetrieveMultipleResult,
-      status: 200,
-    }));
+  /** GETs one collection page (a query URL or a server-made next/delta link, followed verbatim). */
+  private async getCollection(ctx: CallContext, url: string, prefer: string[]): Promise<CollectionAnswer> {
+    const result = await this.#target.http(ctx, {
+      method: 'GET',
+      url,
+      headers: { ...ODATA_HEADERS, prefer: prefer.join(',') },
+    });
+    const body = parseJsonObject(result.text, ctx);
+    // Taking a missing `value` for an empty last page would end the read early and skip every later row.
+    if (!Array.isArray(body.value)) throw brokenAnswer(ctx, 'collection answer without a value array');
+    const answer: CollectionAnswer = { value: body.value as Array<Record<string, unknown>> };
+    if (typeof body['@odata.nextLink'] === 'string') answer.nextLink = body['@odata.nextLink'];
+    if (typeof body['@odata.deltaLink'] === 'string') answer.deltaLink = body['@odata.deltaLink'];
+    return answer;
   }
 
   /** One page of rows; pass the returned `nextCursor` back as `cursor` for the next. */
@@ -156,20 +165,19 @@ export class DataverseClient {
       // The caller needs modifiedon to move its watermark.
       if (select && !select.includes('modifiedon')) select = [...select, 'modifiedon'];
     }
+    if (!isPropertyName(entitySet)) throw badInput(ctx, `entitySet '${entitySet}' is not valid`);
     if (options.cursor) this.checkLink(options.cursor, 'cursor', ctx);
-    const request: RetrieveMultipleRequest = {
-      collection: entitySet,
-      select,
-      filter: filters.length ? filters.join(' and ') : undefined,
-      orderBy: options.orderBy,
-      expand: options.expand?.map(toExpand),
-      maxPageSize: options.pageSize,
-    };
-    const response = await this.retrieveMultiple(ctx, request, options.cursor);
-    // Taking a missing `value` for an empty last page would end the read early and skip every later row.
-    if (!Array.isArray(response?.value)) throw brokenAnswer(ctx, 'collection answer without a value array');
-    const page: Page = { rows: response.value.map((r) => plainRow(r as Record<string, unknown>)) };
-    if (response.oDataNextLink) page.nextCursor = response.oDataNextLink;
+    const url =
+      options.cursor ??
+      `${this.apiUrl}${entitySet}${queryString({
+        select,
+        filter: filters.length ? filters.join(' and ') : undefined,
+        orderBy: options.orderBy,
+        expand: options.expand,
+      })}`;
+    const answer = await this.getCollection(ctx, url, [`odata.maxpagesize=${options.pageSize}`]);
+    const page: Page = { rows: answer.value };
+    if (answer.nextLink) page.nextCursor = answer.nextLink;
     return page;
   }
 
@@ -185,21 +193,22 @@ export class DataverseClient {
     const ctx = this.ctx('readDelta', entitySet);
     const problem = pageSizeProblem(options.pageSize, DATAVERSE_MAX_PAGE_SIZE);
     if (problem) throw badInput(ctx, problem);
+    if (!isPropertyName(entitySet)) throw badInput(ctx, `entitySet '${entitySet}' is not valid`);
     const link = options.cursor ?? options.deltaLink;
     if (options.cursor) this.checkLink(options.cursor, 'cursor', ctx);
     if (options.deltaLink) this.checkLink(options.deltaLink, 'deltaLink', ctx);
-    const request: RetrieveMultipleRequest = link
-      ? { collection: entitySet, maxPageSize: options.pageSize }
-      : { collection: entitySet, select: options.select, maxPageSize: options.pageSize, trackChanges: true };
-    const response = await this.retrieveMultiple(ctx, request, link);
-    if (!Array.isArray(response?.value)) throw brokenAnswer(ctx, 'collection answer without a value array');
+    const prefer = [`odata.maxpagesize=${options.pageSize}`];
+    // Links carry the tracking state themselves; only the initial read asks for it.
+    if (!link) prefer.push('odata.track-changes');
+    const url = link ?? `${this.apiUrl}${entitySet}${queryString({ select: options.select })}`;
+    const answer = await this.getCollection(ctx, url, prefer);
     const page: DeltaPage = { rows: [], deleted: [] };
-    for (const raw of response.value as Array<Record<string, unknown>>) {
+    for (const raw of answer.value) {
       if (isDeletedEntry(raw)) page.deleted.push({ id: String(raw.id) });
-      else page.rows.push(plainRow(raw));
+      else page.rows.push(raw);
     }
-    if (response.oDataNextLink) page.nextCursor = response.oDataNextLink;
-    if (response.oDataDeltaLink) page.deltaLink = response.oDataDeltaLink;
+    if (answer.nextLink) page.nextCursor = answer.nextLink;
+    if (answer.deltaLink) page.deltaLink = answer.deltaLink;
     return page;
   }
 
@@ -289,36 +298,26 @@ export class DataverseClient {
   /** The row with this business key, or null when there is none. */
   async getByKey(entitySet: string, key: BusinessKey, select?: string[]): Promise<SourceRow | null> {
     const ctx = this.ctx('get', entitySet, displayKey(key));
-    const segment = this.segmentOrThrow(key, ctx);
-    try {
-      const row = await this.#target.call(ctx, 'GET', async (token) => ({
-        value: (await this.#api.retrieve({ collection: entitySet, key: segment, select, token })) as Record<
-          string,
-          unknown
-        >,
-        status: 200,
-      }));
-      return plainRow(row);
-    } catch (err) {
-      if (err instanceof ConnectorError && err.status === 404) return null;
-      throw err;
-    }
+    const url = `${this.entityUrl(entitySet, key, ctx)}${queryString({ select })}`;
+    const result = await this.#target.http(ctx, { method: 'GET', url, headers: ODATA_HEADERS, accept: [404] });
+    if (result.status === 404) return null;
+    // An entity read always has a body; an empty 200 is a broken answer, not an empty row.
+    return parseJsonObject(result.text, ctx);
   }
 
   /** Deletes by business key; false when the row was already gone (compensation treats that as done). */
   async deleteByKey(entitySet: string, key: BusinessKey): Promise<boolean> {
     const ctx = this.ctx('delete', entitySet, displayKey(key));
-    const segment = this.segmentOrThrow(key, ctx);
-    try {
-      await this.#target.call(ctx, 'DELETE', async (token) => {
-        await this.#api.deleteRecord({ collection: entitySet, key: segment, token });
-        return { value: undefined, status: 204 };
-      });
-      return true;
-    } catch (err) {
-      if (err instanceof ConnectorError && err.status === 404) return false;
-      throw err;
-    }
+    const url = this.entityUrl(entitySet, key, ctx);
+    const result = await this.#target.http(ctx, { method: 'DELETE', url, headers: ODATA_HEADERS, accept: [404] });
+    if (result.status === 404) return false;
+    expectNoContent(result, ctx);
+    return true;
+  }
+
+  private entityUrl(entitySet: string, key: BusinessKey, ctx: ErrorContext): string {
+    if (!isPropertyName(entitySet)) throw badInput(ctx, `entitySet '${entitySet}' is not valid`);
+    return `${this.apiUrl}${entitySet}(${this.segmentOrThrow(key, ctx)})`;
   }
 
   private segmentOrThrow(key: BusinessKey, ctx: ErrorContext): string {

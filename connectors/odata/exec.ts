@@ -1,5 +1,5 @@
-import type { Target } from '../target';
-import { brokenAnswer, errorFromResponse, type ConnectorError } from '../errors';
+import type { HttpResult, Target } from '../target';
+import { brokenAnswer, errorFromResponse, type ConnectorError, type ErrorContext } from '../errors';
 import {
   buildBatch,
   parseBatchResponse,
@@ -14,6 +14,43 @@ export const ODATA_HEADERS: Readonly<Record<string, string>> = Object.freeze({
   'odata-version': '4.0',
   'odata-maxversion': '4.0',
 });
+
+/**
+ * The JSON object a 2xx answer carries. A body that is empty, cut off, not JSON (a proxy's page) or not an object
+ * is a broken answer: retryable, since the request itself was fine and the next attempt usually gets through.
+ */
+export function parseJsonObject(text: string, ctx: ErrorContext): Record<string, unknown> {
+  if (!text.trim()) throw brokenAnswer(ctx, 'empty response where a JSON body was due');
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw brokenAnswer(ctx, `response is not valid JSON (${(err as Error).message}; ${text.length} characters)`);
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw brokenAnswer(ctx, `response is JSON but not an object (${Array.isArray(value) ? 'array' : typeof value})`);
+  }
+  return value as Record<string, unknown>;
+}
+
+/**
+ * A PATCH or DELETE succeeds with 204 and no body (wire-protocols §1.6, §2.7). Any other 2xx did not come from the
+ * service as specified (a gateway's page, a cut body), so whether the change happened is unknown: retryable, as
+ * every write here is by key and may be repeated.
+ */
+export function expectNoContent(result: HttpResult, ctx: ErrorContext): void {
+  if (result.status === 204) return;
+  if (result.text.trim()) {
+    try {
+      JSON.parse(result.text);
+      // A JSON representation (return=representation, or a service that sends one anyway) is a real answer.
+      return;
+    } catch {
+      throw brokenAnswer(ctx, `answered ${result.status} with a body that is not JSON instead of 204 No Content`);
+    }
+  }
+  throw brokenAnswer(ctx, `answered ${result.status} with an empty body instead of 204 No Content`);
+}
 
 /** Sends one `$batch` through the target and returns each operation's response (undefined = not executed). */
 export async function sendBatch(

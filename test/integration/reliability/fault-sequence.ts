@@ -6,14 +6,6 @@ const ONE_SHOT_RULES = ['throttleNext', 'failNextWrites', 'malformedNext', 'expi
 /** Apart by this much, two one-shot faults never hit the same request and its immediate retry. */
 const ONE_SHOT_SPACING_MS = 500;
 
-/**
- * Whether a rule is applied to Dataverse too. A cut-off JSON page read through dynamics-web-api throws outside its
- * promise and stalls the activity (open issue listed in docs/reliability.md), so that kind goes to F&O only.
- */
-export function appliesToDataverse(rules: FaultRules): boolean {
-  return rules.malformedNext?.kind !== 'truncated-json';
-}
-
 /** Applies `rules` one after another on both services, each once the previous one-shot rules are used up. */
 export function applyInTurn({ dataverse, fno }: Emulators, rules: FaultRules[]): () => void {
   const pending = (rules: Readonly<FaultRules>) => ONE_SHOT_RULES.some((name) => rules[name] !== undefined);
@@ -24,7 +16,7 @@ export function applyInTurn({ dataverse, fno }: Emulators, rules: FaultRules[]):
     if (pending(dataverse.faults.current()) || pending(fno.faults.current())) return;
     usedUpAt ??= Date.now();
     if (Date.now() - usedUpAt < ONE_SHOT_SPACING_MS) return;
-    for (const emulator of appliesToDataverse(rules[next]) ? [dataverse, fno] : [fno]) {
+    for (const emulator of [dataverse, fno]) {
       emulator.faults.configure({ ...emulator.faults.current(), ...structuredClone(rules[next]) });
     }
     next += 1;

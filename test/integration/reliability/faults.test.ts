@@ -58,7 +58,7 @@ const SCENARIOS: FaultScenario[] = [
   {
     id: 'faults-malformed',
     scenario: 'malformed answers mid-run',
-    injected: 'malformedNext 2 × HTML page, 2 × truncated JSON (F&O only, see open issues), 2 × empty body',
+    injected: 'malformedNext 2 × HTML page, 2 × truncated JSON, 2 × empty body on both services',
     rules: { malformedNext: { count: 2, kind: 'html' } },
     then: [{ malformedNext: { count: 2, kind: 'truncated-json' } }, { malformedNext: { count: 2, kind: 'empty' } }],
   },

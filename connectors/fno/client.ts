@@ -4,7 +4,15 @@ import { badInput, brokenAnswer, ConnectorError, type ErrorContext } from '../er
 import { FNO_LIMITS } from '../limiter';
 import { Target, type CallContext, type ConnectorDeps, type HttpResult } from '../target';
 import type { BatchOperation, BatchPartResponse } from '../odata/batch';
-import { honourPartThrottling, notExecutedError, ODATA_HEADERS, partError, sendBatch } from '../odata/exec';
+import {
+  expectNoContent,
+  honourPartThrottling,
+  notExecutedError,
+  ODATA_HEADERS,
+  parseJsonObject,
+  partError,
+  sendBatch,
+} from '../odata/exec';
 import { dateTimeLiteral, displayKey, keySegment, quoteString } from '../odata/keys';
 import {
   failedOutcome,
@@ -54,14 +62,6 @@ interface PendingWrite {
 }
 
 const MAX_WRITE_HOPS = 2;
-
-function parseJson(text: string, ctx: ErrorContext): Record<string, unknown> {
-  try {
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-  } catch {
-    throw brokenAnswer(ctx, 'response is not JSON');
-  }
-}
 
 /**
  * F&O OData client on undici. F&O has no upsert, so a write is "PATCH by natural key; on 404 POST" — which also
@@ -115,7 +115,7 @@ export class FnoClient {
       url = this.queryUrl(entitySet, options, ctx);
     }
     const result = await this.get(ctx, url, { prefer: `odata.maxpagesize=${options.pageSize}` });
-    const body = parseJson(result.text, ctx);
+    const body = parseJsonObject(result.text, ctx);
     // Taking a missing `value` for an empty last page would end the read early and skip every later row.
     if (!Array.isArray(body.value)) throw brokenAnswer(ctx, 'collection answer without a value array');
     const page: Page = { rows: body.value as SourceRow[] };
@@ -157,8 +157,7 @@ export class FnoClient {
     const result = await this.get(ctx, url, {}, [404]);
     if (result.status === 404) return null;
     // An entity read always has a body; an empty 200 is a broken answer, not an empty row.
-    if (!result.text.trim()) throw brokenAnswer(ctx, 'empty response');
-    const row = parseJson(result.text, ctx);
+    const row = parseJsonObject(result.text, ctx);
     delete row['@odata.context'];
     return row;
   }
@@ -168,7 +167,9 @@ export class FnoClient {
     const ctx = this.ctx('delete', entitySet, displayKey(key));
     const url = this.urlOrThrow(entitySet, key, ctx, false);
     const result = await this.#target.http(ctx, { method: 'DELETE', url, headers: ODATA_HEADERS, accept: [404] });
-    return result.status !== 404;
+    if (result.status === 404) return false;
+    expectNoContent(result, ctx);
+    return true;
   }
 
   private urlOrThrow(entitySet: string, key: BusinessKey, ctx: ErrorContext, crossCompany: boolean): string {
@@ -213,14 +214,20 @@ export class FnoClient {
           accept: step === 'patch' ? [404] : undefined,
         });
       };
+      // A 2xx with a broken body is no proof the write happened: it throws a retryable error instead.
       const patched = await send('patch');
-      if (patched.status !== 404) return { sourceKey: row.sourceKey, status: 'updated' };
+      if (patched.status !== 404) {
+        expectNoContent(patched, ctx);
+        return { sourceKey: row.sourceKey, status: 'updated' };
+      }
       try {
-        await send('post');
+        const posted = await send('post');
+        // A create answers 201 with the entity (204 only when a service was asked for no representation).
+        if (posted.status !== 204) parseJsonObject(posted.text, ctx);
         return { sourceKey: row.sourceKey, status: 'created' };
       } catch (err) {
         if (!(err instanceof ConnectorError) || !ALREADY_EXISTS.test(err.serviceMessage)) throw err;
-        await send('patch');
+        expectNoContent(await send('patch'), ctx);
         return { sourceKey: row.sourceKey, status: 'updated' };
       }
     } catch (err) {

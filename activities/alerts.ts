@@ -2,12 +2,15 @@
  * What happens when a project run ends: an alert when the run needs attention (webhook and/or e-mail with the
  * failure summary) and the purge of execution history older than the retention period.
  */
-import { Context, log } from '@temporalio/activity';
+import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { retentionCutoff, type CheckpointStore, type PurgeResult } from '../common/checkpoint-store';
 import {
+  alertSettingsForProject,
   buildRunAlert,
   deliverAlert,
   loadRunEndSettings,
+  type AlertSettings,
+  type ProjectAlerts,
   type RunEndSettings,
   type RunSummaryForAlert,
 } from '../common/alerts';
@@ -37,10 +40,19 @@ export function createRunEndActivities(deps: RunEndActivityDeps) {
   const settings = deps.runEnd ?? loadRunEndSettings();
   const now = deps.now ?? (() => new Date());
 
-  async function sendRunAlert(summary: RunSummaryForAlert): Promise<RunAlertResult> {
+  /** `project` holds the project file's own recipients and webhook, added to the worker's. */
+  async function sendRunAlert(summary: RunSummaryForAlert, project?: ProjectAlerts): Promise<RunAlertResult> {
     return classified(async () => {
-      const { alerts } = settings;
-      if (!alerts.webhookUrl && !alerts.email) return { sent: false, channels: [], reasons: [] };
+      let alerts: AlertSettings;
+      try {
+        alerts = alertSettingsForProject(settings.alerts, project, summary.project);
+      } catch (err) {
+        // Retrying cannot give the worker an SMTP server.
+        throw ApplicationFailure.nonRetryable((err as Error).message, 'AlertConfigError');
+      }
+      if (!alerts.webhookUrl && !alerts.projectWebhookUrl && !alerts.email?.to?.length) {
+        return { sent: false, channels: [], reasons: [] };
+      }
       const failures = await deps.store.listFailures(summary.runId);
       const alert = buildRunAlert(summary, failures, workflowUrl(alerts.uiUrl, summary.runId));
       if (!alert) return { sent: false, channels: [], reasons: [] };

@@ -80,6 +80,7 @@ export function buildProjectRun(
         },
         runTime: options.runTime,
         onlyKeys: options.onlyKeys,
+        ...(project.alerts ? { alerts: project.alerts } : {}),
       },
     ],
     searchAttributes: { [PROJECT_ATTRIBUTE]: [project.name] },

@@ -122,6 +122,17 @@ export const projectSchema = z
     tasks: z.record(z.string(), taskOverrideSchema).default({}),
     /** Named value maps (salesUnits, priceListsByCurrency, countries, …): entries added to the templates'. */
     valueMaps: z.record(z.string(), valueMapEntriesSchema).default({}),
+    /**
+     * Who hears about a run that needs attention, as Data Integrator's project notifications: recipients and a
+     * webhook here, added to the worker's. The SMTP server and its credentials stay worker settings.
+     */
+    alerts: z
+      .object({
+        emailTo: z.array(z.email('expected an e-mail address')).min(1, 'expected at least one address').optional(),
+        webhookUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
+      })
+      .strict()
+      .optional(),
     engine: z
       .object({
         pageSize: z.number().int().min(1).max(ENGINE_LIMITS.pageSize).default(ENGINE_DEFAULTS.pageSize),

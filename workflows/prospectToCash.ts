@@ -28,6 +28,7 @@ import {
 } from '../common/sync-types';
 import type { SyncActivities } from '../activities';
 import { withoutFailureSamples } from '../common/alerts/message';
+import type { ProjectAlerts } from '../common/alerts/config';
 import { activityOptions } from './activity-options';
 import { entitySync, type EntitySyncInput } from './entitySync';
 import { DIRECTION_ATTRIBUTE, OUTCOME_ATTRIBUTE, PROJECT_ATTRIBUTE, TASK_ATTRIBUTE } from './search-attributes';
@@ -44,6 +45,8 @@ export interface ProspectToCashInput {
   runTime: string;
   /** Re-run only these source keys per task (retry of failed rows). */
   onlyKeys?: Record<string, string[]>;
+  /** The project file's own alert recipients and webhook. */
+  alerts?: ProjectAlerts;
 }
 
 export interface ProjectProgress {
@@ -222,7 +225,7 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
   // Histories recorded before run-end alerts existed replay without these commands.
   if (patched('run-end-alert-and-purge')) {
     try {
-      await sendRunAlert(withoutFailureSamples(summary));
+      await sendRunAlert(withoutFailureSamples(summary), input.alerts);
     } catch (err) {
       // An undelivered alert is logged; it never turns a run's outcome into something else.
       log.error('run alert not delivered', { runId, reason: err instanceof Error ? err.message : String(err) });

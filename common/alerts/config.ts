@@ -42,7 +42,8 @@ export const alertSettingsSchema = z
     webhookUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
     email: z
       .object({
-        to: recipients,
+        /** Absent when the worker only provides the SMTP server for the recipients projects name. */
+        to: recipients.optional(),
         from: z.email().default(DEFAULT_ALERT_SENDER),
         smtp: z.object({
           host: z.string().min(1, 'the SMTP host is required for e-mail alerts'),
@@ -57,6 +58,8 @@ export const alertSettingsSchema = z
         }),
       })
       .optional(),
+    /** A project's own webhook, called as well as the worker's (never from the environment). */
+    projectWebhookUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Web UI base, so an alert links to the run. */
     uiUrl: z.url().optional(),
   })
@@ -91,7 +94,7 @@ export function loadRunEndSettings(env: NodeJS.ProcessEnv = process.env): RunEnd
     const text = env[ALERT_ENV[name]]?.trim();
     return text ? text : undefined;
   };
-  const wantsEmail = value('emailTo') !== undefined;
+  const wantsEmail = value('emailTo') !== undefined || value('smtpHost') !== undefined;
   const raw = {
     webhookUrl: value('webhookUrl'),
     uiUrl: value('uiUrl'),
@@ -156,4 +159,34 @@ export function smtpCredentials(
     if (!text) throw new AlertConfigError(`environment variable ${name} (named for SMTP auth) is not set`);
   }
   return { user: user!, pass: pass! };
+}
+
+/** A project's own alert recipients and webhook (the project file's `alerts`). */
+export interface ProjectAlerts {
+  emailTo?: string[];
+  webhookUrl?: string;
+}
+
+/**
+ * The worker's alert settings with a project's added: its recipients join the worker's and its webhook is
+ * called as well as the worker's. Recipients without an SMTP server on the worker are a configuration error that
+ * names the fix.
+ */
+export function alertSettingsForProject(
+  worker: AlertSettings,
+  project: ProjectAlerts | undefined,
+  projectName: string,
+): AlertSettings {
+  if (!project) return worker;
+  if (project.emailTo && !worker.email) {
+    throw new AlertConfigError(
+      `project ${projectName} sends alerts to ${project.emailTo.join(', ')}, but this worker has no SMTP server: set ${ALERT_ENV.smtpHost}`,
+    );
+  }
+  const to = [...new Set([...(worker.email?.to ?? []), ...(project.emailTo ?? [])])];
+  return {
+    ...worker,
+    ...(worker.email ? { email: { ...worker.email, ...(to.length ? { to } : {}) } } : {}),
+    ...(project.webhookUrl ? { projectWebhookUrl: project.webhookUrl } : {}),
+  };
 }

@@ -67,8 +67,13 @@ export async function deliverAlert(
   env?: NodeJS.ProcessEnv,
 ): Promise<string[]> {
   const attempts: Array<[string, () => Promise<void>]> = [];
-  if (settings.webhookUrl) attempts.push(['webhook', () => postWebhook(settings.webhookUrl!, alert)]);
-  if (settings.email) attempts.push(['email', () => sendAlertMail(settings.email!, alert, env)]);
+  const { webhookUrl, projectWebhookUrl } = settings;
+  if (webhookUrl) attempts.push(['webhook', () => postWebhook(webhookUrl, alert)]);
+  if (projectWebhookUrl && projectWebhookUrl !== webhookUrl) {
+    attempts.push(['project webhook', () => postWebhook(projectWebhookUrl, alert)]);
+  }
+  // A worker may provide the SMTP server only; then e-mail goes out when a project names recipients.
+  if (settings.email?.to?.length) attempts.push(['email', () => sendAlertMail(settings.email!, alert, env)]);
   const results = await Promise.allSettled(attempts.map(([, send]) => send()));
   const errors = results.flatMap((r) => (r.status === 'rejected' ? [(r.reason as Error).message] : []));
   if (errors.length) throw new Error(errors.join('; '));

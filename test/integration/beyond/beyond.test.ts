@@ -9,6 +9,8 @@ import { CliContext, type Output } from '../../../client/cli/context';
 import { trace, type TracedRun } from '../../../client/cli/trace';
 import { formatCheckReport } from '../../../client/cli/check';
 import { ALERT_ENV, type RunAlert } from '../../../common/alerts';
+import { parseProject } from '../../../mappings';
+import { loadProject } from '../../../mappings/project-file';
 import { EXAMPLE_PROJECT, startE2E, type E2E } from '../../support/e2e';
 import {
   mailText,
@@ -34,10 +36,12 @@ describe('pre-flight, trace and alerts', () => {
   let e2e: E2E;
   let smtp: LocalSmtp;
   let hook: LocalWebhook;
+  /** The project file's own webhook, called besides the worker's. */
+  let projectHook: LocalWebhook;
   const saved: Record<string, string | undefined> = {};
 
   beforeAll(async () => {
-    [smtp, hook] = await Promise.all([startLocalSmtp(), startLocalWebhook()]);
+    [smtp, hook, projectHook] = await Promise.all([startLocalSmtp(), startLocalWebhook(), startLocalWebhook()]);
     // The worker reads its alert settings from the environment when its activities are created.
     const env: Record<string, string> = {
       [ALERT_ENV.webhookUrl]: hook.url,
@@ -50,12 +54,16 @@ describe('pre-flight, trace and alerts', () => {
       saved[name] = process.env[name];
       process.env[name] = value;
     }
-    e2e = await startE2E({ seed: { accounts: 40, products: 20, quotes: 16, orders: 0, badRowShare: 0.1 } });
+    const project = parseProject({
+      ...loadProject(EXAMPLE_PROJECT),
+      alerts: { emailTo: ['sales-it@contoso.com'], webhookUrl: projectHook.url },
+    });
+    e2e = await startE2E({ seed: { accounts: 40, products: 20, quotes: 16, orders: 0, badRowShare: 0.1 } }, project);
   });
 
   afterAll(async () => {
     await e2e?.close();
-    await Promise.all([smtp?.close(), hook?.close()]);
+    await Promise.all([smtp?.close(), hook?.close(), projectHook?.close()]);
     for (const [name, value] of Object.entries(saved)) {
       if (value === undefined) delete process.env[name];
       else process.env[name] = value;
@@ -119,6 +127,10 @@ describe('pre-flight, trace and alerts', () => {
       expect.arrayContaining([expect.objectContaining({ sourceKey: unitQuote, code: 'unmapped-unit' })]),
     );
     expect(alert!.workflowUrl).toBe(`${UI_URL}/namespaces/default/workflows/${encodeURIComponent(first.workflowId)}`);
+    // The project file's webhook gets the same alert, and its recipient is on the same mail as the worker's.
+    expect(projectHook.bodies.find((b) => (b as RunAlert).runId === first.workflowId)).toEqual(alert);
+    const sent = smtp.mails.find((m) => mailText(m.raw).includes(first.workflowId));
+    expect(sent?.to).toEqual(['ops@contoso.com', 'sales-it@contoso.com']);
     const mail = smtp.mails.map((m) => mailText(m.raw)).find((text) => text.includes(first.workflowId));
     expect(mail).toContain('Subject: [p2c] p2c-demo: CompletedWithWarnings');
     expect(mail).toMatch(

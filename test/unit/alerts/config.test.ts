@@ -1,5 +1,10 @@
 import { DEFAULT_RETENTION_DAYS } from '../../../common/checkpoint-store';
-import { DEFAULT_SMTP_PORT, loadRunEndSettings, smtpCredentials } from '../../../common/alerts';
+import {
+  alertSettingsForProject,
+  DEFAULT_SMTP_PORT,
+  loadRunEndSettings,
+  smtpCredentials,
+} from '../../../common/alerts';
 
 describe('loadRunEndSettings', () => {
   test('nothing configured: no channel and the default retention', () => {
@@ -45,5 +50,46 @@ describe('loadRunEndSettings', () => {
     [{ P2C_RETENTION_DAYS: 'soon' }, 'P2C_RETENTION_DAYS=soon'],
   ])('%j is refused naming the variable', (env, message) => {
     expect(() => loadRunEndSettings(env)).toThrow(message);
+  });
+});
+
+describe('alertSettingsForProject', () => {
+  const smtpOnly = loadRunEndSettings({ P2C_SMTP_HOST: 'smtp.contoso.com' }).alerts;
+
+  test('a worker with only an SMTP server sends no e-mail by itself', () => {
+    expect(smtpOnly.email).toEqual({
+      from: 'p2c-sync@localhost',
+      smtp: { host: 'smtp.contoso.com', port: DEFAULT_SMTP_PORT, secure: false },
+    });
+    expect(alertSettingsForProject(smtpOnly, undefined, 'contoso')).toBe(smtpOnly);
+  });
+
+  test("a project's recipients join the worker's and its webhook is added to the worker's", () => {
+    const worker = loadRunEndSettings({
+      P2C_ALERT_EMAIL_TO: 'ops@contoso.com',
+      P2C_SMTP_HOST: 'smtp.contoso.com',
+      P2C_ALERT_WEBHOOK_URL: 'https://hooks.example.com/ops',
+    }).alerts;
+    const merged = alertSettingsForProject(
+      worker,
+      { emailTo: ['sales-it@contoso.com', 'ops@contoso.com'], webhookUrl: 'https://hooks.example.com/sales' },
+      'contoso',
+    );
+    expect(merged.email?.to).toEqual(['ops@contoso.com', 'sales-it@contoso.com']);
+    expect(merged.email?.smtp.host).toBe('smtp.contoso.com');
+    expect(merged.webhookUrl).toBe('https://hooks.example.com/ops');
+    expect(merged.projectWebhookUrl).toBe('https://hooks.example.com/sales');
+    expect(alertSettingsForProject(smtpOnly, { emailTo: ['a@contoso.com'] }, 'contoso').email?.to).toEqual([
+      'a@contoso.com',
+    ]);
+  });
+
+  test('project recipients on a worker without SMTP are refused naming the project and the variable', () => {
+    expect(() => alertSettingsForProject({}, { emailTo: ['a@contoso.com'] }, 'contoso')).toThrow(
+      'project contoso sends alerts to a@contoso.com, but this worker has no SMTP server: set P2C_SMTP_HOST',
+    );
+    expect(alertSettingsForProject({}, { webhookUrl: 'https://h.example.com/' }, 'contoso')).toEqual({
+      projectWebhookUrl: 'https://h.example.com/',
+    });
   });
 });

@@ -74,6 +74,22 @@ describe('deliverAlert', () => {
     hook.status = 204;
   });
 
+  test("a project's webhook is called as well as the worker's; no recipients means no e-mail", async () => {
+    const project = await startLocalWebhook();
+    try {
+      const { email } = settings();
+      const withoutRecipients = { from: email!.from, smtp: email!.smtp };
+      const mails = smtp.mails.length;
+      await expect(
+        deliverAlert({ webhookUrl: hook.url, projectWebhookUrl: project.url, email: withoutRecipients }, alert),
+      ).resolves.toEqual(['webhook', 'project webhook']);
+      expect(project.bodies).toEqual([JSON.parse(JSON.stringify(alert))]);
+      expect(smtp.mails).toHaveLength(mails);
+    } finally {
+      await project.close();
+    }
+  });
+
   test('an unreachable SMTP server is reported with host and port', async () => {
     const closed = await startLocalSmtp();
     await closed.close();

@@ -2,7 +2,7 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { RUN_ORDER, templates, transform } from '../../../mappings';
+import { parseProject, RUN_ORDER, templates, transform } from '../../../mappings';
 import { loadProject, projectJsonSchema, ProjectConfigError, resolveTasks } from '../../../mappings/project-file';
 import { account, context } from './fixtures';
 
@@ -132,6 +132,20 @@ describe('bad configuration fails at load with path and reason', () => {
     ]);
     expect(problemsOf({ ...minimal, run: ['quoteLines'] })).toEqual([
       'run: "quoteLines" runs only together with its header task "quoteHeaders"',
+    ]);
+  });
+
+  it('checks the alert recipients and webhook of the project', () => {
+    const alerts = { emailTo: ['ops@contoso.com'], webhookUrl: 'https://h.example.com/' };
+    expect(parseProject({ ...minimal, alerts }).alerts).toEqual(alerts);
+    expect(problemsOf({ ...minimal, alerts: { emailTo: ['ops@contoso.com', 'not an address'] } })).toEqual([
+      'alerts.emailTo[1]: expected an e-mail address',
+    ]);
+    expect(problemsOf({ ...minimal, alerts: { webhookUrl: 'ftp://h.example.com/' } })).toEqual([
+      'alerts.webhookUrl: expected an http(s) URL',
+    ]);
+    expect(problemsOf({ ...minimal, alerts: { smtpHost: 'smtp.contoso.com' } })).toEqual([
+      expect.stringMatching(/^alerts: Unrecognized key: "smtpHost"/),
     ]);
   });
 

@@ -1,27 +1,61 @@
 /**
- * Records one history per workflow type from a real run (own dev server, emulators, worker) into
- * test/replay/histories/, where the replay test checks that today's workflow code still replays them.
+ * Records histories from a real run (own dev server, emulators, worker) into test/replay/histories/, where the
+ * replay test checks that today's workflow code still replays them: one per workflow type, plus a quote saga that
+ * compensates (one of its lines is refused by F&O at write time). Histories of earlier workflow shapes recorded
+ * before (names with a variant, e.g. `quoteSync.row-by-row`) are kept.
  * Run after a deliberate, patched workflow change: `npx tsx scripts/record-histories.ts`.
  */
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { temporal } from '@temporalio/proto';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { DefaultLogger, Runtime } from '@temporalio/worker';
 import { startDevServer } from '../common/dev-server';
 import { startLocalStack } from '../client/local-stack';
 import { startProjectRun } from '../client/run';
 import { loadProject } from '../mappings/project-file';
+import { QUOTE_STATES } from '../emulators/seed/documents';
+import type { Emulators } from '../emulators';
 
 export const HISTORY_DIR = path.resolve(__dirname, '../test/replay/histories');
+export const WORKFLOW_IDS_FILE = path.join(HISTORY_DIR, 'workflow-ids.json');
+/** The line of the chosen quote that F&O refuses, so its saga writes, fails and compensates. */
+const REFUSED_LINE = 2;
+
+type History = temporal.api.history.v1.IHistory;
+
+/** Marks one good active quote's second line so a fault rule can refuse exactly that write; returns the marker. */
+function refuseOneLine(emulators: Emulators): { quoteNumber: string; marker: string } {
+  const store = emulators.dataverse.store;
+  const bad = new Set((emulators.manifest?.badRows ?? []).filter((b) => b.entitySet === 'quotes').map((b) => b.key));
+  const lines = [...store.table('quotedetails').rows()];
+  for (const quote of store.table('quotes').rows()) {
+    if (quote.statecode !== QUOTE_STATES.active.statecode || bad.has(String(quote.quotenumber))) continue;
+    const own = lines.filter((l) => l._quoteid_value === quote.quoteid);
+    const line = own.find((l) => Number(l.sequencenumber) === REFUSED_LINE);
+    if (!line) continue;
+    const marker = `refused at write time: ${String(quote.quotenumber)}`;
+    store.table('quotedetails').replace(String(line.quotedetailid), { ...line, description: marker });
+    return { quoteNumber: String(quote.quotenumber), marker };
+  }
+  throw new Error(`the seed has no good active quote with a line ${REFUSED_LINE} to refuse`);
+}
+
+function activitiesOf(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+}
 
 async function main(): Promise<void> {
   Runtime.install({ logger: new DefaultLogger('ERROR') });
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-record-'));
   const server = await startDevServer({ port: 0, uiPort: false });
   const stack = await startLocalStack({
-    emulators: { seed: { accounts: 40, products: 20, quotes: 4, orders: 2 } },
+    emulators: { seed: { accounts: 40, products: 20, quotes: 8, orders: 2 } },
     storeFile: path.join(tmp, 'checkpoints.sqlite'),
     temporalAddress: server.address,
   });
@@ -29,25 +63,51 @@ async function main(): Promise<void> {
   try {
     const client = new Client({ connection });
     const project = loadProject(path.resolve(__dirname, '../examples/project.yaml'));
+    const refused = refuseOneLine(stack.emulators);
+    stack.emulators.fno.faults.configure({ failWritesForKeys: [refused.marker] });
     const run = await startProjectRun(client, project, {
       taskQueue: stack.taskQueue,
       tasks: ['products', 'accounts', 'contactsToCustomers', 'quoteHeaders'],
       mode: 'full',
     });
     await run.handle.result();
-    fs.mkdirSync(HISTORY_DIR, { recursive: true });
-    const ids: Record<string, string> = {};
-    for (const type of ['prospectToCash', 'entitySync', 'quoteSync']) {
-      const [first] = await collect(client.workflow.list({ query: `WorkflowType = "${type}"` }));
-      if (!first) throw new Error(`no ${type} execution to record`);
-      const history = await client.workflow.getHandle(first.workflowId, first.runId).fetchHistory();
-      const file = path.join(HISTORY_DIR, `${type}.json`);
-      fs.writeFileSync(file, historyToJSON(history));
-      ids[type] = first.workflowId;
-      console.log(`recorded ${type} (${history.events?.length ?? 0} events) → ${path.relative(process.cwd(), file)}`);
+    const fetch = (workflowId: string) => client.workflow.getHandle(workflowId).fetchHistory();
+
+    const recorded: Record<string, { workflowId: string; history: History }> = {};
+    recorded.prospectToCash = { workflowId: run.workflowId, history: await fetch(run.workflowId) };
+    const documentTask = (await collect(client.workflow.list({ query: 'WorkflowType = "entitySync"' }))).find((w) =>
+      w.workflowId.includes('/quoteHeaders'),
+    );
+    if (!documentTask) throw new Error('no quoteHeaders entitySync execution to record');
+    recorded.entitySync = { workflowId: documentTask.workflowId, history: await fetch(documentTask.workflowId) };
+    const compensatedId = `${documentTask.workflowId}/${refused.quoteNumber}`;
+    recorded['quoteSync.compensated'] = { workflowId: compensatedId, history: await fetch(compensatedId) };
+    for (const saga of await collect(client.workflow.list({ query: 'WorkflowType = "quoteSync"' }))) {
+      const history = await fetch(saga.workflowId);
+      const activities = activitiesOf(history);
+      if (activities.includes('writeDocument') && !activities.includes('compensateDocument')) {
+        recorded.quoteSync = { workflowId: saga.workflowId, history };
+        break;
+      }
     }
-    // Replay needs the original workflow ids: child ids are derived from them.
-    fs.writeFileSync(path.join(HISTORY_DIR, 'workflow-ids.json'), JSON.stringify(ids, null, 2) + '\n');
+    if (!recorded.quoteSync) throw new Error('no quoteSync execution wrote its document');
+    if (!activitiesOf(recorded['quoteSync.compensated'].history).includes('compensateDocument')) {
+      throw new Error(`the saga of ${refused.quoteNumber} did not compensate; its refused line was not written`);
+    }
+
+    fs.mkdirSync(HISTORY_DIR, { recursive: true });
+    const ids: Record<string, string> = fs.existsSync(WORKFLOW_IDS_FILE)
+      ? (JSON.parse(fs.readFileSync(WORKFLOW_IDS_FILE, 'utf8')) as Record<string, string>)
+      : {};
+    for (const [name, { workflowId, history }] of Object.entries(recorded)) {
+      const file = path.join(HISTORY_DIR, `${name}.json`);
+      fs.writeFileSync(file, historyToJSON(history));
+      // Replay needs the original workflow ids: child ids are derived from them.
+      ids[name] = workflowId;
+      console.log(`recorded ${name} (${history.events?.length ?? 0} events) → ${path.relative(process.cwd(), file)}`);
+    }
+    const sorted = Object.fromEntries(Object.entries(ids).sort(([a], [b]) => a.localeCompare(b)));
+    fs.writeFileSync(WORKFLOW_IDS_FILE, JSON.stringify(sorted, null, 2) + '\n');
   } finally {
     await connection.close();
     await stack.close();
@@ -58,10 +118,7 @@ async function main(): Promise<void> {
 
 async function collect<T>(items: AsyncIterable<T>): Promise<T[]> {
   const out: T[] = [];
-  for await (const item of items) {
-    out.push(item);
-    if (out.length >= 1) break;
-  }
+  for await (const item of items) out.push(item);
   return out;
 }
 

@@ -596,6 +596,49 @@ export function evaluateFilter(ast: FilterAst, row: Record<string, unknown>, opt
   }
 }
 
+/** A plain string literal that equals a stored value only when both read the same ignoring case. */
+function plainText(node: ValueNode): string | undefined {
+  if (node.kind !== 'literal' || (node.type !== 'string' && node.type !== 'guid')) return undefined;
+  const text = String(node.value);
+  // Numeric and date-like text compare by value (compareValues), so lower-cased text would not find them.
+  if (text.trim() === '' || !Number.isNaN(Number(text)) || ISO_DATE_RE.test(text)) return undefined;
+  return text;
+}
+
+/**
+ * The property and string values a filter requires one of, when it has that shape: `p eq 'a'`, `p eq 'a' or
+ * p eq 'b' …`, `p in ('a', …)`, or any of these and-ed with more conditions. Lets the emulators read only the
+ * rows holding those values (an index look-up) before evaluating the whole filter on them; wildcards excluded.
+ */
+export function equalityValues(ast: FilterAst): { path: string; texts: string[] } | undefined {
+  switch (ast.kind) {
+    case 'compare': {
+      if (ast.op !== 'eq') return undefined;
+      const [property, value] = ast.left.kind === 'property' ? [ast.left, ast.right] : [ast.right, ast.left];
+      const text = property.kind === 'property' ? plainText(value) : undefined;
+      return text === undefined || text.includes('*')
+        ? undefined
+        : { path: (property as PropertyNode).path, texts: [text] };
+    }
+    case 'in': {
+      if (ast.left.kind !== 'property') return undefined;
+      const texts = ast.values.map(plainText);
+      if (texts.some((t) => t === undefined || t.includes('*'))) return undefined;
+      return { path: ast.left.path, texts: texts as string[] };
+    }
+    case 'logical': {
+      const left = equalityValues(ast.left);
+      if (ast.op === 'and') return left ?? equalityValues(ast.right);
+      const right = left && equalityValues(ast.right);
+      return right && right.path === left.path
+        ? { path: left.path, texts: [...left.texts, ...right.texts] }
+        : undefined;
+    }
+    default:
+      return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------------------------
 // Other query options
 

@@ -84,9 +84,22 @@ interface PersistedStore {
   tables: Record<string, PersistedTable>;
 }
 
+/**
+ * Primary keys of the rows by one column's value, built on first use: string values lower-cased (a superset of
+ * both services' equality), any other non-null value in `other`, because OData equality coerces numbers and
+ * booleans. Query code still evaluates its filter on what this returns; the index only spares the full scan.
+ */
+interface ValueIndex {
+  byText: Map<string, Set<string>>;
+  other: Set<string>;
+}
+
 export class Table {
   private readonly rowsByKey = new Map<string, Row>();
   private readonly uniqueIndexes: Array<{ columns: string[]; index: Map<string, string> }>;
+  private readonly valueIndexes = new Map<string, ValueIndex>();
+  /** Bumped by every change to the table's rows (also rollbacks and loads), so cached query results can expire. */
+  private revisionCounter = 0;
   /** Latest change per primary key, kept in version order (a re-touched key moves to the end). */
   private readonly changeLog = new Map<string, ChangeEntry>();
 
@@ -103,6 +116,10 @@ export class Table {
 
   get size(): number {
     return this.rowsByKey.size;
+  }
+
+  get revision(): number {
+    return this.revisionCounter;
   }
 
   normalizeKey(value: unknown): string {
@@ -154,6 +171,24 @@ export class Table {
     return this.rowsByKey.values();
   }
 
+  /**
+   * Rows whose `column` may equal one of `texts` (strings, compared ignoring case): every row holding one of them
+   * plus every row whose value there is not a string. Callers filter the result with their own comparison.
+   */
+  candidatesByValue(column: string, texts: Iterable<string>): Row[] {
+    let index = this.valueIndexes.get(column);
+    if (!index) {
+      index = { byText: new Map(), other: new Set() };
+      this.valueIndexes.set(column, index);
+      for (const [key, row] of this.rowsByKey) addToValueIndex(index, row[column], key);
+    }
+    const keys = new Set<string>(index.other);
+    for (const text of texts) for (const key of index.byText.get(text.toLowerCase()) ?? []) keys.add(key);
+    const rows: Row[] = [];
+    for (const key of keys) rows.push(this.rowsByKey.get(key)!);
+    return rows;
+  }
+
   private checkUnique(row: Row, ownKey: string | undefined): void {
     for (const unique of this.uniqueIndexes) {
       const key = this.indexKey(unique.columns, row);
@@ -171,17 +206,21 @@ export class Table {
   }
 
   private unindex(key: string, row: Row): void {
+    this.revisionCounter += 1;
     for (const unique of this.uniqueIndexes) {
       const indexKey = this.indexKey(unique.columns, row);
       if (indexKey !== undefined && unique.index.get(indexKey) === key) unique.index.delete(indexKey);
     }
+    for (const [column, index] of this.valueIndexes) removeFromValueIndex(index, row[column], key);
   }
 
   private index(key: string, row: Row): void {
+    this.revisionCounter += 1;
     for (const unique of this.uniqueIndexes) {
       const indexKey = this.indexKey(unique.columns, row);
       if (indexKey !== undefined) unique.index.set(indexKey, key);
     }
+    for (const [column, index] of this.valueIndexes) addToValueIndex(index, row[column], key);
   }
 
   private recordChange(key: string, version: number, deleted: boolean): void {
@@ -269,6 +308,8 @@ export class Table {
     this.rowsByKey.clear();
     this.changeLog.clear();
     for (const unique of this.uniqueIndexes) unique.index.clear();
+    this.valueIndexes.clear();
+    this.revisionCounter += 1;
     for (const row of data.rows) {
       const key = this.normalizeKey(row[this.schema.primaryKey]);
       this.rowsByKey.set(key, row);
@@ -276,6 +317,30 @@ export class Table {
     }
     for (const [key, version, deleted] of data.changes) this.changeLog.set(key, { key, version, deleted });
   }
+}
+
+function addToValueIndex(index: ValueIndex, value: unknown, key: string): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'string') {
+    index.other.add(key);
+    return;
+  }
+  const text = value.toLowerCase();
+  let keys = index.byText.get(text);
+  if (!keys) index.byText.set(text, (keys = new Set()));
+  keys.add(key);
+}
+
+function removeFromValueIndex(index: ValueIndex, value: unknown, key: string): void {
+  if (value === null || value === undefined) return;
+  if (typeof value !== 'string') {
+    index.other.delete(key);
+    return;
+  }
+  const text = value.toLowerCase();
+  const keys = index.byText.get(text);
+  keys?.delete(key);
+  if (keys?.size === 0) index.byText.delete(text);
 }
 
 export class TableStore {
@@ -305,6 +370,13 @@ export class TableStore {
 
   get version(): number {
     return this.versionCounter;
+  }
+
+  /** Changes with every change to any table's rows (rollbacks and loads too); for caches spanning tables. */
+  get revision(): number {
+    let sum = 0;
+    for (const table of this.tablesByName.values()) sum += table.revision;
+    return sum;
   }
 
   table(name: string): Table {

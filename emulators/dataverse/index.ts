@@ -4,6 +4,7 @@ import { FaultController, isBatchPart, registerAdminRoutes, type FaultErrorConte
 import { startIdentityServer, type IdentityServer } from '../common/identity';
 import {
   compareValues,
+  equalityValues,
   evaluateFilter,
   filterFeatures,
   filterProperties,
@@ -14,6 +15,7 @@ import {
   type KeySegment,
   type QueryOptions,
 } from '../common/odata';
+import { firstAfter, QueryCache } from '../common/query-cache';
 import { TableStore, type ChangeEntry, type Row } from '../common/store';
 import { ServiceProtection, throttleOptionsSchema, type ThrottleOptions, type ThrottleStats } from '../common/throttle';
 import { buildMetadataDocument } from './csdl';
@@ -406,6 +408,7 @@ interface RequestContext {
 
 function createHandlers(deps: HandlerDeps) {
   const { model, store } = deps;
+  const sortedQueries = new QueryCache<Array<{ row: Row; key: unknown[] }>>();
 
   const formatOptions = (ctx: RequestContext, entity: EntityDef): FormatOptions => {
     checkSelect(entity, ctx.query.select);
@@ -456,7 +459,11 @@ function createHandlers(deps: HandlerDeps) {
     checkFilter(entity, query);
     const filter = query.filter;
     const resolve = model.resolver(entity);
-    let rows = [...model.table(entity).rows()];
+    const table = model.table(entity);
+    // Equalities on a column (key look-ups, a document's lines) read only the rows holding those values.
+    const wanted = filter && equalityValues(filter);
+    let rows =
+      wanted && !wanted.path.includes('/') ? table.candidatesByValue(wanted.path, wanted.texts) : [...table.rows()];
     if (scope) rows = rows.filter(scope);
     if (filter) rows = rows.filter((row) => evaluateFilter(filter, row, { caseInsensitive: true, resolve }));
     return rows;
@@ -521,20 +528,33 @@ function createHandlers(deps: HandlerDeps) {
     }
     if (query.deltatoken !== undefined) return deltaResponse(ctx, entity);
     const options = formatOptions(ctx, entity);
-    const rows = filteredRows(entity, query, scope);
+    checkFilter(entity, query);
     const { keyOf, compare } = sortKeys(entity, query);
-    const keyed = rows.map((row) => ({ row, key: keyOf(row) }));
-    keyed.sort((a, b) => compare(a.key, b.key));
+    const sorted = () => {
+      const keyed = filteredRows(entity, query, scope).map((row) => ({ row, key: keyOf(row) }));
+      return keyed.sort((a, b) => compare(a.key, b.key));
+    };
+    // Paging a large set re-uses the filtered, sorted rows while the tables they come from are unchanged.
+    const paths = [
+      ...(query.filter ? filterProperties(query.filter) : []),
+      ...(query.orderby ?? []).map((o) => o.path),
+    ];
+    const keyed = scope
+      ? sorted()
+      : sortedQueries.get(
+          `${entity.entitySet}\u0000${query.filterText ?? ''}\u0000${JSON.stringify(query.orderby ?? [])}`,
+          String(paths.some((p) => p.includes('/')) ? store.revision : model.table(entity).revision),
+          sorted,
+        );
 
     const cookie = query.skiptoken !== undefined ? decodeSkipToken(query.skiptoken) : undefined;
     const trackingVersion = cookie?.trackingVersion ?? (prefs.trackChanges ? store.version : undefined);
-    const start = cookie ? keyed.findIndex((entry) => compare(entry.key, cookie.after) > 0) : 0;
-    const remaining = start < 0 ? [] : keyed.slice(start);
+    const start = cookie ? firstAfter(keyed, (entry) => compare(entry.key, cookie.after) > 0) : 0;
     // $top is ignored together with odata.maxpagesize; alone it caps the result with no next link.
     const pageSize = prefs.maxPageSize !== undefined ? Math.min(prefs.maxPageSize, deps.maxPageSize) : deps.maxPageSize;
     const topOnly = prefs.maxPageSize === undefined && query.top !== undefined;
-    const page = topOnly ? remaining.slice(0, Math.min(query.top!, pageSize)) : remaining.slice(0, pageSize);
-    const more = !topOnly && remaining.length > page.length;
+    const page = keyed.slice(start, start + (topOnly ? Math.min(query.top!, pageSize) : pageSize));
+    const more = !topOnly && keyed.length - start > page.length;
 
     const body: Row = {
       '@odata.context': `${ctx.apiRoot}$metadata#${contextFragment(entity, query.select, query.expand)}`,

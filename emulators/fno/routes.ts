@@ -6,6 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { BatchFormatError, executeBatch, parseBatchRequest } from '../common/batch';
 import {
+  equalityValues,
   formatKeyValue,
   ODataSyntaxError,
   parseKeySegment,
@@ -14,6 +15,7 @@ import {
   type ExpandItem,
   type QueryOptions,
 } from '../common/odata';
+import { QueryCache } from '../common/query-cache';
 import type { TableStore } from '../common/store';
 import { ENTITIES } from './entities';
 import { encodeKey, etagOf, notFound, type EntityRuntime, type FnoEngine, type RequestContext } from './engine';
@@ -159,6 +161,16 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
     }
   };
 
+  const sortedQueries = new QueryCache<Row[]>();
+
+  /** Equalities on a stored column (key look-ups, a document's lines) read only the rows holding those values. */
+  const candidateRows = (entity: EntityRuntime, queryOptions: QueryOptions): Iterable<Row> | undefined => {
+    const wanted = queryOptions.filter && equalityValues(queryOptions.filter);
+    const column = wanted ? entity.columnOf.get(wanted.path) : undefined;
+    if (!wanted || column === undefined || entity.table.inherited.has(column)) return undefined;
+    return engine.table(entity.table).candidatesByValue(column, wanted.texts);
+  };
+
   const readCollection = (
     request: FastifyRequest,
     reply: FastifyReply,
@@ -172,15 +184,25 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
     const ctx = options.context(request);
     // Without cross-company=true a query sees only the calling user's default company.
     const companies = crossCompany ? undefined : new Set([ctx.defaultCompany]);
-    const filtered: Row[] = [];
-    const wanted = compileFilter(engine, entity, queryOptions.filter);
-    for (const row of engine.scan(entity, companies)) {
-      if (wanted(row)) filtered.push(row);
-    }
+    const filter = () => {
+      const filtered: Row[] = [];
+      const wanted = compileFilter(engine, entity, queryOptions.filter);
+      for (const row of engine.scan(entity, companies, candidateRows(entity, queryOptions))) {
+        if (wanted(row)) filtered.push(row);
+      }
+      return filtered;
+    };
     if (countOnly) {
-      return reply.header('content-type', 'text/plain').header('odata-version', '4.0').send(String(filtered.length));
+      return reply.header('content-type', 'text/plain').header('odata-version', '4.0').send(String(filter().length));
     }
-    const sorted = sortRows(engine, entity, filtered, queryOptions.orderby);
+    // Paging a large set re-uses the filtered, sorted rows while no table has changed (fields may be inherited).
+    const sorted = sortedQueries.get(
+      [entity.def.set, crossCompany ? '' : ctx.defaultCompany, queryOptions.filterText ?? '']
+        .concat(JSON.stringify(queryOptions.orderby ?? []))
+        .join('\u0000'),
+      String(options.store.revision),
+      () => sortRows(engine, entity, filter(), queryOptions.orderby),
+    );
     const skip = queryOptions.skip ?? 0;
     const selected = sorted.slice(skip, queryOptions.top === undefined ? undefined : skip + queryOptions.top);
     const token = queryOptions.skiptoken;

@@ -24,6 +24,11 @@ export interface SyncSettings {
   pagesPerRun: number;
   /** Quote/order documents synced at the same time by a header/lines task. */
   documentConcurrency: number;
+  /**
+   * Pages of a plain task transformed and written at the same time (1 = one after another). Absent in inputs
+   * recorded before it existed, which then write one page at a time.
+   */
+  writeConcurrency?: number;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -32,6 +37,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   pipelineDepth: 1,
   pagesPerRun: 200,
   documentConcurrency: 8,
+  writeConcurrency: 4,
 };
 
 /** Largest single row a page may carry alone; bigger rows become row failures instead of oversize payloads. */

@@ -218,6 +218,12 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       }
     };
 
+    // Plain tasks write several pages at once; histories recorded before that write one page at a time.
+    const writeConcurrency = input.lineTask ? 1 : (settings.writeConcurrency ?? 1);
+    if (writeConcurrency > 1 && patched('parallel-page-writes')) {
+      return await pagesInParallel(writeConcurrency);
+    }
+
     let pagesThisRun = 0;
     for (;;) {
       topUp();
@@ -262,6 +268,84 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       }
     }
     return await finish();
+
+    /**
+     * Pages are read in order and written up to `concurrency` at once. A write saves as its resume point the
+     * cursor after the last page up to which every page is written, so a crash re-reads pages still in flight
+     * and never skips one; upsert by key makes the repeats harmless.
+     */
+    async function pagesInParallel(concurrency: number): Promise<TaskResult> {
+      let written = cursor;
+      const writtenAhead = new Map<number, SyncCursor>();
+      let inFlight = 0;
+      let writeError: { error: unknown } | undefined;
+      const writeAndApply = async (page: PageRead, after: SyncCursor) => {
+        const result = await syncRows(input, page, written);
+        addCounters(counters, result.counters);
+        recordFailures(result.failures);
+        if (page.deleted.length > 0 && patched('delete-policy')) {
+          const applied = await applyDeletes({
+            ref,
+            task,
+            workflowId: workflowInfo().workflowId,
+            sourceIds: page.deleted,
+          });
+          deletes ??= emptyDeleteCounts();
+          for (const name of DELETE_COUNT_NAMES) deletes[name] += applied[name];
+          deletedSample.push(...applied.sourceKeys.slice(0, FAILURE_SAMPLE_SIZE - deletedSample.length));
+        }
+        writtenAhead.set(after.page, after);
+        for (let next = writtenAhead.get(written.page + 1); next; next = writtenAhead.get(written.page + 1)) {
+          writtenAhead.delete(next.page);
+          written = next;
+        }
+      };
+      const drained = async () => {
+        await condition(() => inFlight === 0);
+        if (writeError) throw writeError.error;
+      };
+
+      let pagesThisRun = 0;
+      for (;;) {
+        topUp();
+        await condition(() => inFlight < concurrency || writeError !== undefined);
+        // A failed page fails the task once the other pages in flight have settled.
+        if (writeError) await drained();
+        const page = await queue.shift()!;
+        if (!page) break;
+        counters.read += page.rows.length;
+        counters.deletedSeen += page.deleted.length;
+        const nextCursor: SyncCursor = {
+          ...cursor,
+          next: page.next,
+          page: cursor.page + 1,
+          done: !page.next,
+          pendingWatermark: page.watermark ?? cursor.pendingWatermark,
+        };
+        inFlight += 1;
+        writeAndApply(page, nextCursor).then(
+          () => (inFlight -= 1),
+          (error: unknown) => {
+            writeError ??= { error };
+            inFlight -= 1;
+          },
+        );
+        cursor = nextCursor;
+        pagesThisRun++;
+        if (cursor.done) break;
+        if (paused) await condition(() => !paused);
+        if (pagesThisRun >= settings.pagesPerRun || workflowInfo().continueAsNewSuggested) stopReading = true;
+        if (stopReading && queue.length === 0) {
+          await drained();
+          return await continueAsNew<typeof entitySync>({
+            ...input,
+            carry: { cursor, counters, failureSample, failureCount, startedAt, runs, deletes, deletedSample },
+          });
+        }
+      }
+      await drained();
+      return await finish();
+    }
   } catch (err) {
     if (err instanceof ContinueAsNew || isCancellation(err)) throw err;
     const reason = describeFailure(err);

@@ -14,8 +14,10 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { DEFAULT_NAMESPACE, registerSearchAttributes, startDevServer } from '../common/dev-server';
 import { DEFAULT_THROTTLE_OPTIONS } from '../emulators/common/throttle';
+import { DEFAULT_SYNC_SETTINGS } from '../common/sync-types';
 import { loadProject } from '../mappings/project-file';
 import type { BaselineOptions } from './harness/baseline';
+import { prebuiltWorkflowBundle } from './harness/worker-process';
 import { runSize, type BenchContext, type EngineSettings, type SizeRun } from './harness/scenario';
 import {
   checkTargets,
@@ -59,6 +61,8 @@ async function main(): Promise<void> {
       'page-size': { type: 'string' },
       'pipeline-depth': { type: 'string' },
       'max-page-bytes': { type: 'string' },
+      'write-concurrency': { type: 'string' },
+      'document-concurrency': { type: 'string' },
       'baseline-in-flight': { type: 'string' },
       'no-protection': { type: 'boolean', default: false },
       'protection-size': { type: 'string' },
@@ -74,6 +78,16 @@ async function main(): Promise<void> {
     pageSize: integer('page-size', values['page-size'], defaults.pageSize),
     pipelineDepth: integer('pipeline-depth', values['pipeline-depth'], defaults.pipelineDepth),
     maxPageBytes: integer('max-page-bytes', values['max-page-bytes'], defaults.maxPageBytes),
+    writeConcurrency: integer(
+      'write-concurrency',
+      values['write-concurrency'],
+      DEFAULT_SYNC_SETTINGS.writeConcurrency!,
+    ),
+    documentConcurrency: integer(
+      'document-concurrency',
+      values['document-concurrency'],
+      DEFAULT_SYNC_SETTINGS.documentConcurrency,
+    ),
   };
   const baseline: BaselineOptions = {
     pageSize: engine.pageSize,
@@ -104,6 +118,7 @@ async function main(): Promise<void> {
       temporalAddress: server.address,
       namespace: server.namespace,
       workDir,
+      workflowBundleFile: await prebuiltWorkflowBundle(workDir),
       engine,
       baseline,
       log,

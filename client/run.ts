@@ -4,7 +4,7 @@
  */
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { resolveTasks, type Project } from '../mappings';
-import type { SyncMode } from '../common/sync-types';
+import type { SyncMode, SyncSettings } from '../common/sync-types';
 import { prospectToCash, type ProspectToCashInput } from '../workflows/prospectToCash';
 import { projectWorkflowId, runTimeStamp } from '../workflows/ids';
 import { PROJECT_ATTRIBUTE } from '../workflows/search-attributes';
@@ -19,6 +19,8 @@ export interface StartRunOptions {
   now?: Date;
   /** Workflow id of the run whose failed rows this run retries (memo `retryOf`). */
   retryOf?: string;
+  /** Engine settings beyond the project's own (the benchmark varies write and document concurrency). */
+  settings?: Partial<SyncSettings>;
 }
 
 /** Memo of a project run, shown in the Web UI and read back by `p2c status`. */
@@ -77,6 +79,7 @@ export function buildProjectRun(
           pageSize: project.engine.pageSize,
           pipelineDepth: project.engine.pipelineDepth,
           maxPageBytes: project.engine.maxPageBytes,
+          ...options.settings,
         },
         runTime: options.runTime,
         onlyKeys: options.onlyKeys,

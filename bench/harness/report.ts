@@ -49,6 +49,7 @@ export interface SizeReport {
     maxEventsPerRun: number;
   };
   workerPeakRssMB: number;
+  workerIdleRssMB: number;
   raw: SizeResult;
 }
 
@@ -125,6 +126,7 @@ export function sizeReport(result: SizeResult): SizeReport {
       maxEventsPerRun: result.incremental.history.maxEventsPerRun,
     },
     workerPeakRssMB: result.workerPeakRssBytes / MB,
+    workerIdleRssMB: result.workerIdleRssBytes / MB,
     raw: result,
   };
 }
@@ -228,7 +230,8 @@ export function markdown(report: BenchReport, plotFile?: string): string {
   lines.push(
     `Machine: ${report.machine.cpus} CPUs, Node ${report.machine.node}, ${report.machine.platform}. ` +
       `Engine: pageSize ${report.engine.pageSize}, pipelineDepth ${report.engine.pipelineDepth}, ` +
-      `maxPageBytes ${report.engine.maxPageBytes}. Baseline: pageSize ${report.baselineSettings.pageSize}, ` +
+      `maxPageBytes ${report.engine.maxPageBytes}, writeConcurrency ${report.engine.writeConcurrency}, ` +
+      `documentConcurrency ${report.engine.documentConcurrency}. Baseline: pageSize ${report.baselineSettings.pageSize}, ` +
       `${report.baselineSettings.writesInFlight} pages in flight, ${report.baselineSettings.documentConcurrency} documents at once. ` +
       `Whole run ${fixed(report.totalSeconds, 0)} s.`,
     '',
@@ -251,8 +254,17 @@ export function markdown(report: BenchReport, plotFile?: string): string {
     lines.push(
       `- ${s.accounts} accounts: baseline ${fixed(s.baseline.seconds, 1)} s, p2c full ${fixed(s.p2c.seconds, 1)} s ` +
         `(${s.p2c.outcome}), incremental ${fixed(s.incremental.seconds, 1)} s after ${s.incremental.changedRows} edited rows ` +
-        `(${s.incremental.rowsReadByTasks} rows read, ${s.incremental.requests} requests, ${s.incremental.historyEvents} history events).`,
+        `(${s.incremental.rowsReadByTasks} rows read, ${s.incremental.requests} requests, ${s.incremental.historyEvents} history events); ` +
+        `worker RSS ${fixed(s.workerIdleRssMB, 0)} MB idle, ${fixed(s.workerPeakRssMB, 0)} MB peak.`,
     );
+    const tasks = s.raw.full.tasks ?? [];
+    if (tasks.length) {
+      lines.push(
+        `  Full run per task (wall time, rows read): ` +
+          tasks.map((t) => `${t.task} ${fixed(t.seconds, 1)} s / ${t.read}`).join(', ') +
+          '.',
+      );
+    }
   }
   const sp = report.serviceProtection;
   if (sp) {

@@ -38,6 +38,10 @@ export interface EngineSettings {
   pageSize: number;
   pipelineDepth: number;
   maxPageBytes: number;
+  /** Pages of a plain task written at once (SyncSettings.writeConcurrency). */
+  writeConcurrency: number;
+  /** Quotes synced at once (SyncSettings.documentConcurrency). */
+  documentConcurrency: number;
 }
 
 export interface RequestCounts {
@@ -56,6 +60,8 @@ export interface P2cRun extends TimedRun {
   outcome: string;
   /** Rows read as the run's task counters report them. */
   rowsRead: number;
+  /** Each task's wall time (its workflow's start to end) and rows read: where the run's time went. */
+  tasks: Array<{ task: string; seconds: number; read: number }>;
   history: HistoryCost;
 }
 
@@ -68,6 +74,8 @@ export interface SizeResult {
   full: P2cRun;
   incremental: P2cRun & { changedRows: number };
   workerPeakRssBytes: number;
+  /** The worker's RSS once it polls, before any work: what the peak adds to. */
+  workerIdleRssBytes: number;
 }
 
 export interface ProtectedResult {
@@ -85,6 +93,8 @@ export interface BenchContext {
   temporalAddress: string;
   namespace: string;
   workDir: string;
+  /** Prebuilt workflow bundle the workers load (prebuiltWorkflowBundle). */
+  workflowBundleFile?: string;
   engine: EngineSettings;
   baseline: BaselineOptions;
   log(message: string): void;
@@ -137,7 +147,10 @@ async function waitForPoller(ctx: BenchContext, taskQueue: string, worker: Bench
 
 function benchProject(projectFile: string, engine: EngineSettings): Project {
   const project = loadProject(projectFile);
-  return { ...project, engine: { ...engine } };
+  return {
+    ...project,
+    engine: { pageSize: engine.pageSize, pipelineDepth: engine.pipelineDepth, maxPageBytes: engine.maxPageBytes },
+  };
 }
 
 async function runP2c(
@@ -150,7 +163,12 @@ async function runP2c(
 ): Promise<P2cRun> {
   const requests = requestCounter(emulators);
   const { value, seconds } = await time(async () => {
-    const started = await startProjectRun(ctx.client, project, { tasks: [...BENCH_TASKS], mode, taskQueue });
+    const started = await startProjectRun(ctx.client, project, {
+      tasks: [...BENCH_TASKS],
+      mode,
+      taskQueue,
+      settings: { writeConcurrency: ctx.engine.writeConcurrency, documentConcurrency: ctx.engine.documentConcurrency },
+    });
     const summary: ProjectRunSummary = await Promise.race([started.handle.result(), worker.crashed]);
     return { workflowId: started.workflowId, summary };
   });
@@ -162,6 +180,11 @@ async function runP2c(
     workflowId: value.workflowId,
     outcome: value.summary.outcome,
     rowsRead: value.summary.tasks.reduce((sum, t) => sum + t.counters.read, 0),
+    tasks: value.summary.tasks.map((t) => ({
+      task: t.task,
+      seconds: (Date.parse(t.endedAt) - Date.parse(t.startedAt)) / 1000,
+      read: t.counters.read,
+    })),
     history,
   };
 }
@@ -245,12 +268,14 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
         taskQueue,
         temporalAddress: ctx.temporalAddress,
         secret: emulators.connection.clientSecret,
+        workflowBundleFile: ctx.workflowBundleFile,
       });
       await waitForPoller(ctx, taskQueue, worker);
       return { worker, taskQueue };
     };
 
     const { worker, taskQueue } = await startWorker();
+    const workerIdleRssBytes = worker.rssBytes();
     let full: P2cRun;
     let incremental: P2cRun;
     let changedRows: number;
@@ -278,6 +303,7 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
       full,
       incremental: { ...incremental, changedRows },
       workerPeakRssBytes,
+      workerIdleRssBytes,
     };
 
     return {

@@ -3,7 +3,9 @@
  * emulators and the Temporal server. Peak RSS comes from the kernel's high-water mark (VmHWM).
  */
 import fs from 'node:fs';
+import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
+import { workflowBundle } from '../../worker/bundle';
 import { spawnWorker, type WorkerProcessOptions } from '../../test/support/worker-process';
 
 /** Kept from the worker's stderr to explain an early exit. */
@@ -15,19 +17,35 @@ export interface BenchWorker {
   crashed: Promise<never>;
   /** Peak resident set size so far, in bytes. */
   peakRssBytes(): number;
+  /** Resident set size now, in bytes. */
+  rssBytes(): number;
   /** Stops the worker (SIGTERM, finishing in-flight work) and returns its final peak RSS in bytes. */
   stop(): Promise<number>;
 }
 
-function vmHwmBytes(pid: number): number {
+function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number {
   const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
-  const match = /^VmHWM:\s+(\d+)\s+kB$/m.exec(status);
-  if (!match) throw new Error(`no VmHWM in /proc/${pid}/status`);
+  const match = new RegExp(`^${field}:\\s+(\\d+)\\s+kB$`, 'm').exec(status);
+  if (!match) throw new Error(`no ${field} in /proc/${pid}/status`);
   return Number(match[1]) * 1024;
 }
 
-export function startBenchWorker(options: WorkerProcessOptions): BenchWorker {
-  const child: ChildProcess = spawnWorker(options);
+/**
+ * Writes the workflow bundle to a file once, as a deployment builds it ahead of time (P2C_WORKFLOW_BUNDLE), so
+ * the measured workers neither spend their start-up bundling nor count webpack's memory in their peak RSS.
+ */
+export async function prebuiltWorkflowBundle(dir: string): Promise<string> {
+  const file = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(file, (await workflowBundle()).code);
+  return file;
+}
+
+export function startBenchWorker(options: WorkerProcessOptions & { workflowBundleFile?: string }): BenchWorker {
+  const env = {
+    ...options.env,
+    ...(options.workflowBundleFile ? { P2C_WORKFLOW_BUNDLE: options.workflowBundleFile } : {}),
+  };
+  const child: ChildProcess = spawnWorker({ ...options, env });
   if (child.pid === undefined) throw new Error('the worker process did not start');
   const pid = child.pid;
   let stderr = '';
@@ -37,7 +55,7 @@ export function startBenchWorker(options: WorkerProcessOptions): BenchWorker {
   let peak = 0;
   const sample = () => {
     if (child.exitCode !== null || child.signalCode !== null) return peak;
-    peak = Math.max(peak, vmHwmBytes(pid));
+    peak = Math.max(peak, statusBytes(pid, 'VmHWM'));
     return peak;
   };
   let stopping = false;
@@ -52,6 +70,7 @@ export function startBenchWorker(options: WorkerProcessOptions): BenchWorker {
     pid,
     crashed,
     peakRssBytes: sample,
+    rssBytes: () => statusBytes(pid, 'VmRSS'),
     stop: () =>
       new Promise((resolve) => {
         stopping = true;

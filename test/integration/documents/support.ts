@@ -19,24 +19,32 @@ function content(row: SourceRow): SourceRow {
   return rest;
 }
 
-export function quotation(emulators: Emulators, dataAreaId: string, quoteNumber: string): Quotation {
+/** Raw rows of a quotation, header first; empty when F&O has no such header. */
+function quotationRows(emulators: Emulators, dataAreaId: string, quoteNumber: string): SourceRow[] {
   const engine = emulators.fno.engine;
   const headers = engine.entity(QUOTE_HEADERS);
   const stored = engine.findByKey(headers, { dataAreaId, SalesQuotationNumber: quoteNumber });
-  if (!stored) {
-    // Lines without a header would be the half-written state this suite exists to rule out; look for them too.
-    const lineEntity = engine.entity(QUOTE_LINES);
-    const orphans = [...engine.scan(lineEntity, new Set([dataAreaId]))].filter(
-      (row) => row.SalesQuotationNumber === quoteNumber,
-    );
-    return { header: null, lines: orphans.map((row) => content(engine.project(lineEntity, row))) };
-  }
+  if (!stored) return [];
   const lineEntity = engine.entity(QUOTE_LINES);
   const lines = engine.childrenOf(engine.tables.get(QUOTE_LINE_TABLE)!, stored);
-  return {
-    header: content(engine.project(headers, stored)),
-    lines: lines.map((row) => content(engine.project(lineEntity, row))),
-  };
+  return [engine.project(headers, stored), ...lines.map((row) => engine.project(lineEntity, row))];
+}
+
+/** Row versions of a quotation's header and lines: the same after a run only if the run wrote none of them. */
+export function rowVersions(emulators: Emulators, dataAreaId: string, quoteNumber: string): string[] {
+  return quotationRows(emulators, dataAreaId, quoteNumber).map((row) => `${row['@odata.etag']} ${row[MODIFIED_FIELD]}`);
+}
+
+export function quotation(emulators: Emulators, dataAreaId: string, quoteNumber: string): Quotation {
+  const [header, ...lines] = quotationRows(emulators, dataAreaId, quoteNumber);
+  if (header) return { header: content(header), lines: lines.map(content) };
+  // Lines without a header would be the half-written state this suite exists to rule out; look for them too.
+  const engine = emulators.fno.engine;
+  const lineEntity = engine.entity(QUOTE_LINES);
+  const orphans = [...engine.scan(lineEntity, new Set([dataAreaId]))].filter(
+    (row) => row.SalesQuotationNumber === quoteNumber,
+  );
+  return { header: null, lines: orphans.map((row) => content(engine.project(lineEntity, row))) };
 }
 
 /** Whole cents of an amount in decimal arithmetic (13.19 × 69.5 is 916.705, rounded half away from zero). */

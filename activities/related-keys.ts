@@ -1,9 +1,10 @@
 /**
  * Target rows whose business key runs through lookups (a price-list item is keyed by price list, product and unit)
- * are addressed in Dataverse by the GUIDs of those rows. This resolves `nav.column` key parts to `nav` GUIDs by
+ * are addressed in Dataverse by the GUIDs of those rows, as `_pricelevelid_value=<guid>` (wire-protocols.md §1.1). This resolves `nav.column` key parts to `nav` GUIDs by
  * reading each referenced row by its own business key, once per distinct reference.
  */
 import type { DataverseClient } from '../connectors';
+import { lookupProperty } from '../connectors/odata/keys';
 import type { BusinessKey, TargetRow } from '../common/types';
 
 export function hasRelatedKey(row: TargetRow): boolean {
@@ -28,7 +29,8 @@ export class RelatedKeyResolver {
       if (!reference) return { field, reason: `key part ${field} has no lookup ${navigation} to resolve it by` };
       const id = await this.idOf(reference.entitySet, navigation, reference.key);
       if (!id) return { field, reason: `${reference.entitySet} ${JSON.stringify(reference.key)} does not exist` };
-      key[navigation] = id;
+      // Dataverse addresses a key on a lookup by the lookup's value property, never by the navigation name.
+      key[lookupProperty(navigation)] = id;
     }
     return { row: { ...row, key } };
   }

@@ -49,9 +49,19 @@ function validatedEntries(key: BusinessKey): Array<[string, KeyValue]> {
  */
 export function keySegment(key: BusinessKey, encode = true): string {
   return validatedEntries(key)
-    .map(([field, value]) => `${field}=${encode ? encodeLiteral(literal(value)) : literal(value)}`)
+    .map(([field, value]) => {
+      // A Dataverse key part on a lookup (`_pricelevelid_value`) is an Edm.Guid, written bare like a primary key.
+      if (isLookupProperty(field) && typeof value === 'string' && GUID.test(value)) return `${field}=${value}`;
+      return `${field}=${encode ? encodeLiteral(literal(value)) : literal(value)}`;
+    })
     .join(',');
 }
+
+const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** `_x_value`: how Dataverse names the GUID of lookup `x` when it is read, filtered or used in a key. */
+export const lookupProperty = (navigation: string): string => `_${navigation}_value`;
+const isLookupProperty = (field: string): boolean => /^_\w+_value$/.test(field);
 
 /** Human form for messages and record keys: `dataAreaId=usmf,CustomerAccount=US-001`. */
 export function displayKey(key: BusinessKey): string {

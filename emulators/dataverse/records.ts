@@ -185,18 +185,18 @@ export class DataverseModel {
     const { lookupByColumn } = navigationMaps(entity);
     const keyValues: Row = {};
     for (const name of names) {
-      // A key part on a lookup may be written `_x_value=<guid>` or `x=<guid>`.
-      const column = lookupByColumn.has(name)
-        ? name
-        : lookupByColumn.has(lookupColumn(name))
-          ? lookupColumn(name)
-          : name;
+      // A key part on a lookup is named by its value property (`_x_value=<guid>`); the navigation name `x` is not
+      // a structural property and is refused like any column outside the key (wire-protocols.md §1.1).
       const value = key.values[name];
-      keyValues[column] = typeof value === 'string' && lookupByColumn.has(column) ? value.toLowerCase() : value;
+      keyValues[name] = typeof value === 'string' && lookupByColumn.has(name) ? value.toLowerCase() : value;
     }
     if (!table.hasUniqueKey(Object.keys(keyValues))) {
+      const navigations = names.filter((n) => lookupByColumn.has(lookupColumn(n)));
+      const hint = navigations.length
+        ? ` A lookup in a key is named by its value property: ${navigations.map((n) => `${lookupColumn(n)}=<guid>, not ${n}`).join('; ')}.`
+        : '';
       throw badRequest(
-        `The key in the request URI is not valid for resource '${typeName(entity)}'. Make sure that key name and key value are valid. (${names.join(', ')} is not a defined key; keys: ${entity.alternateKeys.map((k) => k.columns.join('+')).join('; ') || 'none'})`,
+        `The key in the request URI is not valid for resource '${typeName(entity)}'. Make sure that key name and key value are valid. (${names.join(', ')} is not a defined key; keys: ${entity.alternateKeys.map((k) => k.columns.join('+')).join('; ') || 'none'})${hint}`,
         DV_ERROR.entityKeyNotDefined,
       );
     }

@@ -18,6 +18,7 @@ import type { RowFailure, TargetRow } from '../../../common/types';
 import { WORKFLOWS_PATH } from '../../../worker/bundle';
 import { entitySync } from '../../../workflows';
 import type { EntitySyncInput } from '../../../workflows/entitySync';
+import { withTransformAndWrite } from '../../support/page-activities';
 import { devServerEnv, uniqueQueue } from '../../support/temporal';
 
 const UI_ORIGIN = 'http://localhost:8233';
@@ -181,7 +182,7 @@ describe('payload encryption on a real run', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowsPath: WORKFLOWS_PATH,
-      activities: accountActivities(written),
+      activities: withTransformAndWrite(accountActivities(written)),
       dataConverter,
     });
     const client = new Client({ connection: env.connection, namespace: 'default', dataConverter });

@@ -13,6 +13,7 @@ import { workflowBundle } from '../../../worker/bundle';
 import { continuousProgressQuery, continuousSync } from '../../../workflows';
 import { DEFAULT_POLLING, type ContinuousSyncInput } from '../../../workflows/continuousSync';
 import type { EntitySyncInput } from '../../../workflows/entitySync';
+import { withTransformAndWrite } from '../../support/page-activities';
 import { timeSkippingEnv, uniqueQueue } from '../../support/temporal';
 
 type PassActivities = Pick<
@@ -109,7 +110,7 @@ describe('continuousSync polling (time-skipping server)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: scriptedActivities(source),
+      activities: withTransformAndWrite(scriptedActivities(source)),
     });
     return worker.runUntil(body(taskQueue));
   }

@@ -10,6 +10,7 @@ import { DEFAULT_SYNC_SETTINGS, type PageRead, type SyncCursor, type SyncSetting
 import { workflowBundle } from '../../../worker/bundle';
 import { entitySync } from '../../../workflows';
 import type { EntitySyncInput } from '../../../workflows/entitySync';
+import { withTransformAndWrite } from '../../support/page-activities';
 import { timeSkippingEnv, uniqueQueue } from '../../support/temporal';
 
 const PAGE_SIZE = 10;
@@ -113,7 +114,7 @@ describe('entitySync writes pages in parallel (time-skipping server)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: activities(rec),
+      activities: withTransformAndWrite(activities(rec)),
     });
     const result = await worker.runUntil(
       env.client.workflow.execute(entitySync, { taskQueue, workflowId: uniqueQueue('pages'), args: [input(settings)] }),

@@ -12,6 +12,7 @@ import { workflowBundle } from '../../../worker/bundle';
 import { entitySync, pauseSignal, progressQuery, prospectToCash, resumeSignal } from '../../../workflows';
 import type { EntitySyncInput } from '../../../workflows/entitySync';
 import { PAGE_TOO_LARGE } from '../../../workflows/activity-options';
+import { withTransformAndWrite } from '../../support/page-activities';
 import { timeSkippingEnv, uniqueQueue } from '../../support/temporal';
 
 interface FakeSystem {
@@ -125,7 +126,7 @@ describe('entitySync orchestration (time-skipping server)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: fakeActivities(sys),
+      activities: withTransformAndWrite(fakeActivities(sys)),
     });
     return worker.runUntil(body(taskQueue));
   }

@@ -173,6 +173,19 @@ function keyIdentity(fields: string[], values: (field: string) => unknown): stri
   return JSON.stringify(fields.map((field) => String(values(field)).toLowerCase()));
 }
 
+/**
+ * What brings a row back to its snapshot: delete a row that did not exist, restore one whose written columns
+ * differ from their values before (or that is gone), nothing when it already matches.
+ */
+function undoOf(snapshot: RowSnapshot, current: SourceRow | null): 'delete' | 'restore' | undefined {
+  if (!snapshot.before) return current ? 'delete' : undefined;
+  if (!current) return 'restore';
+  const changed = Object.entries(snapshot.before).some(
+    ([column, value]) => canonicalJson(current[column] ?? null) !== canonicalJson(value),
+  );
+  return changed ? 'restore' : undefined;
+}
+
 /** OData filter selecting the source lines of one header. */
 export function linesFilterFor(headerTask: TaskDefinition, lineTask: TaskDefinition, header: SourceRow): string {
   const firstLineKey = lineTask.source.keyFields[0];
@@ -512,12 +525,6 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
     });
   }
 
-  function differs(current: SourceRow, before: Record<string, unknown>): boolean {
-    return Object.entries(before).some(
-      ([column, value]) => canonicalJson(current[column] ?? null) !== canonicalJson(value),
-    );
-  }
-
   /**
    * Brings every row of the document back to its snapshot: rows that did not exist are deleted, rows that differ
    * are restored; lines first, the header last. Reads the target first, so it undoes whatever any attempt of the
@@ -528,10 +535,6 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
     return classified(async () => {
       const { system, snapshot } = input;
       const current = await readDocument(system, snapshot.header, snapshot.lines);
-      const steps = [
-        ...snapshot.lines.map((s, i) => ({ snapshot: s, current: current.lines[i] })).reverse(),
-        { snapshot: snapshot.header, current: current.header },
-      ];
       const describe = (s: RowSnapshot) => `${s.entitySet} ${JSON.stringify(s.key)}`;
       const problems: Array<{ row: string; message: string; retryable: boolean }> = [];
       let undone = 0;
@@ -560,19 +563,12 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
           problems.push({ row: describe(s), message: `deleting failed: ${err.message}`, retryable: err.retryable });
         }
       };
-      const lineSteps = steps.slice(0, -1);
-      await restoreRows(
-        lineSteps
-          .filter((step) => step.snapshot.before && (!step.current || differs(step.current, step.snapshot.before)))
-          .map((step) => step.snapshot),
-      );
-      for (const step of lineSteps) if (!step.snapshot.before && step.current) await deleteRow(step.snapshot);
-      const head = steps[steps.length - 1];
-      if (head.snapshot.before) {
-        if (!head.current || differs(head.current, head.snapshot.before)) await restoreRows([head.snapshot]);
-      } else if (head.current) {
-        await deleteRow(head.snapshot);
-      }
+      const lines = snapshot.lines.map((s, i) => ({ snapshot: s, undo: undoOf(s, current.lines[i]) }));
+      await restoreRows(lines.filter((l) => l.undo === 'restore').map((l) => l.snapshot));
+      for (const line of lines.reverse()) if (line.undo === 'delete') await deleteRow(line.snapshot);
+      const headerUndo = undoOf(snapshot.header, current.header);
+      if (headerUndo === 'restore') await restoreRows([snapshot.header]);
+      else if (headerUndo === 'delete') await deleteRow(snapshot.header);
 
       const info = Context.current().info;
       const lastAttempt = info.attempt >= (info.retryPolicy?.maximumAttempts ?? Number.POSITIVE_INFINITY);

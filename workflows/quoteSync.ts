@@ -38,7 +38,7 @@ const { compensateRow, compensateDocument, traceDocument } = proxyActivities<Syn
   activityOptions.bookkeeping,
 );
 
-/** Histories recorded before it wrote row by row (an activity per header and per line); they replay that path. */
+/** Marks sagas that write in batches; histories recorded without it replay the row-by-row path (an activity per row). */
 export const BATCHED_DOCUMENT_WRITES = 'batched-document-writes';
 
 class LineRejected extends Error {

@@ -5,15 +5,13 @@
  * re-run writes nothing; and every document leaves trace entries that `p2c trace` shows.
  */
 import path from 'node:path';
-import type { temporal } from '@temporalio/proto';
 import { resolveTasks, type Project } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
 import { QUOTE_STATES } from '../../../emulators/seed/documents';
 import type { SourceRow } from '../../../common/types';
-import { taskWorkflowId } from '../../../workflows/ids';
 import { EXAMPLE_PROJECT, startE2E, taskResult, type E2E } from '../../support/e2e';
 import { cliEnv, json, runP2c } from '../cli/p2c';
-import { quotation, rowVersions } from './support';
+import { activitiesOf, activityAttempts, quotation, rowVersions, sagaWorkflowId } from './support';
 
 const COMPANY = { dataAreaId: 'usmf', businessUnit: 'USMF', currency: 'USD' };
 const PREREQUISITES = ['products', 'accounts', 'contactsToCustomers'];
@@ -65,17 +63,10 @@ describe('document saga: batched writes, unchanged documents, trace entries', ()
     }
   }
 
-  async function sagaHistory(runWorkflowId: string, q: SalesQuote): Promise<temporal.api.history.v1.IHistory> {
-    const runTime = runWorkflowId.split('/').pop()!;
-    const id = `${taskWorkflowId(project.name, 'quoteHeaders', runTime)}/${q.quoteNumber}`;
-    return e2e.client.workflow.getHandle(id).fetchHistory();
-  }
-
-  const activitiesOf = (history: temporal.api.history.v1.IHistory) =>
-    (history.events ?? []).flatMap((e) => {
-      const scheduled = e.activityTaskScheduledEventAttributes?.activityType?.name;
-      return scheduled ? [scheduled] : [];
-    });
+  const sagaHistory = (runWorkflowId: string, q: SalesQuote) =>
+    e2e.client.workflow
+      .getHandle(sagaWorkflowId(project.name, runWorkflowId, 'quoteHeaders', q.quoteNumber))
+      .fetchHistory();
 
   beforeAll(async () => {
     const example = loadProject(EXAMPLE_PROJECT);
@@ -189,14 +180,7 @@ describe('document saga: batched writes, unchanged documents, trace entries', ()
     expect(after.lines.map((l) => l.LineCreationSequenceNumber)).toEqual(sequence);
     expect(after.lines.find((l) => l.LineCreationSequenceNumber === 2)?.RequestedSalesQuantity).toBe(23);
     // The attempt that completed each activity: the write needed a second one, the plan did not.
-    const events = (await sagaHistory(workflowId, q)).events ?? [];
-    const attempts = events.flatMap((e) => {
-      const started = e.activityTaskStartedEventAttributes;
-      if (!started) return [];
-      const scheduled = events.find((s) => Number(s.eventId) === Number(started.scheduledEventId));
-      return [[scheduled?.activityTaskScheduledEventAttributes?.activityType?.name, started.attempt]];
-    });
-    expect(Object.fromEntries(attempts)).toEqual({ planDocument: 1, writeDocument: 2 });
+    expect(activityAttempts(await sagaHistory(workflowId, q))).toEqual({ planDocument: 1, writeDocument: 2 });
   });
 
   test('an identical re-run writes no quote and traces each one unchanged; p2c trace shows it', async () => {

@@ -13,11 +13,12 @@ import { startEmulators, type Emulators } from '../../../emulators';
 import { resolveTasks } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
 import type { TargetRow } from '../../../common/types';
+import { openCheckpointStore } from '../../../common/checkpoint-store';
 import { createClients, type Clients } from '../../../worker/connections';
 import { differences, expectedRows } from '../../support/expectations';
 import { uniqueQueue } from '../../support/temporal';
 import { killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
-import { quotation } from './support';
+import { activitiesOf, activityAttempts, quotation, sagaWorkflowId } from './support';
 
 const PREREQUISITES = ['products', 'accounts', 'contactsToCustomers'];
 const QUOTE_TASKS = ['quoteHeaders', 'quoteLines'];
@@ -111,8 +112,20 @@ describe('worker killed between a quote header and its lines', () => {
       else states[header.sourceKey] = `half: ${state.lines.length} of ${expectedLines.length} lines`;
     }
     expect(Object.entries(states).filter(([, state]) => state.startsWith('half'))).toEqual([]);
-    // Retried after the restart, the interrupted quote finishes rather than being rolled back.
+    // Retried after the restart, the interrupted quote finishes rather than being rolled back: the write activity
+    // the killed worker was running ran again (header and lines are upserts by key) and the saga never undid it.
     expect(states[interrupted!]).toBe('complete');
+    const saga = await client.workflow
+      .getHandle(sagaWorkflowId(project.name, run.workflowId, 'quoteHeaders', interrupted!))
+      .fetchHistory();
+    expect(activitiesOf(saga)).toEqual(['planDocument', 'writeDocument']);
+    expect(activityAttempts(saga).writeDocument).toBeGreaterThanOrEqual(2);
+    const store = await openCheckpointStore({ kind: 'sqlite', file: options.storeFile });
+    try {
+      expect((await store.trace('quoteHeaders', interrupted!)).map((t) => t.outcome)).toEqual(['created']);
+    } finally {
+      await store.close();
+    }
     const complete = headers.filter((h) => states[h.sourceKey] === 'complete');
     const landed = complete.flatMap((h) => [h, ...(linesByQuote.get(h.sourceKey) ?? [])]);
     expect(await differences(clients, landed)).toEqual([]);

@@ -1,0 +1,203 @@
+/**
+ * The document saga's undo (compensateDocument) against the F&O emulator: it brings a quotation back to its
+ * snapshot whatever the write did, retries the activity while an undo fails transiently, and reports on the last
+ * attempt what it could not undo instead of failing silently.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import { ApplicationFailure } from '@temporalio/activity';
+import {
+  createDocumentActivities,
+  type CompensateDocumentInput,
+  type DocumentCompensated,
+  type DocumentSnapshot,
+} from '../../../activities/documents';
+import { connectionToEmulators } from '../../../client/local-stack';
+import { openCheckpointStore, type CheckpointStore } from '../../../common/checkpoint-store';
+import type { TargetRow } from '../../../common/types';
+import { startEmulators, type Emulators } from '../../../emulators';
+import { createClients, type Clients } from '../../../worker/connections';
+import { RETRYABLE } from '../../../workflows/activity-options';
+
+const DATA_AREA = 'usmf';
+const HEADERS = 'CDSSalesQuotationHeaders';
+const LINES = 'CDSSalesQuotationLines';
+const MAXIMUM_ATTEMPTS = 10;
+/** F&O refuses a quotation without an existing customer; the test writes this one first. */
+const CUSTOMER = 'C-UNDO';
+
+describe('compensateDocument', () => {
+  let emulators: Emulators;
+  let clients: Clients;
+  let store: CheckpointStore;
+  let activities: ReturnType<typeof createDocumentActivities>;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-saga-undo-'));
+  let quotes = 0;
+  /** What F&O needs on a stocked line: a released product and where it ships from. */
+  let stock: Record<string, string>;
+
+  beforeAll(async () => {
+    emulators = await startEmulators({ seed: { accounts: 3, contacts: 0, products: 2, quotes: 0, orders: 0 } });
+    clients = createClients(connectionToEmulators(emulators.connection));
+    store = await openCheckpointStore({ kind: 'sqlite', file: path.join(tmp, 'checkpoints.sqlite') });
+    activities = createDocumentActivities({ ...clients, store });
+    const first = (entity: string) => [...emulators.fno.engine.scan(emulators.fno.engine.entity(entity))][0];
+    stock = {
+      ProductNumber: String(first('SellableReleasedProducts').ProductNumber),
+      ShippingSiteId: String(first('OperationalSites').SiteId),
+      ShippingWarehouseId: String(first('Warehouses').WarehouseId),
+    };
+    await write([
+      {
+        sourceKey: CUSTOMER,
+        entitySet: 'CustomersV3',
+        key: { dataAreaId: DATA_AREA, CustomerAccount: CUSTOMER },
+        fields: {
+          OrganizationName: 'Undo Ltd',
+          CustomerGroupId: '10',
+          SalesCurrencyCode: 'USD',
+        },
+      },
+    ]);
+  });
+  afterAll(async () => {
+    await store?.close();
+    await clients?.close();
+    await emulators?.close();
+    fs.rmSync(tmp, { recursive: true, force: true });
+  });
+  afterEach(() => emulators.fno.faults.reset());
+
+  const header = (number: string, name: string): TargetRow => ({
+    sourceKey: number,
+    entitySet: HEADERS,
+    key: { dataAreaId: DATA_AREA, SalesQuotationNumber: number },
+    fields: {
+      dataAreaId: DATA_AREA,
+      SalesQuotationNumber: number,
+      SalesQuotationName: name,
+      RequestingCustomerAccountNumber: CUSTOMER,
+      CurrencyCode: 'USD',
+    },
+  });
+  const line = (number: string, sequence: number, quantity: number): TargetRow => {
+    const key = { dataAreaId: DATA_AREA, SalesQuotationNumber: number, LineCreationSequenceNumber: sequence };
+    return {
+      sourceKey: `${number}/${sequence}`,
+      entitySet: LINES,
+      key,
+      fields: { ...key, ...stock, RequestedSalesQuantity: quantity },
+    };
+  };
+
+  async function write(rows: TargetRow[]): Promise<void> {
+    const outcomes = await clients.fno.upsertBatch(rows, { continueOnError: true });
+    expect(outcomes.filter((o) => o.status === 'failed')).toEqual([]);
+  }
+
+  async function state(number: string) {
+    const rows = await clients.fno.readPages(LINES, {
+      filter: `SalesQuotationNumber eq '${number}'`,
+      pageSize: 100,
+      dataAreaId: DATA_AREA,
+    });
+    const lines: Array<[unknown, unknown]> = [];
+    for await (const page of rows)
+      for (const row of page.rows) lines.push([row.LineCreationSequenceNumber, row.RequestedSalesQuantity]);
+    const head = await clients.fno.getByKey(HEADERS, { dataAreaId: DATA_AREA, SalesQuotationNumber: number });
+    return { name: head?.SalesQuotationName ?? null, lines: lines.sort((a, b) => Number(a[0]) - Number(b[0])) };
+  }
+
+  /** A quotation with one line as it was, and the saga's write over it: new name, line 1 changed, line 2 added. */
+  async function writtenOverSnapshot(): Promise<{ number: string; snapshot: DocumentSnapshot }> {
+    const number = `QUO-UNDO-${++quotes}`;
+    await write([header(number, 'Before')]);
+    await write([line(number, 1, 1)]);
+    const snapshot: DocumentSnapshot = {
+      header: { entitySet: HEADERS, key: header(number, '').key, before: { SalesQuotationName: 'Before' } },
+      lines: [
+        { entitySet: LINES, key: line(number, 1, 0).key, before: { RequestedSalesQuantity: 1 } },
+        { entitySet: LINES, key: line(number, 2, 0).key },
+      ],
+    };
+    await write([header(number, 'After')]);
+    await write([line(number, 1, 5), line(number, 2, 7)]);
+    expect(await state(number)).toEqual({
+      name: 'After',
+      lines: [
+        [1, 5],
+        [2, 7],
+      ],
+    });
+    return { number, snapshot };
+  }
+
+  const compensate = (number: string, snapshot: DocumentSnapshot, attempt: number): Promise<DocumentCompensated> => {
+    const input: CompensateDocumentInput = {
+      ref: {
+        project: 'undo',
+        task: 'quoteHeaders',
+        partition: { dataAreaId: DATA_AREA, businessUnit: 'USMF' },
+        runId: 'run-1',
+      },
+      workflowId: `saga/${number}`,
+      system: 'fno',
+      task: 'quoteHeaders',
+      documentKey: number,
+      snapshot,
+      reason: `line ${number}/3: refused`,
+    };
+    return new MockActivityEnvironment({
+      attempt,
+      retryPolicy: { maximumAttempts: MAXIMUM_ATTEMPTS },
+    }).run(activities.compensateDocument, input);
+  };
+
+  test('restores changed rows, deletes created ones, and leaves matching rows alone', async () => {
+    const { number, snapshot } = await writtenOverSnapshot();
+    const result = await compensate(number, snapshot, 1);
+    expect(result).toEqual({ undone: 3, compensationFailures: [] });
+    expect(await state(number)).toEqual({ name: 'Before', lines: [[1, 1]] });
+    const [trace] = await store.trace('quoteHeaders', number);
+    expect(trace).toMatchObject({ outcome: 'failed', workflowId: `saga/${number}` });
+    expect(trace.detail).toBe(
+      `line ${number}/3: refused; compensated: 3 rows deleted or restored to their state before the run`,
+    );
+
+    // Run again (a retried activity): the quotation already matches its snapshot, so nothing is written, and the
+    // run keeps one trace entry for the document.
+    expect(await compensate(number, snapshot, 2)).toEqual({ undone: 0, compensationFailures: [] });
+    expect(await state(number)).toEqual({ name: 'Before', lines: [[1, 1]] });
+    expect(await store.trace('quoteHeaders', number)).toHaveLength(1);
+  });
+
+  test('an undo refused transiently fails the attempt so Temporal retries it; the retry finishes the job', async () => {
+    const { number, snapshot } = await writtenOverSnapshot();
+    // The restore of line 1 is refused on its first try and both inline retries; the other undos still run.
+    emulators.fno.faults.configure({ failNextWrites: { count: 3, status: 503 } });
+    const attempt = compensate(number, snapshot, 1);
+    await expect(attempt).rejects.toBeInstanceOf(ApplicationFailure);
+    await expect(attempt).rejects.toMatchObject({
+      type: RETRYABLE,
+      message: expect.stringContaining(`"LineCreationSequenceNumber":1`),
+    });
+    expect(await state(number)).toEqual({ name: 'Before', lines: [[1, 5]] });
+
+    expect(await compensate(number, snapshot, 2)).toEqual({ undone: 1, compensationFailures: [] });
+    expect(await state(number)).toEqual({ name: 'Before', lines: [[1, 1]] });
+  });
+
+  test('on the last attempt a transient refusal is reported as a compensation failure, not swallowed', async () => {
+    const { number, snapshot } = await writtenOverSnapshot();
+    emulators.fno.faults.configure({ failNextWrites: { count: 3, status: 503 } });
+    const result = await compensate(number, snapshot, MAXIMUM_ATTEMPTS);
+    expect(result.undone).toBe(2);
+    expect(result.compensationFailures).toEqual([
+      expect.stringMatching(new RegExp(`^${LINES} .*"SalesQuotationNumber":"${number}".*restoring failed: .*503`)),
+    ]);
+    const [trace] = await store.trace('quoteHeaders', number);
+    expect(trace.detail).toContain('compensation failed, the target may need attention');
+  });
+});

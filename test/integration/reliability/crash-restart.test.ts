@@ -1,7 +1,8 @@
 /**
- * The real worker process is SIGKILLed at random points of a master-data run and started again, and the Temporal
- * dev server itself is stopped and restarted once mid-run on its SQLite file. The run completes and the target
- * equals what an undisturbed run lands: no row lost, none duplicated.
+ * The real worker process is SIGKILLed at random points of a prospect-to-cash run (master data, then quotes with
+ * their lines as sagas) and started again, and the Temporal dev server itself is stopped and restarted once
+ * mid-run on its SQLite file. The run completes and the target equals what an undisturbed run lands: no row lost,
+ * none duplicated, every good quote complete and every bad one absent (never written or fully compensated).
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -16,14 +17,20 @@ import { createRng } from '../../../emulators/seed/prng';
 import { loadProject } from '../../../mappings/project-file';
 import type { ProjectRunSummary } from '../../../common/sync-types';
 import { createClients, type Clients } from '../../../worker/connections';
+import { workflowBundle } from '../../../worker/bundle';
 import { uniqueQueue } from '../../support/temporal';
 import { killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
 import { byMode, recordScenario, writeReport } from './results';
-import { checkTarget, MASTER_DATA_TASKS } from './verify';
+import { checkQuotes, checkTarget, MASTER_DATA_TASKS, QUOTE_TASKS, quotationCount } from './verify';
 
-const KILLS = byMode(3, 12);
-const ACCOUNTS = byMode(300, 3000);
-jest.setTimeout(byMode(300_000, 1_800_000));
+const KILLS = byMode(2, 12);
+/** The last kills wait for the quote phase, so sagas are interrupted too (between a header and its lines). */
+const QUOTE_PHASE_KILLS = byMode(1, 4);
+const ACCOUNTS = byMode(60, 3000);
+const QUOTES = byMode(12, 150);
+/** Service requests between two kills: a random number in this range, so kills fall at random points. */
+const REQUESTS_BETWEEN_KILLS = byMode({ min: 3, max: 12 }, { min: 10, max: 80 });
+jest.setTimeout(byMode(240_000, 2_400_000));
 
 describe('worker SIGKILLs and a Temporal restart during one run', () => {
   let emulators: Emulators;
@@ -34,7 +41,7 @@ describe('worker SIGKILLs and a Temporal restart during one run', () => {
 
   beforeAll(async () => {
     emulators = await startEmulators({
-      seed: { accounts: ACCOUNTS, contacts: ACCOUNTS, products: byMode(60, 300), quotes: 0, orders: 0 },
+      seed: { accounts: ACCOUNTS, contacts: ACCOUNTS, products: byMode(40, 300), quotes: QUOTES, orders: 0 },
     });
     clients = createClients(connectionToEmulators(emulators.connection));
   });
@@ -53,17 +60,21 @@ describe('worker SIGKILLs and a Temporal restart during one run', () => {
     server = await startDevServer({ port, uiPort: false, dbFile });
     const projectFile = writeProjectFile(tmp, emulators);
     const project = loadProject(projectFile);
+    // Every restarted worker loads the same prebuilt workflow bundle (the production path) instead of bundling anew.
+    const bundleFile = path.join(tmp, 'workflow-bundle.js');
+    fs.writeFileSync(bundleFile, (await workflowBundle()).code);
     const options = {
       projectFile,
       storeFile: path.join(tmp, 'checkpoints.sqlite'),
       taskQueue: uniqueQueue('chaos'),
       temporalAddress: server.address,
       secret: emulators.connection.clientSecret,
+      env: { P2C_WORKFLOW_BUNDLE: bundleFile },
     };
     worker = spawnWorker(options);
     let connection = await Connection.connect({ address: server.address });
     const started = await startProjectRun(new Client({ connection }), project, {
-      tasks: MASTER_DATA_TASKS,
+      tasks: [...MASTER_DATA_TASKS, ...QUOTE_TASKS],
       mode: 'full',
       taskQueue: options.taskQueue,
       now: new Date(),
@@ -77,18 +88,22 @@ describe('worker SIGKILLs and a Temporal restart during one run', () => {
     let kills = 0;
     let restarts = 0;
     const requestsAtKill: number[] = [];
-    let lastRequests = emulators.dataverse.stats().requests + emulators.fno.stats().requests;
+    const requests = () => emulators.dataverse.stats().requests + emulators.fno.stats().requests;
+    const quotePhase = () => quotationCount(emulators, project) > 0;
+    let killsInQuotePhase = 0;
+    /** Per kill: ms from starting the new worker to the next service request (the run moving again). */
+    const recoveries: Array<Promise<number>> = [];
     while (kills < KILLS) {
-      // Wait until the worker made some progress (new requests to the services), then a random extra moment.
-      const target = lastRequests + 5 + rng.int(0, 40);
-      const deadline = Date.now() + 60_000;
-      while (emulators.dataverse.stats().requests + emulators.fno.stats().requests < target && Date.now() < deadline) {
-        await new Promise((r) => setTimeout(r, 25));
-      }
-      lastRequests = emulators.dataverse.stats().requests + emulators.fno.stats().requests;
-      if (await isClosed(connection, workflowId)) break;
+      // The last kills first wait for the first quotation to appear in F&O; all wait for a random number of new
+      // service requests (progress of the restarted worker, not time).
+      const closed = () => isClosed(connection, workflowId);
+      if (kills >= KILLS - QUOTE_PHASE_KILLS && !(await waitFor(quotePhase, closed))) break;
+      const target = requests() + rng.int(REQUESTS_BETWEEN_KILLS.min, REQUESTS_BETWEEN_KILLS.max);
+      if (!(await waitFor(() => requests() >= target, closed))) break;
+      const lastRequests = requests();
       await killHard(worker);
       kills += 1;
+      if (quotePhase()) killsInQuotePhase += 1;
       requestsAtKill.push(lastRequests);
       if (kills === restartAfterKill && restarts === 0) {
         // The worker is down: stop the server too, then bring it back on the same port and SQLite file.
@@ -99,21 +114,40 @@ describe('worker SIGKILLs and a Temporal restart during one run', () => {
         restarts += 1;
       }
       worker = spawnWorker(options);
+      const respawned = { at: Date.now(), requests: requests() };
+      recoveries.push(
+        waitFor(
+          () => requests() > respawned.requests,
+          async () => false,
+        ).then(() => Date.now() - respawned.at),
+      );
     }
 
     const handle = new Client({ connection }).workflow.getHandle(workflowId);
     const summary: ProjectRunSummary = await handle.result();
     await connection.close();
     const check = await checkTarget(clients, project);
+    const quotes = await checkQuotes(clients, emulators, project);
+    const rows = {
+      expected: check.expected + quotes.expected,
+      landed: check.landed + quotes.landed,
+      duplicated: check.duplicated + quotes.duplicated,
+      lost: check.lost + quotes.lost,
+    };
+    const equal = rows.lost === 0 && rows.duplicated === 0 && quotes.problems.length === 0;
     recordScenario({
       id: 'crash-sigkill-restart',
       group: 'crash',
       scenario: 'worker SIGKILL at random points + Temporal dev server restart (SQLite kept)',
       runs: kills,
-      injected: `${kills} SIGKILLs of the worker process, ${restarts} dev-server restart (seed ${seed})`,
-      outcome: `run ${summary.outcome}; ${check.lost === 0 && check.duplicated === 0 ? 'target equals undisturbed run' : 'DIFFERENCES'}`,
-      rows: { expected: check.expected, landed: check.landed, duplicated: check.duplicated, lost: check.lost },
-      details: [`service requests seen at each kill: ${requestsAtKill.join(', ')}`],
+      injected: `${kills} SIGKILLs of the worker process (${killsInQuotePhase} during the quote sagas), ${restarts} dev-server restart (seed ${seed})`,
+      outcome: `run ${summary.outcome}; ${quotes.complete} quotes complete, ${quotes.absent} bad quotes absent, ${quotes.halfWritten.length} half-written; ${equal ? 'target equals undisturbed run' : 'DIFFERENCES'}`,
+      rows,
+      details: [
+        `master data: ${check.expected} rows expected, ${check.landed} landed; quotes: ${quotes.expected} header and line rows expected, ${quotes.landed} landed`,
+        `service requests seen at each kill: ${requestsAtKill.join(', ')}`,
+        `seconds from each restarted worker to the next service request: ${(await Promise.all(recoveries)).map((ms) => (ms / 1000).toFixed(1)).join(', ')}`,
+      ],
     });
 
     for (const t of summary.tasks)
@@ -121,13 +155,30 @@ describe('worker SIGKILLs and a Temporal restart during one run', () => {
         task: t.task,
         outcome: expect.stringMatching(/^Completed/),
       });
-    expect(kills).toBeGreaterThanOrEqual(Math.min(2, KILLS));
+    expect({ kills, killsInQuotePhase }).toEqual({ kills: KILLS, killsInQuotePhase: expect.any(Number) });
+    expect(killsInQuotePhase).toBeGreaterThanOrEqual(1);
     expect(restarts).toBe(1);
     expect(check.problems).toEqual([]);
-    expect({ lost: check.lost, duplicated: check.duplicated }).toEqual({ lost: 0, duplicated: 0 });
+    expect(quotes.problems).toEqual([]);
+    expect(quotes.complete).toBeGreaterThan(0);
+    expect(quotes.absent).toBeGreaterThan(0);
+    expect({ lost: rows.lost, duplicated: rows.duplicated }).toEqual({ lost: 0, duplicated: 0 });
     expect(summary.tasks.find((t) => t.task === 'accounts')?.counters.read).toBe(ACCOUNTS);
   });
 });
+
+/** Polls `done` until it holds (true), or until `closed` says the run ended first (false). */
+async function waitFor(done: () => boolean, closed: () => Promise<boolean>): Promise<boolean> {
+  for (let polls = 0; !done(); polls++) {
+    // A finished run makes no more requests; asking the server only now and then keeps the polling cheap.
+    if (polls % POLLS_PER_STATUS_CHECK === 0 && (await closed())) return false;
+    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+  }
+  return true;
+}
+
+const POLL_MS = 10;
+const POLLS_PER_STATUS_CHECK = 50;
 
 async function isClosed(connection: Connection, workflowId: string): Promise<boolean> {
   const description = await new Client({ connection }).workflow.getHandle(workflowId).describe();

@@ -16,6 +16,7 @@ import { DEFAULT_NAMESPACE, registerSearchAttributes, startDevServer } from '../
 import { DEFAULT_THROTTLE_OPTIONS } from '../emulators/common/throttle';
 import { DEFAULT_SYNC_SETTINGS } from '../common/sync-types';
 import { loadProject } from '../mappings/project-file';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_NODE_OPTIONS } from '../worker/worker';
 import type { BaselineOptions } from './harness/baseline';
 import { prebuiltWorkflowBundle } from './harness/worker-process';
 import { runSize, type BenchContext, type EngineSettings, type SizeRun } from './harness/scenario';
@@ -133,6 +134,7 @@ async function main(): Promise<void> {
         mode,
         complete,
         machine: { cpus: os.cpus().length, node: process.version, platform: `${os.platform()} ${os.release()}` },
+        worker: { nodeOptions: WORKER_NODE_OPTIONS, maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS },
         engine,
         baselineSettings: baseline,
         sizes: reports,

@@ -4,6 +4,7 @@
  * signal exits at once). Logs are JSON lines on stdout; metrics and health probes are on P2C_METRICS_PORT.
  */
 import os from 'node:os';
+import v8 from 'node:v8';
 import { Connection } from '@temporalio/client';
 import { NativeConnection, Runtime, makeTelemetryFilterString, type Worker } from '@temporalio/worker';
 import type { Logger } from 'pino';
@@ -23,6 +24,7 @@ import {
 import { createWorker } from './worker';
 
 const SHUTDOWN_SIGNALS = ['SIGINT', 'SIGTERM'] as const;
+const MIB = 1024 * 1024;
 
 async function main(logger: Logger, observability: ReturnType<typeof loadObservabilityConfig>): Promise<void> {
   const config = loadRuntimeConfig();
@@ -92,7 +94,13 @@ async function main(logger: Logger, observability: ReturnType<typeof loadObserva
       });
     }
     logger.info(
-      { project: project.name, temporalAddress: config.temporalAddress, taskQueue: config.taskQueue },
+      {
+        project: project.name,
+        temporalAddress: config.temporalAddress,
+        taskQueue: config.taskQueue,
+        // Without WORKER_NODE_OPTIONS' heap caps V8 sizes its heap from the machine's memory and collects lazily.
+        heapLimitMB: Math.round(v8.getHeapStatistics().heap_size_limit / MIB),
+      },
       'worker started',
     );
     await worker.run();

@@ -6,12 +6,27 @@ import { workflowBundle } from './bundle';
 
 export const TASK_QUEUE = 'p2c-sync';
 
+/**
+ * Workflow runs kept in the sticky cache. A project run has a few dozen open at once (its tasks and the documents
+ * in flight); the SDK's default is sized from the heap limit (thousands on a large machine) and lets memory grow
+ * with every run the worker has touched.
+ */
+export const DEFAULT_MAX_CACHED_WORKFLOWS = 100;
+
+/**
+ * V8 heap settings to start the worker process with (NODE_OPTIONS). Its live heap is well under 100 MB, but by
+ * default V8 sizes the heap from the machine's memory and collects lazily, so RSS climbs with run length; these
+ * caps keep collection prompt and the process's peak RSS flat.
+ */
+export const WORKER_NODE_OPTIONS = '--max-old-space-size=256 --max-semi-space-size=4';
+
 export interface WorkerOptions {
   connection: NativeConnection;
   namespace?: string;
   taskQueue?: string;
   deps: ActivityDeps;
   maxConcurrentActivityTaskExecutions?: number;
+  maxCachedWorkflows?: number;
 }
 
 export async function createWorker(options: WorkerOptions): Promise<Worker> {
@@ -24,6 +39,7 @@ export async function createWorker(options: WorkerOptions): Promise<Worker> {
     dataConverter: dataConverterFor(loadCodecConfig()),
     activities: createActivities(options.deps),
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivityTaskExecutions ?? 50,
+    maxCachedWorkflows: options.maxCachedWorkflows ?? DEFAULT_MAX_CACHED_WORKFLOWS,
     // Pages are small and many; a short sticky cache timeout keeps throughput when the cache evicts.
     stickyQueueScheduleToStartTimeout: '10s',
   });

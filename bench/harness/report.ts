@@ -81,6 +81,8 @@ export interface BenchReport {
   /** False while the run is still going (or was stopped): later sizes or the protected run are missing. */
   complete: boolean;
   machine: { cpus: number; node: string; platform: string };
+  /** How the measured workers were started: their NODE_OPTIONS heap settings and workflow cache size. */
+  worker: { nodeOptions: string; maxCachedWorkflows: number };
   engine: EngineSettings;
   baselineSettings: BaselineOptions;
   sizes: SizeReport[];
@@ -233,6 +235,7 @@ export function markdown(report: BenchReport, plotFile?: string): string {
       `maxPageBytes ${report.engine.maxPageBytes}, writeConcurrency ${report.engine.writeConcurrency}, ` +
       `documentConcurrency ${report.engine.documentConcurrency}. Baseline: pageSize ${report.baselineSettings.pageSize}, ` +
       `${report.baselineSettings.writesInFlight} pages in flight, ${report.baselineSettings.documentConcurrency} documents at once. ` +
+      `Worker: NODE_OPTIONS \`${report.worker.nodeOptions}\`, maxCachedWorkflows ${report.worker.maxCachedWorkflows}. ` +
       `Whole run ${fixed(report.totalSeconds, 0)} s.`,
     '',
   );

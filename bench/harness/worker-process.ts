@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { workflowBundle } from '../../worker/bundle';
+import { WORKER_NODE_OPTIONS } from '../../worker/worker';
 import { spawnWorker, type WorkerProcessOptions } from '../../test/support/worker-process';
 
 /** Kept from the worker's stderr to explain an early exit. */
@@ -42,6 +43,8 @@ export async function prebuiltWorkflowBundle(dir: string): Promise<string> {
 
 export function startBenchWorker(options: WorkerProcessOptions & { workflowBundleFile?: string }): BenchWorker {
   const env = {
+    // The heap settings a deployment starts the worker with (docs/benchmark.md, worker memory).
+    NODE_OPTIONS: [process.env.NODE_OPTIONS, WORKER_NODE_OPTIONS].filter(Boolean).join(' '),
     ...options.env,
     ...(options.workflowBundleFile ? { P2C_WORKFLOW_BUNDLE: options.workflowBundleFile } : {}),
   };

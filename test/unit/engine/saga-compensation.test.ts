@@ -39,7 +39,7 @@ describe('compensateDocument', () => {
   let stock: Record<string, string>;
 
   beforeAll(async () => {
-    emulators = await startEmulators({ seed: { accounts: 3, contacts: 0, products: 2, quotes: 0, orders: 0 } });
+    emulators = await startEmulators({ seed: { accounts: 4, contacts: 0, products: 3, quotes: 0, orders: 3 } });
     clients = createClients(connectionToEmulators(emulators.connection));
     store = await openCheckpointStore({ kind: 'sqlite', file: path.join(tmp, 'checkpoints.sqlite') });
     activities = createDocumentActivities({ ...clients, store });
@@ -134,7 +134,12 @@ describe('compensateDocument', () => {
     return { number, snapshot };
   }
 
-  const compensate = (number: string, snapshot: DocumentSnapshot, attempt: number): Promise<DocumentCompensated> => {
+  const compensate = (
+    number: string,
+    snapshot: DocumentSnapshot,
+    attempt: number,
+    system: CompensateDocumentInput['system'] = 'fno',
+  ): Promise<DocumentCompensated> => {
     const input: CompensateDocumentInput = {
       ref: {
         project: 'undo',
@@ -143,7 +148,7 @@ describe('compensateDocument', () => {
         runId: 'run-1',
       },
       workflowId: `saga/${number}`,
-      system: 'fno',
+      system,
       task: 'quoteHeaders',
       documentKey: number,
       snapshot,
@@ -199,5 +204,33 @@ describe('compensateDocument', () => {
     ]);
     const [trace] = await store.trace('quoteHeaders', number);
     expect(trace.detail).toContain('compensation failed, the target may need attention');
+  });
+
+  test('Dataverse lines are found by the order number they carry; only the changed line is restored', async () => {
+    const details = emulators.dataverse.store.table('salesorderdetails');
+    const byOrder = new Map<string, Array<Record<string, unknown>>>();
+    for (const row of details.rows()) {
+      const number = String(row.msdynce_ordernumber);
+      byOrder.set(number, [...(byOrder.get(number) ?? []), row]);
+    }
+    const [orderNumber, lines] = [...byOrder].find(([, rows]) => rows.length >= 2)!;
+    const order = await clients.dataverse.getByKey('salesorders', { ordernumber: orderNumber });
+    const snapshot: DocumentSnapshot = {
+      header: { entitySet: 'salesorders', key: { ordernumber: orderNumber }, before: { name: order!.name } },
+      lines: lines.map((l) => ({
+        entitySet: 'salesorderdetails',
+        key: { msdynce_ordernumber: orderNumber, sequencenumber: Number(l.sequencenumber) },
+        before: { quantity: l.quantity },
+      })),
+    };
+    const [changed, ...others] = lines;
+    details.replace(changed.salesorderdetailid, { ...changed, quantity: Number(changed.quantity) + 3 });
+    const versions = () => others.map((l) => details.get(l.salesorderdetailid)!.versionnumber);
+    const untouched = versions();
+
+    const result = await compensate(orderNumber, snapshot, 1, 'sales');
+    expect(result).toEqual({ undone: 1, compensationFailures: [] });
+    expect(details.get(changed.salesorderdetailid)!.quantity).toBe(changed.quantity);
+    expect(versions()).toEqual(untouched);
   });
 });

@@ -3,16 +3,7 @@
  * F&O the per-unit value is rounded and the difference becomes a line charge, so the line total is unchanged;
  * coming back the line discount is rebuilt from both.
  */
-
-/** Rounds half away from zero at `decimals` places without binary artefacts (1.005 → 1.01). */
-export function roundAmount(value: number, decimals: number): number {
-  const sign = value < 0 ? -1 : 1;
-  const rounded = Number(`${Math.round(Number(`${Math.abs(value)}e${decimals}`))}e-${decimals}`);
-  return rounded === 0 ? 0 : sign * rounded;
-}
-
-/** Places kept when clearing float noise from a product of amounts: beyond any currency or quantity precision. */
-const DECIMAL_NOISE_PLACES = 9;
+import { divideAmount, multiplyAmounts, roundAmount, subtractAmounts } from './money';
 
 export interface PerUnitDiscount {
   perUnit: number;
@@ -35,15 +26,17 @@ export function perUnitDiscount(
     if (lineDiscount === 0) return { perUnit: 0, roundingCharge: 0 };
     throw new RangeError(`a discount of ${lineDiscount} cannot be spread over a quantity of 0`);
   }
-  const perUnit = roundAmount(lineDiscount / quantity, decimals);
-  if (price === undefined) return { perUnit, roundingCharge: roundAmount(perUnit * quantity - lineDiscount, decimals) };
-  // Both systems compute in decimals: clear the binary noise of the products (13.19 × 69.5 = 916.705, not
-  // 916.7049999…) before rounding to the currency, or a half cent rounds the wrong way.
-  const exact = (value: number) => roundAmount(value, DECIMAL_NOISE_PLACES);
-  const gross = exact(quantity * price);
-  const salesExtended = roundAmount(roundAmount(gross, decimals) - lineDiscount, decimals);
-  const fnoLineAmount = roundAmount(exact(gross - quantity * perUnit), decimals);
-  return { perUnit, roundingCharge: roundAmount(salesExtended - fnoLineAmount, decimals) };
+  const perUnit = divideAmount(lineDiscount, quantity, decimals);
+  if (price === undefined) {
+    return {
+      perUnit,
+      roundingCharge: roundAmount(subtractAmounts(multiplyAmounts(perUnit, quantity), lineDiscount), decimals),
+    };
+  }
+  const gross = multiplyAmounts(quantity, price);
+  const salesExtended = roundAmount(subtractAmounts(roundAmount(gross, decimals), lineDiscount), decimals);
+  const fnoLineAmount = roundAmount(subtractAmounts(gross, multiplyAmounts(quantity, perUnit)), decimals);
+  return { perUnit, roundingCharge: subtractAmounts(salesExtended, fnoLineAmount) };
 }
 
 /** F&O per-unit discount and rounding charge → Sales line discount (3 × 3.33 − (−0.01) = 10.00). */
@@ -53,7 +46,7 @@ export function lineDiscountFromPerUnit(
   roundingCharge: number,
   decimals: number,
 ): number {
-  return roundAmount(perUnit * quantity - roundingCharge, decimals);
+  return roundAmount(subtractAmounts(multiplyAmounts(perUnit, quantity), roundingCharge), decimals);
 }
 
 /**
@@ -61,5 +54,5 @@ export function lineDiscountFromPerUnit(
  * A larger line charge is a real charge (freight, fees) and must not be folded into the discount.
  */
 export function maxRoundingCharge(quantity: number, decimals: number): number {
-  return roundAmount(0.5 * 10 ** -decimals * Math.abs(quantity), decimals + 1);
+  return roundAmount(multiplyAmounts(0.5, 10 ** -decimals, Math.abs(quantity)), decimals + 1);
 }

@@ -4,7 +4,8 @@
  */
 import type { BusinessKey, LookupRef, RowFailure, SourceRow, TargetRow } from '../common/types';
 import { countryByIso2, findCountry, formatCountry, type Country } from './countries';
-import { lineDiscountFromPerUnit, maxRoundingCharge, perUnitDiscount, roundAmount } from './discount';
+import { lineDiscountFromPerUnit, maxRoundingCharge, perUnitDiscount } from './discount';
+import { roundAmount } from './money';
 import { fieldLimit } from './field-limits';
 import type { LookupIndex, LookupRequest } from './lookup-index';
 import { andFilters, matchesFilter, parseFilter, type FilterExpr } from './odata-filter';

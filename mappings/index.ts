@@ -40,7 +40,8 @@ export {
   type LookupRequest,
 } from './lookup-index';
 export { rowHash, canonicalJson } from './hash';
-export { perUnitDiscount, lineDiscountFromPerUnit, roundAmount, type PerUnitDiscount } from './discount';
+export { perUnitDiscount, lineDiscountFromPerUnit, type PerUnitDiscount } from './discount';
+export { roundAmount, addAmounts, subtractAmounts, multiplyAmounts, divideAmount } from './money';
 export { NAMED_VALUE_MAPS, PROCESSING_STATUS, TEMPLATE_DEFAULTS } from './value-maps';
 export { FIELD_LIMITS, fieldLimit, type FieldLimit } from './field-limits';
 export { parseFilter, matchesFilter, andFilters, odataString, FilterSyntaxError } from './odata-filter';

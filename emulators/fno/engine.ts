@@ -3,6 +3,7 @@
  * its X++ table methods (initValue, set fields, validateField, defaultRow, validateWrite, write). Nothing here
  * knows a particular entity; behaviour comes from entities.ts.
  */
+import { addAmounts, divideAmount, multiplyAmounts, roundAmount, subtractAmounts } from '../../mappings/money';
 import { StoreConflictError, type Table, type TableStore } from '../common/store';
 import { FIELD_TYPES } from './catalog';
 import {
@@ -62,7 +63,11 @@ export function formatDateTime(date: Date): string {
   return date.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-const roundMoney = (value: number): number => Math.round((value + Number.EPSILON) * 100) / 100;
+/** Amounts of the CDS sales documents carry two decimals (the emulated companies' currencies all do). */
+const MONEY_DECIMALS = 2;
+/** Places kept for a price divided by a price unit before it is multiplied out (F&O's real has 16 digits). */
+const UNIT_PRICE_DECIMALS = 10;
+const roundMoney = (value: number): number => roundAmount(value, MONEY_DECIMALS);
 
 function emptyValue(type: FieldType): unknown {
   switch (type.kind) {
@@ -547,18 +552,27 @@ export class FnoEngine {
     row[MODIFIED_FIELD] = this.lastStamp.text;
   }
 
-  /** LineAmount = quantity × price ÷ price unit − quantity × per-unit discount, less the line discount percentage. */
+  /**
+   * LineAmount = quantity × price ÷ price unit − quantity × per-unit discount, less the line discount percentage,
+   * computed in decimals as F&O does, then rounded once to the currency.
+   */
   private computeLine(table: TableRuntime, row: Row): void {
     const totals = table.def.lineTotals;
     if (!totals) return;
-    const quantity = Number(row[totals.quantity]);
-    const priceUnit = Number(row.SalesPriceQuantity) || 1;
-    const gross = (quantity * Number(row.SalesPrice)) / priceUnit;
-    const afterAmountDiscount = gross - quantity * Number(row.LineDiscountAmount);
-    const net = afterAmountDiscount * (1 - Number(row.LineDiscountPercentage) / 100);
+    const quantity = amountOf(row, totals.quantity);
+    const priceUnit = amountOf(row, 'SalesPriceQuantity') || 1;
+    const price = amountOf(row, 'SalesPrice');
+    const unitPrice = priceUnit === 1 ? price : divideAmount(price, priceUnit, UNIT_PRICE_DECIMALS);
+    const gross = multiplyAmounts(quantity, unitPrice);
+    const afterAmountDiscount = subtractAmounts(gross, multiplyAmounts(quantity, amountOf(row, 'LineDiscountAmount')));
+    const net = divideAmount(
+      multiplyAmounts(afterAmountDiscount, subtractAmounts(100, amountOf(row, 'LineDiscountPercentage'))),
+      100,
+      UNIT_PRICE_DECIMALS,
+    );
     row.LineAmount = roundMoney(net);
-    row.TotalDiscountAmount = roundMoney(gross - net);
-    if ('TotalChargesAmount' in row) row.TotalChargesAmount = Number(row.FixedPriceCharges ?? 0);
+    row.TotalDiscountAmount = roundMoney(subtractAmounts(gross, net));
+    if ('TotalChargesAmount' in row) row.TotalChargesAmount = amountOf(row, 'FixedPriceCharges');
   }
 
   /** Keeps the header in step with its lines: quotation totals follow every line write; order totals go stale. */
@@ -577,25 +591,25 @@ export class FnoEngine {
   /** Sums the lines into the header's total columns, marks the totals calculated and applies `changes`. */
   rollUpTotals(lineTable: TableRuntime, headerTable: TableRuntime, header: Row, changes: Row = {}): Row {
     const columns = lineTable.def.lineTotals!.headerColumns;
-    let amount = 0;
-    let discount = 0;
-    let charges = 0;
-    let tax = 0;
-    for (const line of this.childrenOf(lineTable, header)) {
-      amount += Number(line.LineAmount);
-      discount += Number(line.TotalDiscountAmount);
-      charges += Number(line.FixedPriceCharges ?? 0);
-      tax += Number(line.TotalTaxAmount ?? 0);
-    }
+    const lines = this.childrenOf(lineTable, header);
+    const sum = (column: string) => addAmounts(...lines.map((line) => amountOf(line, column)));
+    const amount = sum('LineAmount');
+    const charges = sum('FixedPriceCharges');
+    const tax = sum('TotalTaxAmount');
     return this.patchInternal(headerTable, header, {
-      [columns.amount]: roundMoney(amount + charges + tax),
-      [columns.discount]: roundMoney(discount),
+      [columns.amount]: roundMoney(addAmounts(amount, charges, tax)),
+      [columns.discount]: roundMoney(sum('TotalDiscountAmount')),
       [columns.charges]: roundMoney(charges),
       [columns.tax]: roundMoney(tax),
       [columns.calculated]: 'Yes',
       ...changes,
     });
   }
+}
+
+/** A numeric column of a stored row; a column the table lacks counts as zero. */
+function amountOf(row: Row, column: string): number {
+  return Number(row[column] ?? 0);
 }
 
 function stampVersion(row: Row, version: number): void {

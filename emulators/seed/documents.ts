@@ -1,3 +1,4 @@
+import { addAmounts, divideAmount, multiplyAmounts, roundAmount, subtractAmounts } from '../../mappings/money';
 import { PROCESSING_STATUS } from '../../mappings/value-maps';
 import { FIELD_TYPES } from '../fno/catalog';
 import { SALES_ONLY_UNIT } from './catalog';
@@ -6,13 +7,15 @@ import { autoNumber, bindById, metadataMaxLength, seedDate, type SeedContext, ty
 import type { Parties } from './parties';
 import { addressOf } from './people';
 import type { Products, SalesProduct } from './products';
-import type { ReferenceData } from './reference';
+import { convertAmount, type ReferenceData } from './reference';
 import type { Rng } from './prng';
 import type { BadRowKind, SeedRow, SeedSubsets } from './types';
 
 export const QUOTE_NUMBER_PREFIX = 'QUO';
 export const ORDER_NUMBER_PREFIX = 'ORD';
 const MAX_LINES = 20;
+/** Sales line and header amounts carry two decimals. */
+const SALES_MONEY_DECIMALS = 2;
 /** The "product missing in F&O" quote breaks on this line, after two good ones were written (saga rollback). */
 export const MISSING_PRODUCT_LINE = 3;
 
@@ -146,14 +149,6 @@ function quantityFor(rng: Rng, decimals: number): number {
   return decimals === 0 ? rng.int(1, 50) : rng.amount(0.5, 120, Math.min(decimals, 2));
 }
 
-/** Converts a list price to the document currency, rounded to that currency's precision. */
-function priceIn(ref: ReferenceData, product: SalesProduct, currency: string): number {
-  const from = ref.currencies.get(product.currency)!;
-  const to = ref.currencies.get(currency)!;
-  const scale = 10 ** to.precision;
-  return Math.round((product.price / from.perUsd) * to.perUsd * scale) / scale;
-}
-
 /**
  * Writes the lines of one quote or order and returns its totals. Discounts are whole-line amounts in Sales,
  * so many of them do not divide evenly by the quantity — the rounding case of spec/entities.md §7.2.
@@ -176,14 +171,16 @@ function writeLines(
   decorate: (row: SeedRow, line: LineSpec) => void,
 ): DocumentTotals {
   const rows = ctx.dataverseTable(target.set);
-  let amount = 0;
+  const extendedAmounts: number[] = [];
   lines.forEach((line, index) => {
     const quantity = quantityFor(rng, line.product.unitDecimals);
-    const priceperunit = priceIn(ref, line.product, target.currency);
-    const baseamount = Math.round(quantity * priceperunit * 100) / 100;
-    const manualdiscountamount = rng.chance(0.3) ? Math.round(baseamount * rng.int(2, 15)) / 100 : 0;
-    const extendedamount = Math.round((baseamount - manualdiscountamount) * 100) / 100;
-    amount += extendedamount;
+    const priceperunit = convertAmount(ref, line.product.price, line.product.currency, target.currency);
+    // Sales computes in decimals: the amount before discount is rounded, then the discount taken off it.
+    const baseamount = roundAmount(multiplyAmounts(quantity, priceperunit), SALES_MONEY_DECIMALS);
+    const discountPercent = rng.chance(0.3) ? rng.int(2, 15) : 0;
+    const manualdiscountamount = divideAmount(multiplyAmounts(baseamount, discountPercent), 100, SALES_MONEY_DECIMALS);
+    const extendedamount = subtractAmounts(baseamount, manualdiscountamount);
+    extendedAmounts.push(extendedamount);
     const row: SeedRow = {
       [target.idColumn]: ctx.id(target.set, rows.length),
       sequencenumber: index + 1,
@@ -200,7 +197,7 @@ function writeLines(
     decorate(row, line);
     rows.push(row);
   });
-  const total = Math.round(amount * 100) / 100;
+  const total = addAmounts(...extendedAmounts);
   target.header.totallineitemamount = total;
   target.header.totalamount = total;
   return { lines: lines.length, amount: total };

@@ -2,7 +2,7 @@ import { NAMED_VALUE_MAPS } from '../../mappings/value-maps';
 import { FNO_ONLY_UNIT, PRODUCT_LINES, PRODUCT_LINE_WEIGHTS, SHARED_UNITS, type ProductLine } from './catalog';
 import { badRow, planBadRows } from './bad-rows';
 import { bindById, type SeedContext } from './context';
-import type { ReferenceData } from './reference';
+import { convertAmount, type ReferenceData } from './reference';
 
 /** Share of good F&O products already synced to Sales; the rest are new in F&O and wait for the next run. */
 const SYNCED_PRODUCT_SHARE = 0.9;
@@ -105,11 +105,7 @@ export function generateProducts(ctx: SeedContext, ref: ReferenceData): Products
     };
   };
 
-  const priceIn = (usd: number, currency: string): number => {
-    const info = ref.currencies.get(currency)!;
-    const scale = 10 ** info.precision;
-    return Math.round(usd * info.perUsd * scale) / scale;
-  };
+  const priceIn = (usd: number, currency: string): number => convertAmount(ref, usd, 'USD', currency);
 
   const describe = (line: ProductLine) => {
     const name = `${rng.pick(line.names)} ${rng.pick(line.variants)}`;

@@ -10,6 +10,7 @@ import {
   SHARED_UNITS,
   type CurrencyInfo,
 } from './catalog';
+import { divideAmount, multiplyAmounts } from '../../mappings/money';
 import { TEMPLATE_DEFAULTS } from '../../mappings/value-maps';
 import { bindById, seedDate, type SeedContext } from './context';
 
@@ -27,6 +28,13 @@ export interface ReferenceData {
   unitGroup: string;
   /** Sales unit name → `@odata.bind`. */
   units: Map<string, string>;
+}
+
+/** An amount in currency `from` converted to `to` at the catalogue rates, rounded to the precision of `to`. */
+export function convertAmount(ref: ReferenceData, amount: number, from: string, to: string): number {
+  const source = ref.currencies.get(from)!;
+  const target = ref.currencies.get(to)!;
+  return divideAmount(multiplyAmounts(amount, target.perUsd), source.perUsd, target.precision);
 }
 
 function currencyInfo(code: string): CurrencyInfo {

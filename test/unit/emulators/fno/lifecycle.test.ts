@@ -59,6 +59,40 @@ describe('F&O sales documents', () => {
     expect((await h.json(quote('Q-T'))).QuotationTotalAmount).toBe(799.48);
   });
 
+  test('line and header amounts are decimal: half-cent line amounts round away from zero', async () => {
+    await h.api('CDSSalesQuotationHeaders', {
+      method: 'POST',
+      body: { SalesQuotationNumber: 'Q-R', RequestingCustomerAccountNumber: 'US-001' },
+    });
+    // Each net amount is exactly half a cent in decimals and just below it in binary floating point
+    // (7.35 × 276.77 − 7.35 × 34.27 = 1782.375, as a float 1782.3749999999995).
+    const lines = [
+      { quantity: 7.35, price: 276.77, discount: 34.27, amount: 1782.38 },
+      { quantity: 42.5, price: 830.74, discount: 31.25, amount: 33978.33 },
+      { quantity: 9.1, price: 477.31, discount: 21.96, amount: 4143.69 },
+      { quantity: 69.5, price: 13.19, discount: 0, amount: 916.71 },
+      { quantity: -3, price: 1.115, discount: 0, amount: -3.35 },
+      { quantity: 13.19, price: 69.5, discount: 6.95, amount: 825.03 },
+      ...Array.from({ length: 14 }, () => ({ quantity: 1, price: 0.1, discount: 0, amount: 0.1 })),
+    ];
+    for (const [index, line] of lines.entries()) {
+      const response = await addLine('CDSSalesQuotationLines', {
+        SalesQuotationNumber: 'Q-R',
+        LineCreationSequenceNumber: index + 1,
+        ProductNumber: 'D0001',
+        RequestedSalesQuantity: line.quantity,
+        SalesPrice: line.price,
+        LineDiscountAmount: line.discount,
+      });
+      expect(response.status).toBe(201);
+      expect({ line: index + 1, amount: ((await response.json()) as { LineAmount: number }).LineAmount }).toEqual({
+        line: index + 1,
+        amount: line.amount,
+      });
+    }
+    expect(await h.json(quote('Q-R'))).toMatchObject({ QuotationTotalAmount: 41644.19 });
+  });
+
   test('deleting a quotation header deletes its lines', async () => {
     await h.api('CDSSalesQuotationHeaders', {
       method: 'POST',

@@ -306,11 +306,14 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
   \`productpricelevels\` row per product, with source key \`<product number>/price-list\` (\`baseSourceKey()\`
   gives the product back). Its alternate key is made of three lookups (price list, product, unit), so its \`key\`
   names them by their own keys (\`pricelevelid.name\`, \`productid.productnumber\`, \`uomid.name\`) and the
-  same three appear in \`lookups\`; the writer resolves them to ids and upserts the entry for that combination.
+  same three appear in \`lookups\`; the writer resolves them to ids and upserts the entry for that combination,
+  addressed as Dataverse addresses a key on lookups (\`_pricelevelid_value=<guid>,_productid_value=…\`).
   Written after the product rows, the product it refers to exists by then.
-- **Business unit.** Orders and invoices created from F&O are bound to the partition's business unit
-  (\`owningbusinessunit\`). Reads from Sales are not restricted to the business unit by default: a project with
-  several partitions sets \`tasks.<task>.partitionFilter\` to scope them.
+- **Business unit.** Each partition pairs a legal entity with a business unit (spec §4). Sales-source tasks read
+  only the rows that business unit owns (\`owningbusinessunit/name eq '{businessUnit}'\`), so with two partitions
+  (usmf ↔ USMF, demf ↔ DEMF) each unit's accounts, contacts, quotes and orders reach its own company only. Quote
+  and order lines have no owner of their own; the document saga reads them with their header. Orders and invoices
+  created from F&O are bound to the partition's business unit (\`owningbusinessunit\`).
 - **Write-in products.** Data Integrator filtered out quotes and orders whose products did not all come from F&O,
   so they silently never arrived. Here the header fails with \`write-in-product\` (the P2C flag
   \`msdynce_hasexternallymaintainedproductsonly\` is false) and each offending line says why: a write-in product

@@ -12,6 +12,12 @@ type Lookup = NonNullable<Entry['lookup']>;
 export const fnoEnum = (type: string, symbol: string): string => `Microsoft.Dynamics.DataEntities.${type}'${symbol}'`;
 export const FNO_YES = fnoEnum('NoYes', 'Yes');
 export const PARTITION_BY_COMPANY = "dataAreaId eq '{dataAreaId}'";
+/**
+ * Sales rows of a partition are those its business unit owns (spec §4: Sales sources read the mapped business
+ * unit), so a project pairing usmf ↔ USMF and demf ↔ DEMF sends each unit's accounts and documents to its own
+ * company only. Document lines have no owner of their own: they are read with their header.
+ */
+export const PARTITION_BY_BUSINESS_UNIT = "owningbusinessunit/name eq '{businessUnit}'";
 
 export const direct = (source: string | string[], target: string, extra: Partial<Entry> = {}): Entry => ({
   source,

@@ -13,6 +13,9 @@ import {
   type NavigationInfo,
 } from './metadata';
 
+/** The lookup that places a user-owned row in a business unit. */
+const OWNING_BUSINESS_UNIT = 'owningbusinessunit';
+
 /**
  * Row rules of the Dataverse emulator, independent of HTTP: turning Web API bodies into stored rows (types,
  * lengths, choices, `@odata.bind` lookups by GUID or alternate key, deep insert), key resolution, the quote
@@ -451,7 +454,10 @@ export class DataverseModel {
     const row = this.applyBody(entity, base, body, deferred, context);
     if (!row[entity.primaryId]) row[entity.primaryId] = randomUUID();
     this.applyState(entity, row, body, undefined);
-    if (!context.seeding) this.checkQuoteRules(entity, undefined, row, body);
+    if (!context.seeding) {
+      this.checkQuoteRules(entity, undefined, row, body);
+      this.defaultOwningBusinessUnit(entity, row);
+    }
     try {
       this.table(entity).insert(row, this.stamp(entity, context.now ?? nowIso()));
     } catch (error) {
@@ -460,6 +466,17 @@ export class DataverseModel {
     }
     for (const create of deferred) create();
     return row;
+  }
+
+  /**
+   * Dataverse gives a user-owned row created without an owner the calling user's business unit. The emulator's
+   * application user sits in its first business unit (**inferred**; seed rows name their unit explicitly).
+   */
+  private defaultOwningBusinessUnit(entity: EntityDef, row: Row): void {
+    const column = lookupColumn(OWNING_BUSINESS_UNIT);
+    if (!entity.lookups.some((l) => l.attribute === OWNING_BUSINESS_UNIT) || row[column]) return;
+    const [first] = this.table(ENTITIES_BY_SET.get('businessunits')!).rows();
+    if (first) row[column] = first.businessunitid;
   }
 
   /** Updates a row with a Web API body; key columns named in `keyValues` are left unchanged. */

@@ -14,7 +14,11 @@ import { cents, quotation } from './support';
 
 /** CI size; P2C_DOCUMENT_QUOTES=600 seeds the full dataset (about 300 active quotes of 1–20 lines). */
 const SEEDED_QUOTES = Number(process.env.P2C_DOCUMENT_QUOTES ?? 60);
-const COMPANIES = [{ dataAreaId: 'usmf', businessUnit: 'USMF', currency: 'USD' }];
+/** Two companies, so totals are checked in two currencies, each quote in its own business unit's company. */
+const COMPANIES = [
+  { dataAreaId: 'usmf', businessUnit: 'USMF', currency: 'USD' },
+  { dataAreaId: 'demf', businessUnit: 'DEMF', currency: 'EUR' },
+];
 const PREREQUISITES = ['products', 'accounts', 'contactsToCustomers'];
 const QUOTE_TASKS = ['quoteHeaders', 'quoteLines'];
 
@@ -61,19 +65,23 @@ describe('quotes (quoteSync saga)', () => {
     for (const partition of project.partitions) {
       const headerTask = tasks.get('quoteHeaders')!;
       const lineTask = tasks.get('quoteLines')!;
+      // Lines have no business unit of their own: they belong to the partition of their quote.
+      const own = new Set<string>();
       for (const row of await readAllSource(clients, headerTask, partition)) {
         const quoteNumber = sourceKeyOf(headerTask, row);
+        own.add(quoteNumber);
         quotesByNumber.set(quoteNumber, { dataAreaId: partition.dataAreaId, quoteNumber, lines: [] });
       }
       for (const line of await readAllSource(clients, lineTask, partition)) {
-        quotesByNumber.get(String(valueAt(line, 'quoteid.quotenumber')))?.lines.push(line);
+        const quoteNumber = String(valueAt(line, 'quoteid.quotenumber'));
+        if (own.has(quoteNumber)) quotesByNumber.get(quoteNumber)!.lines.push(line);
       }
       for (const header of await expectedRows(clients, headerTask, partition)) {
         expectedHeaders.set(header.sourceKey, header);
       }
       for (const line of await expectedRows(clients, lineTask, partition)) {
         const number = String(line.key.SalesQuotationNumber);
-        expectedLines.set(number, [...(expectedLines.get(number) ?? []), line]);
+        if (own.has(number)) expectedLines.set(number, [...(expectedLines.get(number) ?? []), line]);
       }
     }
   }
@@ -174,6 +182,8 @@ describe('quotes (quoteSync saga)', () => {
       totals.push({ quote: quote.quoteNumber, fno: cents(landed.header?.QuotationTotalAmount), sales });
     }
     expect(totals.filter((t) => t.fno !== t.sales)).toEqual([]);
+    // Good quotes of both companies, so both currencies, were checked.
+    expect(new Set(good.map((q) => q.dataAreaId))).toEqual(new Set(COMPANIES.map((c) => c.dataAreaId)));
     expect(await differences(e2e.stack.clients, expected)).toEqual([]);
     const created = summary.tasks
       .filter((t) => t.task === 'quoteHeaders')

@@ -253,10 +253,14 @@ describe('OData filters', () => {
     );
     expect(sourceQuery(templates.quoteHeaders, PARTITION)).toMatchObject({
       expand:
-        'customerid_account($select=accountnumber),customerid_contact($select=msdynce_contactnumber),transactioncurrencyid($select=isocurrencycode)',
-      filter: 'statecode eq 1',
+        'customerid_account($select=accountnumber),customerid_contact($select=msdynce_contactnumber),owningbusinessunit($select=name),transactioncurrencyid($select=isocurrencycode)',
+      filter: "(statecode eq 1) and (owningbusinessunit/name eq 'USMF')",
       orderBy: 'modifiedon asc',
     });
+    // A business unit named with a quote is a valid literal.
+    expect(sourceQuery(templates.accounts, { dataAreaId: 'demf', businessUnit: "O'Neil DE" }).filter).toBe(
+      "owningbusinessunit/name eq 'O''Neil DE'",
+    );
     expect(andFilters(undefined, '')).toBeUndefined();
   });
 });

@@ -2,6 +2,8 @@
 import { createLookupIndex, type LookupEntry, type TransformContext } from '../../../mappings';
 
 export const PARTITION = { dataAreaId: 'usmf', businessUnit: 'USMF' };
+/** Sales rows of the partition: owned by its business unit, expanded as the partition filter reads it. */
+const OWNED_BY_PARTITION = { owningbusinessunit: { name: PARTITION.businessUnit } };
 
 export const EXISTING: LookupEntry[] = [
   { entitySet: 'CustomersV2', keyField: 'CustomerAccount', values: ['ACC-01000-BVRCPS', 'CON-01007-QWERTY'] },
@@ -63,6 +65,7 @@ export const account = {
   description: 'Key account, West region',
   modifiedon: '2026-01-05T08:00:00Z',
   transactioncurrencyid: { isocurrencycode: 'USD', transactioncurrencyid: 'c1' },
+  ...OWNED_BY_PARTITION,
 };
 
 export const contact = {
@@ -95,6 +98,7 @@ export const contact = {
   modifiedon: '2026-01-05T09:00:00Z',
   transactioncurrencyid: { isocurrencycode: 'EUR' },
   parentcustomerid_account: { accountnumber: 'ACC-01000-BVRCPS' },
+  ...OWNED_BY_PARTITION,
 };
 
 export const product = {
@@ -134,6 +138,7 @@ export const quote = {
   requestdeliveryby: '2026-02-01',
   effectiveto: '2026-03-31',
   modifiedon: '2026-01-06T10:00:00Z',
+  ...OWNED_BY_PARTITION,
 };
 
 export const quoteLine = {

@@ -42,6 +42,7 @@ describe('templates as data', () => {
     expect(templates.quoteHeaders.source.expand).toEqual([
       { navigation: 'customerid_account', select: ['accountnumber'] },
       { navigation: 'customerid_contact', select: ['msdynce_contactnumber'] },
+      { navigation: 'owningbusinessunit', select: ['name'] },
       { navigation: 'transactioncurrencyid', select: ['isocurrencycode'] },
     ]);
     expect(templates.quoteHeaders.source.select).toContain('statecode');

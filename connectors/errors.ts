@@ -242,7 +242,7 @@ function networkCode(err: Record<string, unknown>): string | undefined {
 
 /**
  * Turns anything a connector call can throw into a ConnectorError: our own errors pass through (gaining the
- * context), dynamics-web-api errors carry `status`/`headers`/`code`, network errors carry a Node/undici code.
+ * context), errors of HTTP libraries carry `status`/`headers`/`code`, network errors carry a Node/undici code.
  */
 export function classifyError(err: unknown, ctx: ErrorContext): ConnectorError {
   if (err instanceof ConnectorError) {

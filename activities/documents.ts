@@ -1,6 +1,7 @@
 /**
- * Activities of the document saga (a quote, order or invoice: one header and its lines). Reads and transforms are
- * pure of side effects; every write is an upsert by business key and every compensation is idempotent.
+ * Activities of the document saga (a quote, order or invoice: one header and its lines). Nothing reaches the target
+ * but upserts by business key and undos that bring rows back to a snapshot, so every activity may run twice; the
+ * checkpoint store keeps each document's hash (to skip unchanged ones) and its trace entries.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
@@ -169,6 +170,7 @@ function sameKeyValue(a: KeyValue | undefined, b: KeyValue | undefined): boolean
   return a !== undefined && b !== undefined && String(a).toLowerCase() === String(b).toLowerCase();
 }
 
+/** A row's key values in a form that matches however the service cased them. */
 function keyIdentity(fields: string[], values: (field: string) => unknown): string {
   return JSON.stringify(fields.map((field) => String(values(field)).toLowerCase()));
 }

@@ -3,7 +3,7 @@
  * F&O the per-unit value is rounded and the difference becomes a line charge, so the line total is unchanged;
  * coming back the line discount is rebuilt from both.
  */
-import { divideAmount, multiplyAmounts, roundAmount, subtractAmounts } from './money';
+import { addAmounts, divideAmount, multiplyAmounts, roundAmount, subtractAmounts } from './money';
 
 export interface PerUnitDiscount {
   perUnit: number;
@@ -39,20 +39,57 @@ export function perUnitDiscount(
   return { perUnit, roundingCharge: subtractAmounts(salesExtended, fnoLineAmount) };
 }
 
-/** F&O per-unit discount and rounding charge → Sales line discount (3 × 3.33 − (−0.01) = 10.00). */
+/**
+ * F&O per-unit discount and rounding charge → Sales line discount (3 × 3.33 − (−0.01) = 10.00). Given the unit
+ * price, it undoes the charge perUnitDiscount made with the price: the Sales discount is the rounded gross amount
+ * less the F&O net line amount and the charge, so a line that went to F&O comes back with the discount it had.
+ */
 export function lineDiscountFromPerUnit(
   perUnit: number,
   quantity: number,
   roundingCharge: number,
   decimals: number,
+  price?: number,
 ): number {
-  return roundAmount(subtractAmounts(multiplyAmounts(perUnit, quantity), roundingCharge), decimals);
+  if (price === undefined) {
+    return roundAmount(subtractAmounts(multiplyAmounts(perUnit, quantity), roundingCharge), decimals);
+  }
+  const gross = multiplyAmounts(quantity, price);
+  const fnoLineAmount = roundAmount(subtractAmounts(gross, multiplyAmounts(quantity, perUnit)), decimals);
+  return roundAmount(
+    subtractAmounts(subtractAmounts(roundAmount(gross, decimals), fnoLineAmount), roundingCharge),
+    decimals,
+  );
 }
 
 /**
- * Largest charge that per-unit rounding can produce for a quantity (half a unit of the last decimal per unit).
- * A larger line charge is a real charge (freight, fees) and must not be folded into the discount.
+ * Largest charge that per-unit rounding can produce for a quantity (half a unit of the last decimal per unit);
+ * with the unit price, one more unit for rounding the gross and the net amount. A larger line charge is a real
+ * charge (freight, fees) and must not be folded into the discount.
  */
-export function maxRoundingCharge(quantity: number, decimals: number): number {
-  return roundAmount(multiplyAmounts(0.5, 10 ** -decimals, Math.abs(quantity)), decimals + 1);
+export function maxRoundingCharge(quantity: number, decimals: number, withPrice = false): number {
+  const perUnitRounding = multiplyAmounts(0.5, 10 ** -decimals, Math.abs(quantity));
+  return roundAmount(withPrice ? addAmounts(perUnitRounding, 10 ** -decimals) : perUnitRounding, decimals + 1);
+}
+
+export interface SalesLineAmounts {
+  discount: number;
+  extendedAmount: number;
+}
+
+/**
+ * A Sales line's discount and extended amount from an F&O line that carries its net amount (an invoice line):
+ * the rounding charge is added back to the net, and the discount is the rounded gross amount less that, so the
+ * Sales line holds what it held before it went to F&O and the lines add up to the F&O total.
+ */
+export function salesLineAmounts(
+  lineAmount: number,
+  quantity: number,
+  price: number,
+  roundingCharge: number,
+  decimals: number,
+): SalesLineAmounts {
+  const extendedAmount = roundAmount(addAmounts(lineAmount, roundingCharge), decimals);
+  const gross = roundAmount(multiplyAmounts(quantity, price), decimals);
+  return { discount: subtractAmounts(gross, extendedAmount), extendedAmount };
 }

@@ -4,7 +4,7 @@
  */
 import type { BusinessKey, LookupRef, RowFailure, SourceRow, TargetRow } from '../common/types';
 import { countryByIso2, findCountry, formatCountry, type Country } from './countries';
-import { lineDiscountFromPerUnit, maxRoundingCharge, perUnitDiscount } from './discount';
+import { lineDiscountFromPerUnit, maxRoundingCharge, perUnitDiscount, salesLineAmounts } from './discount';
 import { roundAmount } from './money';
 import { fieldLimit } from './field-limits';
 import type { LookupIndex, LookupRequest } from './lookup-index';
@@ -272,14 +272,33 @@ function compileStep(step: Step, entry: FieldMapEntry, overrides: ValueMapOverri
     case 'lineDiscount': {
       const readQuantity = compilePath(step.quantity, fno);
       const readCharge = compilePath(step.charge, fno);
+      const readPrice = step.price ? compilePath(step.price, fno) : undefined;
       return (value, row) => {
         const perUnit = isEmpty(value) ? 0 : toNumber(value, field, 'per-unit discount');
         const quantity = toNumber(readQuantity(row), rootOf(step.quantity), 'quantity');
         const rawCharge = readCharge(row);
         const charge = isEmpty(rawCharge) ? 0 : toNumber(rawCharge, rootOf(step.charge), 'charge');
+        const rawPrice = readPrice?.(row);
+        const price = isEmpty(rawPrice) ? undefined : toNumber(rawPrice, rootOf(step.price!), 'unit price');
         // Only a charge small enough to come from rounding belongs to the discount; freight and fees do not.
-        const rounding = Math.abs(charge) <= maxRoundingCharge(quantity, step.decimals) ? charge : 0;
-        return lineDiscountFromPerUnit(perUnit, quantity, rounding, step.decimals);
+        const maxRounding = maxRoundingCharge(quantity, step.decimals, price !== undefined);
+        const rounding = Math.abs(charge) <= maxRounding ? charge : 0;
+        return lineDiscountFromPerUnit(perUnit, quantity, rounding, step.decimals, price);
+      };
+    }
+    case 'salesLineAmount': {
+      const readQuantity = compilePath(step.quantity, fno);
+      const readPrice = compilePath(step.price, fno);
+      const readCharge = compilePath(step.charge, fno);
+      return (value, row) => {
+        const lineAmount = isEmpty(value) ? 0 : toNumber(value, field, 'line amount');
+        const quantity = toNumber(readQuantity(row), rootOf(step.quantity), 'quantity');
+        const rawPrice = readPrice(row);
+        const price = isEmpty(rawPrice) ? 0 : toNumber(rawPrice, rootOf(step.price), 'unit price');
+        const rawCharge = readCharge(row);
+        const charge = isEmpty(rawCharge) ? 0 : toNumber(rawCharge, rootOf(step.charge), 'charge');
+        const rounding = Math.abs(charge) <= maxRoundingCharge(quantity, step.decimals, true) ? charge : 0;
+        return salesLineAmounts(lineAmount, quantity, price, rounding, step.decimals)[step.part];
       };
     }
   }

@@ -44,8 +44,14 @@ function describeStep(step: Step): string {
       return step.part === 'perUnit'
         ? `÷ ${code(step.quantity)}, rounded to ${step.decimals} decimals (§7.2)`
         : `rounding difference of the per-unit discount over ${code(step.quantity)} (§7.2)`;
+    case 'salesLineAmount':
+      return step.part === 'discount'
+        ? `${code(step.quantity)} × ${code(step.price)} rounded, less the line amount and rounding charge ${code(step.charge)} (§7.2)`
+        : `plus rounding charge ${code(step.charge)} (§7.2)`;
     case 'lineDiscount':
-      return `× ${code(step.quantity)} − rounding charge ${code(step.charge)} (§7.2)`;
+      return step.price
+        ? `× ${code(step.quantity)} − rounding charge ${code(step.charge)}, at unit price ${code(step.price)} (§7.2)`
+        : `× ${code(step.quantity)} − rounding charge ${code(step.charge)} (§7.2)`;
   }
 }
 
@@ -293,9 +299,14 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
 - **Street lines.** Sales keeps up to three address lines, F&O one multi-line street: customer and contact-person
   addresses join lines 1-3 with line breaks. Quote and order headers keep the spec's pairing (line 2 → street
   number). From F&O, the first street line goes to line 1 and further lines to line 3.
-- **Discount rounding (§7.2).** The rounding difference is written to the CDS line's \`FixedPriceCharges\`. Back
-  from F&O, only a charge no larger than the rounding can produce (half a cent per unit) is treated as rounding;
-  larger charges are real charges and leave the discount alone.
+- **Discount rounding (§7.2).** The rounding difference is written to the CDS line's \`FixedPriceCharges\`. With
+  the unit price it also absorbs Sales rounding the gross amount before the discount while F&O rounds the net line
+  once, so F&O line amount + charge equals the Sales extended amount to the cent. Back from F&O, only a charge no
+  larger than the rounding can produce (half a cent per unit, one more cent with the price) is treated as
+  rounding; larger charges are real charges and leave the discount alone. Order lines get their discount back
+  as it was; invoice lines get the charge added back to the extended amount, so they add up to the invoice total.
+- **Money.** Amounts are computed in decimals (\`mappings/money.ts\`), rounded half away from zero: binary floating
+  point turns 7.35 × 276.77 − 7.35 × 34.27 = 1782.375 into 1782.3749999…, which rounds a cent low.
 - **Customers.** A quote/order with no customer fails with \`missing-customer\`; one whose customer has no number
   yet or is unknown to F&O fails with \`customer-not-synced\` (run the customer tasks first). From F&O, the customer account
   resolves to a Sales account by account number, else to a contact by contact number.

@@ -109,6 +109,19 @@ export const stepSchema = z.discriminatedUnion('type', [
       type: z.literal('lineDiscount'),
       quantity: pathSchema,
       charge: pathSchema,
+      /** Unit price: undoes a rounding charge made with the price, so the Sales discount comes back unchanged. */
+      price: pathSchema.optional(),
+      decimals: decimalsSchema,
+    })
+    .strict(),
+  /** §7.2 F&O → Sales from an F&O net line amount: the Sales discount or extended amount, rounding charge undone. */
+  z
+    .object({
+      type: z.literal('salesLineAmount'),
+      part: z.enum(['discount', 'extendedAmount']),
+      quantity: pathSchema,
+      price: pathSchema,
+      charge: pathSchema,
       decimals: decimalsSchema,
     })
     .strict(),
@@ -283,9 +296,10 @@ export function sourcePathsOf(
         paths.add(step.quantity);
         if (step.price) paths.add(step.price);
       }
-      if (step.type === 'lineDiscount') {
+      if (step.type === 'lineDiscount' || step.type === 'salesLineAmount') {
         paths.add(step.quantity);
         paths.add(step.charge);
+        if (step.price) paths.add(step.price);
       }
     }
   }

@@ -1,4 +1,5 @@
 /** Decimal money arithmetic: the values here are the ones binary floating point gets wrong. */
+import { salesLineAmounts } from '../../../mappings/discount';
 import {
   addAmounts,
   divideAmount,
@@ -140,6 +141,47 @@ describe('discount rule (§7.2) on amounts that break float rounding', () => {
     ]) {
       const { perUnit, roundingCharge } = perUnitDiscount(discount, quantity, 2);
       expect(lineDiscountFromPerUnit(perUnit, quantity, roundingCharge, 2)).toBe(discount);
+    }
+  });
+});
+
+describe('F&O → Sales (§7.2) undoes the charge made with the unit price', () => {
+  /** Sales lines whose discount does not divide evenly and whose gross amount rounds on a half cent. */
+  const lines = Array.from({ length: 500 }, (_, i) => {
+    const quantity = multiplyAmounts(((i * 37) % 12000) + 1, 0.01);
+    const price = multiplyAmounts(((i * 7919) % 90000) + 100, 0.01);
+    const base = roundAmount(multiplyAmounts(quantity, price), 2);
+    const discount = divideAmount(multiplyAmounts(base, (i % 14) + 2), 100, 2);
+    return { quantity, price, discount, extended: subtractAmounts(base, discount) };
+  });
+
+  test('an order line comes back with the discount it had; without the price some come back a cent off', () => {
+    let offWithoutPrice = 0;
+    for (const { quantity, price, discount } of lines) {
+      const { perUnit, roundingCharge } = perUnitDiscount(discount, quantity, 2, price);
+      expect({ quantity, price, back: lineDiscountFromPerUnit(perUnit, quantity, roundingCharge, 2, price) }).toEqual({
+        quantity,
+        price,
+        back: discount,
+      });
+      if (lineDiscountFromPerUnit(perUnit, quantity, roundingCharge, 2) !== discount) offWithoutPrice++;
+    }
+    expect(offWithoutPrice).toBeGreaterThan(0);
+  });
+
+  test('an invoice line gets the Sales discount and extended amount from the F&O net amount and charge', () => {
+    for (const { quantity, price, discount, extended } of lines) {
+      const { perUnit, roundingCharge } = perUnitDiscount(discount, quantity, 2, price);
+      const lineAmount = roundAmount(
+        subtractAmounts(multiplyAmounts(quantity, price), multiplyAmounts(quantity, perUnit)),
+        2,
+      );
+      expect({ quantity, price, ...salesLineAmounts(lineAmount, quantity, price, roundingCharge, 2) }).toEqual({
+        quantity,
+        price,
+        discount,
+        extendedAmount: extended,
+      });
     }
   });
 });

@@ -24,6 +24,8 @@ export interface BaselineResult {
   rowsRead: number;
   written: number;
   failed: number;
+  /** Each task's wall time, from its prerequisites' end to its own (lines inside their header's task). */
+  tasks: Array<{ task: string; seconds: number }>;
 }
 
 interface Tally {
@@ -125,6 +127,7 @@ export async function runBaseline(
   options: BaselineOptions,
 ): Promise<BaselineResult> {
   const tally: Tally = { rowsRead: 0, written: 0, failed: 0 };
+  const timings: BaselineResult['tasks'] = [];
   const byName = new Map(tasks.map((t) => [t.name, t]));
   const runsInHeader = (t: TaskDefinition) => t.parent !== undefined && byName.has(t.parent);
   const jobTaskOf = (name: string) => (runsInHeader(byName.get(name)!) ? byName.get(name)!.parent! : name);
@@ -136,15 +139,15 @@ export async function runBaseline(
         .filter((d) => d !== task.name)
         .map((d) => start(byName.get(d)!));
       const lineTask = task.children ? byName.get(task.children) : undefined;
-      run = Promise.all(prerequisites).then(() =>
-        Promise.all(partitions.map((p) => copyTask(clients, project, task, lineTask, p, options, tally))).then(
-          () => undefined,
-        ),
-      );
+      run = Promise.all(prerequisites).then(async () => {
+        const began = process.hrtime.bigint();
+        await Promise.all(partitions.map((p) => copyTask(clients, project, task, lineTask, p, options, tally)));
+        timings.push({ task: task.name, seconds: Number(process.hrtime.bigint() - began) / 1e9 });
+      });
       started.set(task.name, run);
     }
     return run;
   };
   await Promise.all(tasks.filter((t) => !runsInHeader(t)).map(start));
-  return { ...tally };
+  return { ...tally, tasks: timings };
 }

@@ -268,6 +268,14 @@ export function markdown(report: BenchReport, plotFile?: string): string {
           '.',
       );
     }
+    const baselineTasks = s.raw.baseline.tasks ?? [];
+    if (baselineTasks.length) {
+      lines.push(
+        `  Baseline per task (wall time): ` +
+          baselineTasks.map((t) => `${t.task} ${fixed(t.seconds, 1)} s`).join(', ') +
+          '.',
+      );
+    }
   }
   const sp = report.serviceProtection;
   if (sp) {

@@ -17,7 +17,7 @@ import { loadProject } from '../../mappings/project-file';
 import { resolveTasks, type Project } from '../../mappings';
 import { createClients } from '../../worker/connections';
 import { writeProjectFile } from '../../test/support/worker-process';
-import { runBaseline, type BaselineOptions } from './baseline';
+import { runBaseline, type BaselineOptions, type BaselineResult } from './baseline';
 import { measureHistories, type HistoryCost } from './history';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 
@@ -70,7 +70,7 @@ export interface SizeResult {
   seeded: Record<string, number>;
   /** Source rows of one full sync (every task's rows plus quote lines), as the baseline read them. */
   rows: number;
-  baseline: TimedRun & { written: number; failed: number };
+  baseline: TimedRun & { written: number; failed: number; tasks: BaselineResult['tasks'] };
   full: P2cRun;
   incremental: P2cRun & { changedRows: number };
   workerPeakRssBytes: number;
@@ -299,6 +299,7 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
         requests: baselineCounts,
         written: baseline.value.written,
         failed: baseline.value.failed,
+        tasks: baseline.value.tasks,
       },
       full,
       incremental: { ...incremental, changedRows },

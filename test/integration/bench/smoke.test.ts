@@ -8,6 +8,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { BenchReport } from '../../../bench/harness/report';
+import { BENCH_TASKS } from '../../../bench/harness/scenario';
+import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_NODE_OPTIONS } from '../../../worker/worker';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const PNG_SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
@@ -72,6 +74,18 @@ describe('npm run bench (smoke size)', () => {
         expect(positive(value)).toBe(true);
       }
       expect(size.p2c.outcome).not.toBe('Failed');
+      // The worker is measured as a deployment runs it, and the report says how it was started.
+      expect(report.worker).toEqual({
+        nodeOptions: WORKER_NODE_OPTIONS,
+        maxCachedWorkflows: DEFAULT_MAX_CACHED_WORKFLOWS,
+      });
+      expect(positive(size.workerIdleRssMB)).toBe(true);
+      expect(size.workerIdleRssMB).toBeLessThanOrEqual(size.workerPeakRssMB);
+      // Every task's wall time, in p2c-sync and in the baseline, so a report shows where the time went.
+      const headerTasks = BENCH_TASKS.filter((t) => t !== 'quoteLines');
+      expect(size.raw.full.tasks.map((t) => t.task).sort()).toEqual([...headerTasks].sort());
+      expect(size.raw.baseline.tasks.map((t) => t.task).sort()).toEqual([...headerTasks].sort());
+      for (const t of [...size.raw.full.tasks, ...size.raw.baseline.tasks]) expect(positive(t.seconds)).toBe(true);
       expect(size.incremental.changedRows).toBeGreaterThan(0);
       expect(report.serviceProtection?.accounts).toBe(SMOKE_ACCOUNTS);
       expect(report.serviceProtection?.earlyRetries).toEqual(expect.any(Number));

@@ -32,11 +32,15 @@ export const DATAVERSE_LIMITS: Required<LimiterOptions> = {
   increaseEvery: 10,
 };
 
-/** F&O throttles by server load (§2.10); these mirror the retired per-user limits and are meant to be tuned. */
+/**
+ * F&O throttles by server load (§2.10): a 429 with Retry-After, which pauses the target and halves the concurrency
+ * cap. Its per-user request window was removed (10.0.36), so none is imposed by default: one at 6,000 per 5 minutes
+ * held a sync of 10,000 accounts to 18 requests a second. A project can still set `limits` on its connection.
+ */
 export const FNO_LIMITS: Required<LimiterOptions> = {
   maxConcurrency: 32,
   minConcurrency: 1,
-  requestsPerWindow: Math.floor(6000 * LIMIT_MARGIN),
+  requestsPerWindow: Number.POSITIVE_INFINITY,
   windowMs: SERVICE_PROTECTION_WINDOW_MS,
   increaseEvery: 10,
 };

@@ -29,7 +29,7 @@ const QUOTE_PHASE_KILLS = byMode(1, 4);
 const ACCOUNTS = byMode(60, 3000);
 const QUOTES = byMode(12, 150);
 /** Service requests between two kills: a random number in this range, so kills fall at random points. */
-const REQUESTS_BETWEEN_KILLS = byMode({ min: 3, max: 12 }, { min: 10, max: 80 });
+const REQUESTS_BETWEEN_KILLS = byMode({ min: 3, max: 12 }, { min: 10, max: 60 });
 jest.setTimeout(byMode(240_000, 2_400_000));
 
 describe('worker SIGKILLs and a Temporal restart during one run', () => {

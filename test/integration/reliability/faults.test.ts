@@ -7,7 +7,7 @@
 import type { FaultRules, FaultStats } from '../../../emulators/common/faults';
 import { loadProject } from '../../../mappings/project-file';
 import { EXAMPLE_PROJECT, startE2E, type E2E } from '../../support/e2e';
-import { applyInTurn } from './fault-sequence';
+import { applyInTurn, ONE_SHOT_SPACING_REQUESTS } from './fault-sequence';
 import { byMode, recordScenario, writeReport } from './results';
 import { checkTarget, MASTER_DATA_TASKS } from './verify';
 
@@ -18,7 +18,7 @@ interface FaultScenario {
   scenario: string;
   injected: string;
   rules: FaultRules;
-  /** One-shot rules applied in turn, each once the one before is used up. */
+  /** One-shot rules applied in turn, each once the one before is used up and the run has moved on. */
   then?: FaultRules[];
 }
 
@@ -62,7 +62,7 @@ const SCENARIOS: FaultScenario[] = [
   {
     id: 'faults-expired-tokens',
     scenario: 'tokens expire mid-run',
-    injected: '3 times on both services, 0.5 s apart: the next valid token refused as expired',
+    injected: `3 times on both services, ${ONE_SHOT_SPACING_REQUESTS} requests apart: the next valid token refused as expired`,
     rules: { expireNextTokens: { count: 1 } },
     then: [{ expireNextTokens: { count: 1 } }, { expireNextTokens: { count: 1 } }],
   },

@@ -18,6 +18,7 @@ import {
   failedOutcome,
   fieldsWithoutKey,
   pageSizeProblem,
+  queryOptions,
   recordKeyOf,
   rowProblem,
   sameServiceLink,
@@ -81,11 +82,7 @@ interface CollectionQuery {
 }
 
 function queryString(query: CollectionQuery): string {
-  const options: string[] = [];
-  if (query.select?.length) options.push(`$select=${encodeURIComponent(query.select.join(','))}`);
-  if (query.filter) options.push(`$filter=${encodeURIComponent(query.filter)}`);
-  if (query.orderBy?.length) options.push(`$orderby=${encodeURIComponent(query.orderBy.join(','))}`);
-  if (query.expand?.length) options.push(`$expand=${encodeURIComponent(query.expand.map(expandItem).join(','))}`);
+  const options = queryOptions({ ...query, expand: query.expand?.map(expandItem) });
   return options.length ? `?${options.join('&')}` : '';
 }
 

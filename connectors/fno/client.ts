@@ -18,6 +18,7 @@ import {
   failedOutcome,
   fieldsWithoutKey,
   pageSizeProblem,
+  queryOptions,
   recordKeyOf,
   rowProblem,
   sameServiceLink,
@@ -140,9 +141,13 @@ export class FnoClient {
     const query: string[] = [];
     // A company filter reads that company whatever the app user's default company is.
     if (options.crossCompany || company) query.push('cross-company=true');
-    if (options.select?.length) query.push(`$select=${encodeURIComponent(options.select.join(','))}`);
-    if (filters.length) query.push(`$filter=${encodeURIComponent(filters.join(' and '))}`);
-    if (options.orderBy?.length) query.push(`$orderby=${encodeURIComponent(options.orderBy.join(','))}`);
+    query.push(
+      ...queryOptions({
+        select: options.select,
+        filter: filters.length ? filters.join(' and ') : undefined,
+        orderBy: options.orderBy,
+      }),
+    );
     return `${this.dataUrl}${entitySet}${query.length ? `?${query.join('&')}` : ''}`;
   }
 

@@ -68,6 +68,21 @@ export function rowProblem(row: TargetRow): string | undefined {
   return undefined;
 }
 
+/** `$select`, `$filter`, `$orderby` and `$expand` as URL query parts, values encoded; absent options are left out. */
+export function queryOptions(query: {
+  select?: string[];
+  filter?: string;
+  orderBy?: string[];
+  expand?: string[];
+}): string[] {
+  const options: string[] = [];
+  if (query.select?.length) options.push(`$select=${encodeURIComponent(query.select.join(','))}`);
+  if (query.filter) options.push(`$filter=${encodeURIComponent(query.filter)}`);
+  if (query.orderBy?.length) options.push(`$orderby=${encodeURIComponent(query.orderBy.join(','))}`);
+  if (query.expand?.length) options.push(`$expand=${encodeURIComponent(query.expand.join(','))}`);
+  return options;
+}
+
 export function pageSizeProblem(pageSize: number, max: number): string | undefined {
   if (!Number.isInteger(pageSize) || pageSize < 1 || pageSize > max) {
     return `pageSize must be an integer from 1 to ${max} (got ${pageSize})`;

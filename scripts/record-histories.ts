@@ -1,7 +1,8 @@
 /**
  * Records histories from a real run (own dev server, emulators, worker) into test/replay/histories/, where the
  * replay test checks that today's workflow code still replays them: one per workflow type, plus a quote saga that
- * compensates (one of its lines is refused by F&O at write time). Histories of earlier workflow shapes recorded
+ * compensates (one of its lines is refused by F&O at write time), a plain page-by-page task and a short continuous
+ * sync. Histories of earlier workflow shapes recorded
  * before (names with a variant, e.g. `quoteSync.row-by-row`) are kept.
  * Run after a deliberate, patched workflow change: `npx tsx scripts/record-histories.ts`.
  */
@@ -18,6 +19,8 @@ import { startProjectRun } from '../client/run';
 import { loadProject } from '../mappings/project-file';
 import { QUOTE_STATES } from '../emulators/seed/documents';
 import type { Emulators } from '../emulators';
+import { continuousStarts } from '../client/cli/continuous';
+import { continuousSync } from '../workflows/continuousSync';
 
 export const HISTORY_DIR = path.resolve(__dirname, '../test/replay/histories');
 export const WORKFLOW_IDS_FILE = path.join(HISTORY_DIR, 'workflow-ids.json');
@@ -91,6 +94,20 @@ async function main(): Promise<void> {
       }
     }
     if (!recorded.quoteSync) throw new Error('no quoteSync execution wrote its document');
+    // A plain (page by page) task of the same run, and a short continuous sync of it.
+    const pagesId = run.workflowId.replace(`/${project.name}/`, `/${project.name}/accounts/`);
+    recorded['entitySync.pages'] = { workflowId: pagesId, history: await fetch(pagesId) };
+    const [continuous] = continuousStarts(project, {
+      tasks: ['accounts'],
+      polling: { minIntervalMs: 200, maxIntervalMs: 400, backoffFactor: 2, passesPerRun: 50 },
+    });
+    const handle = await client.workflow.start(continuousSync, {
+      taskQueue: stack.taskQueue,
+      workflowId: continuous.workflowId,
+      args: [{ ...continuous.input, maxPasses: 2 }],
+    });
+    await handle.result();
+    recorded.continuousSync = { workflowId: continuous.workflowId, history: await fetch(continuous.workflowId) };
     if (!activitiesOf(recorded['quoteSync.compensated'].history).includes('compensateDocument')) {
       throw new Error(`the saga of ${refused.quoteNumber} did not compensate; its refused line was not written`);
     }

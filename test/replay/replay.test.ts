@@ -13,7 +13,7 @@ import { workflowBundle } from '../../worker/bundle';
 import { BATCHED_DOCUMENT_WRITES } from '../../workflows/quoteSync';
 
 const DIR = path.join(__dirname, 'histories');
-const WORKFLOW_TYPES = ['prospectToCash', 'entitySync', 'quoteSync'];
+const WORKFLOW_TYPES = ['prospectToCash', 'entitySync', 'quoteSync', 'continuousSync'];
 const IDS_FILE = 'workflow-ids.json';
 
 const WORKFLOW_IDS = JSON.parse(fs.readFileSync(path.join(DIR, IDS_FILE), 'utf8')) as Record<string, string>;
@@ -70,6 +70,12 @@ describe('replay of recorded histories', () => {
     const compensated = load('quoteSync.compensated').history;
     expect(patchesOf(compensated)).toEqual([BATCHED_DOCUMENT_WRITES]);
     expect(activitiesOf(compensated)).toEqual(['planDocument', 'writeDocument', 'compensateDocument']);
+  });
+
+  test('the plain task history takes the one-activity page path with parallel writes', () => {
+    const pages = load('entitySync.pages').history;
+    expect(patchesOf(pages)).toEqual(['parallel-page-writes', 'transform-in-write']);
+    expect(activitiesOf(pages)).toEqual(['beginTask', 'readPage', 'transformAndWritePage', 'finishTask']);
   });
 
   test('an incompatible change without a patch marker fails the replay', async () => {

@@ -218,6 +218,37 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       }
     };
 
+    /** Counts a page as read and gives the cursor after it. */
+    const advancePast = (page: PageRead): SyncCursor => {
+      counters.read += page.rows.length;
+      counters.deletedSeen += page.deleted.length;
+      return {
+        ...cursor,
+        next: page.next,
+        page: cursor.page + 1,
+        done: !page.next,
+        pendingWatermark: page.watermark ?? cursor.pendingWatermark,
+      };
+    };
+    const applyPageDeletes = async (page: PageRead) => {
+      // Histories recorded before the delete policy never saw a deletion, so they never reach this marker.
+      if (page.deleted.length === 0 || !patched('delete-policy')) return;
+      const applied = await applyDeletes({
+        ref,
+        task,
+        workflowId: workflowInfo().workflowId,
+        sourceIds: page.deleted,
+      });
+      deletes ??= emptyDeleteCounts();
+      for (const name of DELETE_COUNT_NAMES) deletes[name] += applied[name];
+      deletedSample.push(...applied.sourceKeys.slice(0, FAILURE_SAMPLE_SIZE - deletedSample.length));
+    };
+    const continueWithCursor = () =>
+      continueAsNew<typeof entitySync>({
+        ...input,
+        carry: { cursor, counters, failureSample, failureCount, startedAt, runs, deletes, deletedSample },
+      });
+
     // Plain tasks write several pages at once; histories recorded before that write one page at a time.
     const writeConcurrency = input.lineTask ? 1 : (settings.writeConcurrency ?? 1);
     if (writeConcurrency > 1 && patched('parallel-page-writes')) {
@@ -229,43 +260,19 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       topUp();
       const page = await queue.shift()!;
       if (!page) break;
-      counters.read += page.rows.length;
-      counters.deletedSeen += page.deleted.length;
-      const nextCursor: SyncCursor = {
-        ...cursor,
-        next: page.next,
-        page: cursor.page + 1,
-        done: !page.next,
-        pendingWatermark: page.watermark ?? cursor.pendingWatermark,
-      };
+      const nextCursor = advancePast(page);
       const result = input.lineTask
         ? await syncDocuments(input, input.lineTask, page)
         : await syncRows(input, page, nextCursor);
       addCounters(counters, result.counters);
       recordFailures(result.failures);
-      // Histories recorded before the delete policy never saw a deletion, so they never reach this marker.
-      if (page.deleted.length > 0 && patched('delete-policy')) {
-        const applied = await applyDeletes({
-          ref,
-          task,
-          workflowId: workflowInfo().workflowId,
-          sourceIds: page.deleted,
-        });
-        deletes ??= emptyDeleteCounts();
-        for (const name of DELETE_COUNT_NAMES) deletes[name] += applied[name];
-        deletedSample.push(...applied.sourceKeys.slice(0, FAILURE_SAMPLE_SIZE - deletedSample.length));
-      }
+      await applyPageDeletes(page);
       cursor = nextCursor;
       pagesThisRun++;
       if (cursor.done) break;
       if (paused) await condition(() => !paused);
       if (pagesThisRun >= settings.pagesPerRun || workflowInfo().continueAsNewSuggested) stopReading = true;
-      if (stopReading && queue.length === 0) {
-        return await continueAsNew<typeof entitySync>({
-          ...input,
-          carry: { cursor, counters, failureSample, failureCount, startedAt, runs, deletes, deletedSample },
-        });
-      }
+      if (stopReading && queue.length === 0) return await continueWithCursor();
     }
     return await finish();
 
@@ -283,17 +290,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
         const result = await syncRows(input, page, written);
         addCounters(counters, result.counters);
         recordFailures(result.failures);
-        if (page.deleted.length > 0 && patched('delete-policy')) {
-          const applied = await applyDeletes({
-            ref,
-            task,
-            workflowId: workflowInfo().workflowId,
-            sourceIds: page.deleted,
-          });
-          deletes ??= emptyDeleteCounts();
-          for (const name of DELETE_COUNT_NAMES) deletes[name] += applied[name];
-          deletedSample.push(...applied.sourceKeys.slice(0, FAILURE_SAMPLE_SIZE - deletedSample.length));
-        }
+        await applyPageDeletes(page);
         writtenAhead.set(after.page, after);
         for (let next = writtenAhead.get(written.page + 1); next; next = writtenAhead.get(written.page + 1)) {
           writtenAhead.delete(next.page);
@@ -313,15 +310,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
         if (writeError) await drained();
         const page = await queue.shift()!;
         if (!page) break;
-        counters.read += page.rows.length;
-        counters.deletedSeen += page.deleted.length;
-        const nextCursor: SyncCursor = {
-          ...cursor,
-          next: page.next,
-          page: cursor.page + 1,
-          done: !page.next,
-          pendingWatermark: page.watermark ?? cursor.pendingWatermark,
-        };
+        const nextCursor = advancePast(page);
         inFlight += 1;
         writeAndApply(page, nextCursor).then(
           () => (inFlight -= 1),
@@ -337,10 +326,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
         if (pagesThisRun >= settings.pagesPerRun || workflowInfo().continueAsNewSuggested) stopReading = true;
         if (stopReading && queue.length === 0) {
           await drained();
-          return await continueAsNew<typeof entitySync>({
-            ...input,
-            carry: { cursor, counters, failureSample, failureCount, startedAt, runs, deletes, deletedSample },
-          });
+          return await continueWithCursor();
         }
       }
       await drained();

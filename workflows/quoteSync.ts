@@ -155,16 +155,12 @@ async function rowByRowQuoteSync(input: QuoteSyncInput): Promise<QuoteSyncResult
   } catch (err) {
     // Reading or resolving the document failed for good; nothing was written.
     const documentKey = sourceKeyOf(headerTask, input.header);
-    return {
-      documentKey,
-      outcome: 'failed',
-      lines: 0,
-      compensationFailures: [],
-      compensated: false,
-      failures: [
-        { task: headerTask.name, sourceKey: documentKey, code: 'document-unreadable', message: reasonOf(err) },
-      ],
-    };
+    return failedResult(documentKey, {
+      task: headerTask.name,
+      sourceKey: documentKey,
+      code: 'document-unreadable',
+      message: reasonOf(err),
+    });
   }
   const base = {
     documentKey: prepared.documentKey,

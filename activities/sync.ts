@@ -169,6 +169,7 @@ export async function writeTargetRows(
   const outcomes = plain.length ? await clients.dataverse.upsertBatch(plain, { continueOnError: true }) : [];
   if (related.length === 0) return outcomes;
   const resolver = new RelatedKeyResolver(clients.dataverse);
+  await resolver.prefetch(related);
   const resolved: TargetRow[] = [];
   for (const row of related) {
     const result = await resolver.resolve(row);

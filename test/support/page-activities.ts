@@ -1,9 +1,25 @@
 /** In-memory page activities for workflow tests: the one-activity page step composed from a test's two stand-ins. */
 import type { SyncActivities } from '../../activities';
+import type { TargetRow } from '../../common/types';
 import { transformThenWrite } from '../../activities/sync';
 
 export function withTransformAndWrite<T extends Pick<SyncActivities, 'transformPage' | 'writePage'>>(
   activities: T,
 ): T & Pick<SyncActivities, 'transformAndWritePage'> {
   return { ...activities, transformAndWritePage: transformThenWrite(activities.transformPage, activities.writePage) };
+}
+
+/** The transform of the tests' id-only rows: each `{ id }` becomes one `Targets` row keyed by it. */
+export async function transformIdRows(input: { rows: unknown[] }): Promise<{
+  rows: TargetRow[];
+  failures: [];
+  filtered: number;
+}> {
+  const rows = (input.rows as Array<{ id: string }>).map((row): TargetRow => ({
+    sourceKey: row.id,
+    entitySet: 'Targets',
+    key: { id: row.id },
+    fields: {},
+  }));
+  return { rows, failures: [], filtered: 0 };
 }

@@ -13,7 +13,7 @@ import { workflowBundle } from '../../../worker/bundle';
 import { continuousProgressQuery, continuousSync } from '../../../workflows';
 import { DEFAULT_POLLING, type ContinuousSyncInput } from '../../../workflows/continuousSync';
 import type { EntitySyncInput } from '../../../workflows/entitySync';
-import { withTransformAndWrite } from '../../support/page-activities';
+import { transformIdRows, withTransformAndWrite } from '../../support/page-activities';
 import { timeSkippingEnv, uniqueQueue } from '../../support/temporal';
 
 type PassActivities = Pick<
@@ -40,15 +40,7 @@ function scriptedActivities(source: ScriptedSource): PassActivities {
       const rows = (script.rows ?? []).map((id) => ({ id }));
       return { rows, lookups: {}, deleted: script.deleted ?? [], failures: [], bytes: 0 };
     },
-    async transformPage(input) {
-      const rows = (input.rows as Array<{ id: string }>).map((row): TargetRow => ({
-        sourceKey: row.id,
-        entitySet: 'Targets',
-        key: { id: row.id },
-        fields: {},
-      }));
-      return { rows, failures: [], filtered: 0 };
-    },
+    transformPage: transformIdRows,
     async writePage(input) {
       let created = 0;
       for (const row of input.rows) {

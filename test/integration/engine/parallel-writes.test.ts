@@ -10,7 +10,7 @@ import { DEFAULT_SYNC_SETTINGS, type PageRead, type SyncCursor, type SyncSetting
 import { workflowBundle } from '../../../worker/bundle';
 import { entitySync } from '../../../workflows';
 import type { EntitySyncInput } from '../../../workflows/entitySync';
-import { withTransformAndWrite } from '../../support/page-activities';
+import { transformIdRows, withTransformAndWrite } from '../../support/page-activities';
 import { timeSkippingEnv, uniqueQueue } from '../../support/temporal';
 
 const PAGE_SIZE = 10;
@@ -44,15 +44,7 @@ function activities(
       const next = offset + input.pageSize < total ? String(offset + input.pageSize) : undefined;
       return { rows, next, lookups: {}, deleted: [], failures: [], bytes: JSON.stringify(rows).length };
     },
-    async transformPage(input) {
-      const rows = (input.rows as Array<{ id: string }>).map((row) => ({
-        sourceKey: row.id,
-        entitySet: 'Targets',
-        key: { id: row.id },
-        fields: {},
-      }));
-      return { rows, failures: [], filtered: 0 };
-    },
+    transformPage: transformIdRows,
     async writePage(input) {
       const page = pageOf(input.rows[0].sourceKey);
       const resume: SyncCursor = input.cursorAfter;

@@ -192,10 +192,11 @@ describe('worker process: metrics, probes, logs and shutdown', () => {
   });
 
   /** Polls the task workflow until one of its activities is running on a worker; returns it and the run id. */
+  /** A started read of the task: one that waits on the emulators (bookkeeping steps end too soon to signal in). */
   async function runningActivity(workflowId: string): Promise<{ activityId: string; runId: string }> {
-    return eventually(`a running activity of ${workflowId}`, async () => {
+    return eventually(`a running readPage of ${workflowId}`, async () => {
       const { raw } = await client.workflow.getHandle(workflowId).describe();
-      const pending = raw.pendingActivities?.find((a) => a.state === STARTED);
+      const pending = raw.pendingActivities?.find((a) => a.state === STARTED && a.activityType?.name === 'readPage');
       return pending
         ? { activityId: pending.activityId!, runId: raw.workflowExecutionInfo!.execution!.runId! }
         : undefined;

@@ -2,11 +2,11 @@
  * Target rows whose business key runs through lookups (a price-list item is keyed by price list, product and unit)
  * are addressed in Dataverse by the GUIDs of those rows, as `_pricelevelid_value=<guid>` (wire-protocols.md §1.1).
  * This resolves `nav.column` key parts to `nav` GUIDs. `prefetch` reads the referenced rows of a whole page with a
- * few filtered queries per referenced table; a reference it could not settle (no row, or several rows for one key)
- * is read by its own business key, once per distinct reference.
+ * few filtered queries per referenced table (the connector's keyed read); a reference it could not settle is read
+ * by its own business key, once per distinct reference.
  */
 import type { DataverseClient } from '../connectors';
-import { isPropertyName, literal, lookupProperty } from '../connectors/odata/keys';
+import { isPropertyName, lookupProperty } from '../connectors/odata/keys';
 import type { BusinessKey, TargetRow } from '../common/types';
 
 export function hasRelatedKey(row: TargetRow): boolean {
@@ -38,52 +38,41 @@ export class RelatedKeyResolver {
   }
 
   /**
-   * Reads the ids of every row the given rows reference: one query per referenced table and up to
-   * PREFETCH_CHUNK references, instead of one read per reference.
+   * Reads the ids of every row the given rows reference, a few queries per referenced table instead of one read
+   * per reference. References by one text column are read this way; any other is left to the keyed read.
    */
   async prefetch(rows: TargetRow[]): Promise<void> {
-    const groups = new Map<string, { entitySet: string; idColumn: string; fields: string[]; keys: BusinessKey[] }>();
+    const groups = new Map<string, { entitySet: string; idColumn: string; keyField: string; values: string[] }>();
     for (const row of rows) {
       for (const field of Object.keys(row.key)) {
         if (!field.includes('.')) continue;
         const navigation = field.split('.')[0];
         const reference = row.lookups?.[navigation];
-        if (!reference || this.#ids.has(cacheKeyOf(reference.entitySet, reference.key))) continue;
-        const fields = Object.keys(reference.key).sort();
-        // A key through a further lookup cannot be filtered as written; the keyed read handles it.
-        if (!fields.every(isPropertyName)) continue;
-        const groupKey = `${reference.entitySet}\u0000${navigation}\u0000${fields.join(',')}`;
+        const entries = reference ? Object.entries(reference.key) : [];
+        if (!reference || entries.length !== 1) continue;
+        const [[keyField, value]] = entries;
+        if (typeof value !== 'string' || !isPropertyName(keyField)) continue;
+        if (this.#ids.has(cacheKeyOf(reference.entitySet, reference.key))) continue;
+        const groupKey = `${reference.entitySet}\u0000${navigation}\u0000${keyField}`;
         let group = groups.get(groupKey);
-        if (!group)
-          groups.set(groupKey, (group = { entitySet: reference.entitySet, idColumn: navigation, fields, keys: [] }));
-        if (!group.keys.some((k) => sameKey(k, reference.key, fields))) group.keys.push(reference.key);
+        if (!group) {
+          group = { entitySet: reference.entitySet, idColumn: navigation, keyField, values: [] };
+          groups.set(groupKey, group);
+        }
+        group.values.push(value);
       }
     }
-    for (const { entitySet, idColumn, fields, keys } of groups.values()) {
-      for (let i = 0; i < keys.length; i += PREFETCH_CHUNK) {
-        const chunk = keys.slice(i, i + PREFETCH_CHUNK);
-        const filter = chunk
-          .map((key) => `(${fields.map((f) => `${f} eq ${literal(key[f])}`).join(' and ')})`)
-          .join(' or ');
-        const found: Array<Record<string, unknown>> = [];
-        let cursor: string | undefined;
-        do {
-          const page = await this.dataverse.readPage(entitySet, {
-            select: [idColumn, ...fields],
-            filter: cursor ? undefined : filter,
-            pageSize: PREFETCH_CHUNK * 2,
-            cursor,
-          });
-          found.push(...page.rows);
-          cursor = page.nextCursor;
-        } while (cursor);
-        for (const key of chunk) {
-          const matches = found.filter((row) => sameKey(row, key, fields));
-          // Several rows for one key cannot be told apart here; the keyed read settles it.
-          if (matches.length > 1) continue;
-          const id = matches[0]?.[idColumn];
-          this.#ids.set(cacheKeyOf(entitySet, key), typeof id === 'string' ? id : null);
-        }
+    for (const { entitySet, idColumn, keyField, values } of groups.values()) {
+      const idsByValue = new Map<string, unknown[]>();
+      for (const found of await this.dataverse.readByKeys(entitySet, keyField, values, [idColumn])) {
+        const value = normalized(found[keyField]);
+        idsByValue.set(value, [...(idsByValue.get(value) ?? []), found[idColumn]]);
+      }
+      for (const value of values) {
+        const ids = idsByValue.get(normalized(value)) ?? [];
+        // Several rows for one value cannot be told apart here; the keyed read settles it.
+        if (ids.length > 1) continue;
+        this.#ids.set(cacheKeyOf(entitySet, { [keyField]: value }), typeof ids[0] === 'string' ? ids[0] : null);
       }
     }
   }
@@ -98,9 +87,6 @@ export class RelatedKeyResolver {
   }
 }
 
-/** References per prefetch query: keeps the filter, and so the URL, well within Dataverse's limits. */
-const PREFETCH_CHUNK = 50;
-
 function cacheKeyOf(entitySet: string, key: BusinessKey): string {
   const fields = Object.keys(key).sort();
   return `${entitySet}\u0000${JSON.stringify(fields.map((f) => normalized(key[f])))}`;
@@ -109,8 +95,4 @@ function cacheKeyOf(entitySet: string, key: BusinessKey): string {
 /** Dataverse compares key strings without regard to case. */
 function normalized(value: unknown): string {
   return typeof value === 'string' ? value.toLowerCase() : String(value);
-}
-
-function sameKey(row: Record<string, unknown>, key: BusinessKey, fields: string[]): boolean {
-  return fields.every((f) => normalized(row[f]) === normalized(key[f]));
 }

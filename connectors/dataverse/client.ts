@@ -23,6 +23,7 @@ import {
   rowProblem,
   sameServiceLink,
   findExistingKeys,
+  readRowsByKeys,
   followPages,
   isPropertyName,
   type Page,
@@ -289,6 +290,16 @@ export class DataverseClient {
     if (!isPropertyName(keyField)) throw badInput(ctx, `keyField '${keyField}' is not a column name`);
     return findExistingKeys(keyField, values, (filter) =>
       this.readPages(entitySet, { select: [keyField], filter, pageSize: DATAVERSE_MAX_PAGE_SIZE }),
+    );
+  }
+
+  /** The rows whose `keyField` is one of `values` (compared as Dataverse does, ignoring case), with `select`. */
+  async readByKeys(entitySet: string, keyField: string, values: string[], select: string[]): Promise<SourceRow[]> {
+    const ctx = this.ctx('readByKeys', entitySet);
+    if (!isPropertyName(keyField)) throw badInput(ctx, `keyField '${keyField}' is not a column name`);
+    const columns = [...new Set([keyField, ...select])];
+    return readRowsByKeys(keyField, values, (filter) =>
+      this.readPages(entitySet, { select: columns, filter, pageSize: DATAVERSE_MAX_PAGE_SIZE }),
     );
   }
 

@@ -131,9 +131,29 @@ const FIND_KEYS_FILTER_CHARS = 1500;
 const FIND_KEYS_VALUES_PER_QUERY = 100;
 
 /**
- * Which `values` exist as `keyField`: one `eq … or …` query per chunk (chunks run concurrently under the target's
- * limiter), every page read, then an exact case-insensitive comparison — both services compare strings that way,
- * and it also drops F&O wildcard matches (`*` inside `eq`).
+ * The rows whose `keyField` is one of `values`: one `eq … or …` query per chunk (chunks run concurrently under the
+ * target's limiter, each short enough for any gateway's URL limit), every page read.
+ */
+export async function readRowsByKeys(
+  keyField: string,
+  values: string[],
+  readPages: (filter: string) => AsyncIterable<Page>,
+): Promise<SourceRow[]> {
+  const unique = uniqueIgnoringCase(values.filter((v) => typeof v === 'string' && v !== ''));
+  const chunks = chunkForFilter(keyField, unique, FIND_KEYS_FILTER_CHARS, FIND_KEYS_VALUES_PER_QUERY);
+  const found = await Promise.all(
+    chunks.map(async (chunk) => {
+      const rows: SourceRow[] = [];
+      for await (const page of readPages(filterEquals(keyField, chunk))) rows.push(...page.rows);
+      return rows;
+    }),
+  );
+  return found.flat();
+}
+
+/**
+ * Which `values` exist as `keyField`, compared exactly and case-insensitively — both services compare strings that
+ * way, and it also drops F&O wildcard matches (`*` inside `eq`).
  */
 export async function findExistingKeys(
   keyField: string,
@@ -141,15 +161,9 @@ export async function findExistingKeys(
   readPages: (filter: string) => AsyncIterable<Page>,
 ): Promise<Set<string>> {
   const unique = uniqueIgnoringCase(values.filter((v) => typeof v === 'string' && v !== ''));
-  const chunks = chunkForFilter(keyField, unique, FIND_KEYS_FILTER_CHARS, FIND_KEYS_VALUES_PER_QUERY);
-  const found = await Promise.all(
-    chunks.map(async (chunk) => {
-      const seen: unknown[] = [];
-      for await (const page of readPages(filterEquals(keyField, chunk))) {
-        for (const row of page.rows) seen.push(row[keyField]);
-      }
-      return seen;
-    }),
+  const rows = await readRowsByKeys(keyField, unique, readPages);
+  return presentValues(
+    unique,
+    rows.map((row) => row[keyField]),
   );
-  return presentValues(unique, found.flat());
 }

@@ -60,7 +60,7 @@ describe('resolving lookup keys of a page', () => {
     const rows = range(PRODUCTS).map((i) => priceListItem(productNumber(i)));
     const resolver = new RelatedKeyResolver(client);
     await resolver.prefetch(rows);
-    // 120 products in chunks of 50 (3 queries), one price list, one unit.
+    // 120 product numbers fill three filters of the connector's keyed read; one price list, one unit.
     expect(metrics.requests).toHaveLength(5);
     const before = metrics.requests.length;
     for (const [i, row] of rows.entries()) {

@@ -145,6 +145,25 @@ export interface TaskResult {
 
 export const FAILURE_SAMPLE_SIZE = 50;
 
+/**
+ * The result recorded for a task whose workflow ended abnormally (terminated, timed out) rather than returning one:
+ * failed, nothing counted, with the failure's own reason.
+ */
+export function abnormalEndResult(task: string, partition: Partition, err: unknown, at: string): TaskResult {
+  const reason = err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
+  return {
+    task,
+    partition,
+    outcome: 'Failed',
+    counters: emptyCounters(),
+    failureSample: [],
+    failureCount: 0,
+    reason,
+    startedAt: at,
+    endedAt: at,
+  };
+}
+
 export interface ProjectRunSummary {
   project: string;
   runId: string;

@@ -16,6 +16,7 @@ import {
 } from '@temporalio/workflow';
 import type { TaskDefinition } from '../mappings';
 import {
+  abnormalEndResult,
   addCounters,
   DELETE_COUNT_NAMES,
   emptyCounters,
@@ -164,20 +165,7 @@ export async function continuousSync(input: ContinuousSyncInput): Promise<Contin
     } catch (err) {
       if (isCancellation(err)) throw err;
       // A pass that ended abnormally (terminated, timed out) is retried by the next pass from the same watermark.
-      const reason =
-        err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-      const now = new Date().toISOString();
-      result = {
-        task: task.name,
-        partition,
-        outcome: 'Failed',
-        counters: emptyCounters(),
-        failureSample: [],
-        failureCount: 0,
-        reason,
-        startedAt: now,
-        endedAt: now,
-      };
+      result = abnormalEndResult(task.name, partition, err, new Date().toISOString());
     }
     state.passes += 1;
     passesThisRun += 1;

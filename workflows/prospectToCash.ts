@@ -17,6 +17,7 @@ import {
 } from '@temporalio/workflow';
 import type { TaskDefinition } from '../mappings';
 import {
+  abnormalEndResult,
   DEFAULT_SYNC_SETTINGS,
   combineOutcomes,
   emptyCounters,
@@ -168,20 +169,7 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
       })
         .catch((err: unknown): TaskResult => {
           // The child itself ended abnormally (terminated, timed out): record it as a failed task.
-          const now = new Date().toISOString();
-          const reason =
-            err instanceof Error ? (err.cause instanceof Error ? err.cause.message : err.message) : String(err);
-          return {
-            task: job.task,
-            partition: job.partition,
-            outcome: 'Failed',
-            counters: emptyCounters(),
-            failureSample: [],
-            failureCount: 0,
-            reason,
-            startedAt: now,
-            endedAt: now,
-          };
+          return abnormalEndResult(job.task, job.partition, err, new Date().toISOString());
         })
         .then((result) => {
           job.result = result;

@@ -138,9 +138,7 @@ export async function readSourceDelta(
   const ids = delta.rows.map((row) => String(row[idField]));
   const notGuid = ids.find((id) => !GUID.test(id));
   if (notGuid !== undefined) throw new Error(`${task.source.entitySet}.${idField} '${notGuid}' is not a GUID`);
-  const rows = ids.length
-    ? await readAll(clients, task, partition, ids.map((id) => `${idField} eq ${id}`).join(' or '), ids.length)
-    : [];
+  const rows = ids.length ? await readAll(clients, task, partition, guidsFilter(idField, ids), ids.length) : [];
   return {
     rows,
     nextCursor: delta.nextCursor && reread ? `${REREAD_CURSOR}${reread} ${delta.nextCursor}` : delta.nextCursor,
@@ -164,23 +162,23 @@ export async function missingFromSource(
   const present = new Set<string>();
   for (let i = 0; i < sourceIds.length; i += ID_CHECK_CHUNK) {
     const chunk = sourceIds.slice(i, i + ID_CHECK_CHUNK);
-    let next: string | undefined;
-    do {
-      const page = await clients.dataverse.readPage(task.source.entitySet, {
-        select: [idField],
-        filter: next ? undefined : chunk.map((id) => `${idField} eq ${id}`).join(' or '),
-        pageSize: ID_CHECK_CHUNK,
-        cursor: next,
-      });
-      for (const row of page.rows) present.add(String(row[idField]).toLowerCase());
-      next = page.nextCursor;
-    } while (next);
+    const pages = clients.dataverse.readPages(task.source.entitySet, {
+      select: [idField],
+      filter: guidsFilter(idField, chunk),
+      pageSize: ID_CHECK_CHUNK,
+    });
+    for await (const page of pages) for (const row of page.rows) present.add(String(row[idField]).toLowerCase());
   }
   return sourceIds.filter((id) => !present.has(id.toLowerCase()));
 }
 
 /** GUIDs per existence query: keeps the URL well under Dataverse's length limit. */
 const ID_CHECK_CHUNK = 50;
+
+/** Dataverse compares a GUID column with a bare GUID literal (a quoted one is refused). */
+function guidsFilter(idField: string, ids: string[]): string {
+  return ids.map((id) => `${idField} eq ${id}`).join(' or ');
+}
 
 /** Every source row matching the filter (documents have at most a few hundred lines). */
 export async function readAll(

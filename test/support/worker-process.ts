@@ -4,9 +4,13 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import YAML from 'yaml';
-import type { Emulators } from '../../emulators';
+import { Connection } from '@temporalio/client';
+import { connectionToEmulators } from '../../client/local-stack';
+import { startEmulators, type Emulators, type EmulatorsOptions } from '../../emulators';
+import { createClients, type Clients } from '../../worker/connections';
 
 const ROOT = path.resolve(__dirname, '../..');
 export const SECRET_ENV = 'P2C_TEST_CLIENT_SECRET';
@@ -70,4 +74,34 @@ export function killHard(child: ChildProcess): Promise<void> {
     child.once('exit', () => resolve());
     child.kill('SIGKILL');
   });
+}
+
+/** What a suite that kills worker processes works with; `worker` is the one running now, if any. */
+export interface CrashSuite {
+  emulators: Emulators;
+  clients: Clients;
+  connection: Connection;
+  tmp: string;
+  worker?: ChildProcess;
+}
+
+/**
+ * Starts seeded emulators, their clients and a connection to the shared dev server before the suite, and stops
+ * them — with any worker still running — after it.
+ */
+export function crashSuite(emulatorOptions: EmulatorsOptions, tmpPrefix: string): CrashSuite {
+  const suite = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), tmpPrefix)) } as CrashSuite;
+  beforeAll(async () => {
+    suite.emulators = await startEmulators(emulatorOptions);
+    suite.clients = createClients(connectionToEmulators(suite.emulators.connection));
+    suite.connection = await Connection.connect({ address: process.env.P2C_TEST_TEMPORAL_ADDRESS! });
+  });
+  afterAll(async () => {
+    if (suite.worker) await killHard(suite.worker);
+    await suite.connection?.close();
+    await suite.clients?.close();
+    await suite.emulators?.close();
+    fs.rmSync(suite.tmp, { recursive: true, force: true });
+  });
+  return suite;
 }

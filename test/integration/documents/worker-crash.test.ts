@@ -2,22 +2,16 @@
  * The worker process is killed (SIGKILL) while a quote saga has written its header but not all of its lines. After
  * a fresh worker takes over, every quote is either complete in F&O or not there at all: never half written.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { Client, Connection } from '@temporalio/client';
-import { connectionToEmulators } from '../../../client/local-stack';
+import { Client } from '@temporalio/client';
 import { startProjectRun } from '../../../client/run';
-import { startEmulators, type Emulators } from '../../../emulators';
 import { resolveTasks } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
 import type { TargetRow } from '../../../common/types';
 import { openCheckpointStore } from '../../../common/checkpoint-store';
-import { createClients, type Clients } from '../../../worker/connections';
 import { differences, expectedRows } from '../../support/expectations';
 import { uniqueQueue } from '../../support/temporal';
-import { killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
+import { crashSuite, killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
 import { activitiesOf, activityAttempts, quotation, sagaWorkflowId } from './support';
 
 const PREREQUISITES = ['products', 'accounts', 'contactsToCustomers'];
@@ -26,29 +20,16 @@ const QUOTE_TASKS = ['quoteHeaders', 'quoteLines'];
 const FNO_LATENCY_MS = 300;
 
 describe('worker killed between a quote header and its lines', () => {
-  let emulators: Emulators;
-  let clients: Clients;
-  let connection: Connection;
-  let worker: ChildProcess | undefined;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-quote-crash-'));
-
-  beforeAll(async () => {
-    emulators = await startEmulators({
+  const suite = crashSuite(
+    {
       seed: { accounts: 80, products: 60, quotes: 30, orders: 0 },
       serviceProtection: false,
-    });
-    clients = createClients(connectionToEmulators(emulators.connection));
-    connection = await Connection.connect({ address: process.env.P2C_TEST_TEMPORAL_ADDRESS! });
-  });
-  afterAll(async () => {
-    if (worker) await killHard(worker);
-    await connection?.close();
-    await clients?.close();
-    await emulators?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+    },
+    'p2c-quote-crash-',
+  );
 
   test('after restart each quote is complete or absent, and the interrupted one is never half written', async () => {
+    const { emulators, clients, connection, tmp } = suite;
     const projectFile = writeProjectFile(tmp, emulators);
     const project = loadProject(projectFile);
     const partition = project.partitions[0];
@@ -60,7 +41,7 @@ describe('worker killed between a quote header and its lines', () => {
       secret: emulators.connection.clientSecret,
     };
     const client = new Client({ connection });
-    worker = spawnWorker(options);
+    suite.worker = spawnWorker(options);
     let clock = Date.now();
     const start = (tasks: string[]) => {
       clock += 1000;
@@ -94,12 +75,12 @@ describe('worker killed between a quote header and its lines', () => {
       if (!interrupted) await new Promise((resolve) => setTimeout(resolve, 5));
     }
     expect(interrupted).toBeDefined();
-    await killHard(worker);
+    await killHard(suite.worker);
     const halfWritten = quotation(emulators, partition.dataAreaId, interrupted!);
     expect(halfWritten.header).not.toBeNull();
     expect(halfWritten.lines.length).toBeLessThan(linesByQuote.get(interrupted!)!.length);
     emulators.fno.faults.reset();
-    worker = spawnWorker(options);
+    suite.worker = spawnWorker(options);
 
     const summary = await run.handle.result();
     expect(summary.tasks.find((t) => t.task === 'quoteHeaders')?.outcome).not.toBe('Failed');

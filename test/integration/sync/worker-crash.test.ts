@@ -2,46 +2,24 @@
  * The worker process is killed (SIGKILL) twice in the middle of a run and started again: the run completes and the
  * target holds exactly what an undisturbed run produces — every expected row, field for field, and nothing else.
  */
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import type { ChildProcess } from 'node:child_process';
-import { Client, Connection } from '@temporalio/client';
-import { connectionToEmulators } from '../../../client/local-stack';
+import { Client } from '@temporalio/client';
 import { startProjectRun } from '../../../client/run';
-import { startEmulators, type Emulators } from '../../../emulators';
 import { resolveTasks } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
-import { createClients, type Clients } from '../../../worker/connections';
 import { progressQuery } from '../../../workflows';
 import { runTimeStamp, taskWorkflowId } from '../../../workflows/ids';
 import { differences, expectedRows } from '../../support/expectations';
 import { uniqueQueue } from '../../support/temporal';
-import { killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
+import { crashSuite, killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
 
 const TASKS = ['products', 'accounts', 'contactsToCustomers', 'contactPersons'];
 
 describe('worker killed mid-run', () => {
-  let emulators: Emulators;
-  let clients: Clients;
-  let connection: Connection;
-  let worker: ChildProcess | undefined;
-  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-crash-'));
-
-  beforeAll(async () => {
-    emulators = await startEmulators({ seed: { accounts: 1500, products: 100, quotes: 0, orders: 0 } });
-    clients = createClients(connectionToEmulators(emulators.connection));
-    connection = await Connection.connect({ address: process.env.P2C_TEST_TEMPORAL_ADDRESS! });
-  });
-  afterAll(async () => {
-    if (worker) await killHard(worker);
-    await connection?.close();
-    await clients?.close();
-    await emulators?.close();
-    fs.rmSync(tmp, { recursive: true, force: true });
-  });
+  const suite = crashSuite({ seed: { accounts: 1500, products: 100, quotes: 0, orders: 0 } }, 'p2c-crash-');
 
   test('two SIGKILLs during accounts: no row lost, none duplicated, every field as the template says', async () => {
+    const { emulators, clients, connection, tmp } = suite;
     const projectFile = writeProjectFile(tmp, emulators);
     const project = loadProject(projectFile);
     const options = {
@@ -52,7 +30,7 @@ describe('worker killed mid-run', () => {
       secret: emulators.connection.clientSecret,
     };
     const client = new Client({ connection });
-    worker = spawnWorker(options);
+    suite.worker = spawnWorker(options);
     const now = new Date();
     const run = await startProjectRun(client, project, {
       tasks: TASKS,
@@ -73,8 +51,8 @@ describe('worker killed mid-run', () => {
         if (page >= killAtPage) break;
         await new Promise((r) => setTimeout(r, 100));
       }
-      await killHard(worker);
-      worker = spawnWorker(options);
+      await killHard(suite.worker);
+      suite.worker = spawnWorker(options);
     }
 
     const summary = await run.handle.result();

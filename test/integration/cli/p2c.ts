@@ -12,13 +12,18 @@ export interface P2cResult {
   stderr: string;
 }
 
+/** The CLI as a user runs it: `bin/p2c.js` from the project folder, with these variables added. */
+function spawnP2c(args: string[], env: Record<string, string>) {
+  return spawn(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
 export function runP2c(args: string[], env: Record<string, string>): Promise<P2cResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], {
-      cwd: ROOT,
-      env: { ...process.env, ...env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawnP2c(args, env);
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
@@ -51,11 +56,7 @@ export function writeProject(dir: string, name: string, pageSize?: number): stri
 
 /** A running `p2c` whose output the test reads while it runs (for `watch`). */
 export function startP2c(args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, [BIN, ...args], {
-    cwd: ROOT,
-    env: { ...process.env, ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawnP2c(args, env);
   let stdout = '';
   let stderr = '';
   const waiters: Array<{ pattern: RegExp; resolve: (m: RegExpMatchArray) => void }> = [];

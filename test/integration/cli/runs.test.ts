@@ -84,6 +84,10 @@ describe('p2c run commands', () => {
   });
 
   test('watch shows live progress per task: a paused task, then its result', async () => {
+    // Slow Dataverse answers keep the 12-page task running long enough to be caught and paused; without them a
+    // fast machine can finish the task between the progress query and the pause signal.
+    const faults = e2e.stack.emulators.dataverse.faults;
+    faults.configure({ latencyMs: 250 });
     const { workflowId } = json<{ workflowId: string }>(await p2c('sync', '--task', 'accounts', '--full', '--json'));
     const run = e2e.client.workflow.getHandle(workflowId);
     let task: ProjectProgress['tasks'][number] | undefined;
@@ -93,7 +97,11 @@ describe('p2c run commands', () => {
     }
     expect(task.state).toBe('running');
     const child = e2e.client.workflow.getHandle(task.workflowId);
-    await child.signal(pauseSignal);
+    try {
+      await child.signal(pauseSignal);
+    } finally {
+      faults.reset();
+    }
 
     const watching = startP2c(['watch', workflowId, '--interval', '200'], env);
     try {

@@ -27,9 +27,14 @@ const KILLS = byMode(2, 12);
 /** The last kills wait for the quote phase, so sagas are interrupted too (between a header and its lines). */
 const QUOTE_PHASE_KILLS = byMode(1, 4);
 const ACCOUNTS = byMode(60, 3000);
-const QUOTES = byMode(12, 150);
+const QUOTES = byMode(24, 150);
 /** Service requests between two kills: a random number in this range, so kills fall at random points. */
 const REQUESTS_BETWEEN_KILLS = byMode({ min: 3, max: 12 }, { min: 10, max: 60 });
+/**
+ * The same once the quote phase has begun. The CI form's quote phase lasts only a few dozen requests, so its kill
+ * must come soon after the first quotation or the run may end before it.
+ */
+const REQUESTS_INTO_QUOTE_PHASE = byMode({ min: 1, max: 4 }, REQUESTS_BETWEEN_KILLS);
 jest.setTimeout(byMode(240_000, 2_400_000));
 
 describe('worker SIGKILLs and a Temporal restart during one run', () => {
@@ -97,8 +102,10 @@ describe('worker SIGKILLs and a Temporal restart during one run', () => {
       // The last kills first wait for the first quotation to appear in F&O; all wait for a random number of new
       // service requests (progress of the restarted worker, not time).
       const closed = () => isClosed(connection, workflowId);
-      if (kills >= KILLS - QUOTE_PHASE_KILLS && !(await waitFor(quotePhase, closed))) break;
-      const target = requests() + rng.int(REQUESTS_BETWEEN_KILLS.min, REQUESTS_BETWEEN_KILLS.max);
+      const inQuotePhase = kills >= KILLS - QUOTE_PHASE_KILLS;
+      if (inQuotePhase && !(await waitFor(quotePhase, closed))) break;
+      const range = inQuotePhase ? REQUESTS_INTO_QUOTE_PHASE : REQUESTS_BETWEEN_KILLS;
+      const target = requests() + rng.int(range.min, range.max);
       if (!(await waitFor(() => requests() >= target, closed))) break;
       const lastRequests = requests();
       await killHard(worker);

@@ -73,9 +73,10 @@ export function renderMarkdown(results: ScenarioResult[]): string {
     'by the template), landed = expected rows found in the target field for field, duplicated = extra target rows',
     'for a business key, lost = expected rows missing or different.',
     '',
-    'Run: `npx jest test/integration/reliability test/unit/reliability` (bounded CI form), `npm run test:chaos`',
-    '(full form: more kills, rows and rounds), `npx tsx scripts/dependency-audit.ts` (dependency audit). The bad-input',
-    'catalogue with each expected outcome is `test/integration/reliability/bad-input.catalogue.ts`.',
+    'Run: `npm run test:chaos` (full form: more kills, rows and rounds; writes this report),',
+    '`npx tsx scripts/dependency-audit.ts` (dependency audit). `npm test` runs the bounded CI form, which writes its',
+    'own report to `$TMPDIR/p2c-reliability-ci/` (or `$P2C_RELIABILITY_OUT`) and leaves this one alone. The',
+    'bad-input catalogue with each expected outcome is `test/integration/reliability/bad-input.catalogue.ts`.',
     '',
   ];
   for (const group of Object.keys(GROUP_TITLES) as ScenarioResult['group'][]) {
@@ -120,8 +121,10 @@ export async function renderReliabilityReport(dir = RESULTS_DIR, file = REPORT_F
 }
 
 if (require.main === module) {
-  renderReliabilityReport().then(
-    () => process.stdout.write(`wrote ${path.relative(process.cwd(), REPORT_FILE)}\n`),
+  // Optional arguments: a results directory and a report file other than the committed ones.
+  const [dir = RESULTS_DIR, file = REPORT_FILE] = process.argv.slice(2);
+  renderReliabilityReport(dir, file).then(
+    () => process.stdout.write(`wrote ${path.relative(process.cwd(), file)}\n`),
     (error: unknown) => {
       process.stderr.write(`${(error as Error).message}\n`);
       process.exitCode = 1;

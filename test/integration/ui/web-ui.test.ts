@@ -1,7 +1,9 @@
 /**
  * The demo's run as an operator finds it in the Temporal Web UI: a search-attribute query lists the project's
- * workflows (saved as docs/ui-query.png), one task workflow opens with its id and memo summary (docs/ui-run.png).
+ * workflows (screenshot ui-query.png), one task workflow opens with its id and memo summary (ui-run.png).
  * Headless Chromium from the system package (`apt-get install chromium`), driven by playwright-core.
+ * The screenshots go to a temporary directory; `P2C_UPDATE_SCREENSHOTS=1` writes them to docs/ instead, which is
+ * how the README's pictures are refreshed.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
@@ -13,8 +15,12 @@ import { waitForLine } from '../../support/child-output';
 
 const ROOT = path.resolve(__dirname, '../../..');
 const CHROMIUM = '/usr/bin/chromium';
-const SCREENSHOT = path.join(ROOT, 'docs/ui-run.png');
-const QUERY_SCREENSHOT = path.join(ROOT, 'docs/ui-query.png');
+const SCREENSHOT_DIR =
+  process.env.P2C_UPDATE_SCREENSHOTS === '1'
+    ? path.join(ROOT, 'docs')
+    : fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-screenshots-'));
+const SCREENSHOT = path.join(SCREENSHOT_DIR, 'ui-run.png');
+const QUERY_SCREENSHOT = path.join(SCREENSHOT_DIR, 'ui-query.png');
 const ACCOUNTS = 60;
 const CHROMIUM_FLAGS = [
   '--no-sandbox',

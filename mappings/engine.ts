@@ -3,6 +3,7 @@
  * cannot be mapped becomes a RowFailure naming the record, the field and the reason, and the page goes on.
  */
 import type { BusinessKey, LookupRef, RowFailure, SourceRow, TargetRow } from '../common/types';
+import { compilePath, isEmpty, sourceKeyFrom, type Reader } from './source-key';
 import { countryByIso2, findCountry, formatCountry, type Country } from './countries';
 import { lineDiscountFromPerUnit, maxRoundingCharge, perUnitDiscount, salesLineAmounts } from './discount';
 import { roundAmount } from './money';
@@ -38,8 +39,6 @@ export interface TransformResult {
   warnings: RowFailure[];
 }
 
-/** F&O's "no date" for non-nullable DateTimeOffset columns. */
-export const FNO_EMPTY_DATE = '1900-01-01T00:00:00Z';
 const PRICE_LIST_ITEMS = 'productpricelevels';
 const PRICE_LISTS = 'pricelevels';
 const PRICE_LIST_CURRENCY = 'transactioncurrencyid.isocurrencycode';
@@ -72,7 +71,6 @@ interface RowState {
   warnings: RowFailure[];
 }
 
-type Reader = (row: SourceRow) => unknown;
 type StepFn = (value: unknown, row: SourceRow, state: RowState) => unknown;
 
 interface CompiledEntry {
@@ -103,32 +101,6 @@ interface CompiledTask {
     field: string;
   }>;
   partitionFilters: Map<string, FilterExpr | undefined>;
-}
-
-/**
- * null, undefined, '' or blanks only. Trims only when the first character could be white space (ASCII control
- * or space, or beyond ASCII): most values start with a letter or digit and need no copy.
- */
-function isEmpty(value: unknown): boolean {
-  if (value === null || value === undefined) return true;
-  if (typeof value !== 'string') return false;
-  if (value.length === 0) return true;
-  const first = value.charCodeAt(0);
-  return (first <= 32 || first >= 127) && value.trim() === '';
-}
-
-function compilePath(path: string, fnoSource: boolean): Reader {
-  const [head, ...rest] = path.split('.');
-  const normalize = (value: unknown): unknown => (fnoSource && value === FNO_EMPTY_DATE ? null : value);
-  if (rest.length === 0) return (row) => normalize(row[head]);
-  return (row) => {
-    let value: unknown = row[head];
-    for (const segment of rest) {
-      if (value === null || typeof value !== 'object') return undefined;
-      value = (value as Record<string, unknown>)[segment];
-    }
-    return normalize(value);
-  };
 }
 
 function compileReader(entry: FieldMapEntry, fnoSource: boolean): Reader {
@@ -377,29 +349,6 @@ export function sourceQuery(
     filter: andFilters(task.source.filter, partitionFilterOf(task, partition)),
     orderBy: task.source.orderBy,
   };
-}
-
-function keyText(value: unknown): string {
-  if (isEmpty(value)) return '?';
-  if (typeof value === 'string' && value.endsWith('T00:00:00Z')) return value.slice(0, 10);
-  return String(value);
-}
-
-/**
- * Display form of a source row's business key: its key values joined by `/` (`Q-1001/3`); `?` marks a blank.
- * A row whose business key is entirely blank is named by its primary id instead, so it can still be found.
- */
-export function sourceKeyOf(task: TaskDefinition, row: SourceRow): string {
-  return sourceKeyFrom(compile(task, undefined), row);
-}
-
-function sourceKeyFrom(compiled: CompiledTask, row: SourceRow): string {
-  const parts = compiled.keyReaders.map((read) => keyText(read(row)));
-  if (compiled.readId && parts.every((part) => part === '?')) {
-    const id = compiled.readId(row);
-    if (!isEmpty(id)) return String(id);
-  }
-  return parts.length === 1 ? parts[0] : parts.join('/');
 }
 
 function coerce(ce: CompiledEntry, value: unknown, fnoTarget: boolean): unknown {

@@ -20,17 +20,16 @@ export { templates, RUN_ORDER, PREREQUISITES, type TemplateName, type Prerequisi
 export {
   transform,
   requiredLookups,
-  sourceKeyOf,
   sourceQuery,
   partitionFilterOf,
   baseSourceKey,
   PRICE_LIST_KEY_SUFFIX,
-  FNO_EMPTY_DATE,
   type Partition,
   type TransformContext,
   type TransformResult,
   type ValueMapOverrides,
 } from './engine';
+export { sourceKeyOf, FNO_EMPTY_DATE } from './source-key';
 export {
   createLookupIndex,
   relatedLookupKey,

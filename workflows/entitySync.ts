@@ -21,7 +21,8 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { sourceKeyOf, type TaskDefinition } from '../mappings';
+import { sourceKeyOf } from '../mappings/source-key';
+import type { TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import {
   DELETE_COUNT_NAMES,

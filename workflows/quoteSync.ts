@@ -5,7 +5,8 @@
  * brings every row back to the snapshot. A document identical to its last complete write is not written again.
  */
 import { ActivityFailure, CancellationScope, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
-import { sourceKeyOf, type TaskDefinition } from '../mappings';
+import { sourceKeyOf } from '../mappings/source-key';
+import type { TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import type { RowSnapshot } from '../activities/documents';
 import type { TaskRef } from '../common/sync-types';

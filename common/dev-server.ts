@@ -53,6 +53,8 @@ export const DEFAULT_TEMPORAL_PORT = 7233;
 export const DEFAULT_UI_PORT = 8233;
 export const DEFAULT_NAMESPACE = 'default';
 
+export const DEFAULT_SQLITE_PRAGMAS: Readonly<Record<string, string>> = { journal_mode: 'wal', synchronous: 'normal' };
+
 export interface DevServerOptions {
   host?: string;
   /** 0 picks a free port. */
@@ -61,6 +63,11 @@ export interface DevServerOptions {
   uiPort?: number | false;
   /** SQLite file so state survives restarts; omitted keeps everything in memory. */
   dbFile?: string;
+  /**
+   * SQLite pragmas for dbFile (the server accepts journal_mode and synchronous). Default: a write-ahead log with
+   * `synchronous=NORMAL`, which survives a crash of the server process; only a power cut can lose its last commits.
+   */
+  sqlitePragmas?: Record<string, string>;
   namespace?: string;
   logFile?: string;
   /** Reuse a server already listening on the port instead of failing. */
@@ -172,6 +179,9 @@ export async function startDevServer(options: DevServerOptions = {}): Promise<De
   if (options.dbFile) {
     fs.mkdirSync(path.dirname(options.dbFile), { recursive: true });
     args.push('--db-filename', options.dbFile);
+    for (const [name, value] of Object.entries(options.sqlitePragmas ?? DEFAULT_SQLITE_PRAGMAS)) {
+      args.push('--sqlite-pragma', `${name}=${value}`);
+    }
   }
   for (const [name, type] of Object.entries(SEARCH_ATTRIBUTES)) args.push('--search-attribute', `${name}=${type}`);
 

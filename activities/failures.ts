@@ -34,7 +34,8 @@ export const HEARTBEAT_INTERVAL_MS = 5_000;
  */
 export async function classified<T>(body: () => Promise<T>, details?: () => unknown): Promise<T> {
   const ctx = Context.current();
-  const timer = setInterval(() => ctx.heartbeat(details?.()), HEARTBEAT_INTERVAL_MS);
+  // A local activity has no heartbeat: the workflow task it runs in stands for it.
+  const timer = ctx.info.isLocal ? undefined : setInterval(() => ctx.heartbeat(details?.()), HEARTBEAT_INTERVAL_MS);
   try {
     return await body();
   } catch (err) {

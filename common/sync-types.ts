@@ -22,7 +22,10 @@ export interface SyncSettings {
   pipelineDepth: number;
   /** Pages per workflow run before continuing as new (the server's suggestion also triggers it). */
   pagesPerRun: number;
-  /** Quote/order documents synced at the same time by a header/lines task. */
+  /**
+   * Quote/order documents synced at the same time by a header/lines task: each is a child workflow, so this many
+   * sagas are in flight (Temporal advises keeping a run's pending children well under 500).
+   */
   documentConcurrency: number;
   /**
    * Pages of a plain task transformed and written at the same time (1 = one after another). Absent in inputs
@@ -36,7 +39,8 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   maxPageBytes: 128 * 1024,
   pipelineDepth: 1,
   pagesPerRun: 200,
-  documentConcurrency: 8,
+  // Measured at 10k accounts: 8 → 16 took the quote task from 30 s to 25 s; 32 gained nothing more.
+  documentConcurrency: 16,
   writeConcurrency: 4,
 };
 

@@ -21,6 +21,7 @@ import { QUOTE_STATES } from '../emulators/seed/documents';
 import type { Emulators } from '../emulators';
 import { continuousStarts } from '../client/cli/continuous';
 import { continuousSync } from '../workflows/continuousSync';
+import { activitiesOf } from '../test/support/history';
 
 export const HISTORY_DIR = path.resolve(__dirname, '../test/replay/histories');
 export const WORKFLOW_IDS_FILE = path.join(HISTORY_DIR, 'workflow-ids.json');
@@ -44,13 +45,6 @@ function refuseOneLine(emulators: Emulators): { quoteNumber: string; marker: str
     return { quoteNumber: String(quote.quotenumber), marker };
   }
   throw new Error(`the seed has no good active quote with a line ${REFUSED_LINE} to refuse`);
-}
-
-function activitiesOf(history: History): string[] {
-  return (history.events ?? []).flatMap((e) => {
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    return name ? [name] : [];
-  });
 }
 
 async function main(): Promise<void> {

@@ -2,7 +2,7 @@
  * Timeouts and retry policies per activity kind. Connector errors reach Temporal as ApplicationFailures whose
  * type says whether a retry can help (see activities/failures.ts); a Retry-After becomes nextRetryDelay there.
  */
-import type { ActivityOptions, RetryPolicy } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions, RetryPolicy } from '@temporalio/workflow';
 
 export const NON_RETRYABLE = 'ConnectorNonRetryable';
 export const RETRYABLE = 'ConnectorRetryable';
@@ -34,3 +34,12 @@ export const activityOptions = {
     },
   },
 } satisfies Record<string, ActivityOptions>;
+
+/**
+ * Short reads run as local activities where a saga gains from it: no activity task round trip through the server,
+ * and the result is recorded with the workflow task that acts on it. Same retries as a service read (Retry-After
+ * included); waits beyond the local retry threshold become timers.
+ */
+export const localActivityOptions = {
+  read: { startToCloseTimeout: '2m', retry: serviceRetry },
+} satisfies Record<string, LocalActivityOptions>;

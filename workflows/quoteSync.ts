@@ -4,14 +4,22 @@
  * target's rows; a second writes the header and then all lines in one batch; when a line fails for good a third
  * brings every row back to the snapshot. A document identical to its last complete write is not written again.
  */
-import { ActivityFailure, CancellationScope, log, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import {
+  ActivityFailure,
+  CancellationScope,
+  log,
+  patched,
+  proxyActivities,
+  proxyLocalActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
 import { sourceKeyOf } from '../mappings/source-key';
 import type { TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import type { RowSnapshot } from '../activities/documents';
 import type { TaskRef } from '../common/sync-types';
 import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
-import { activityOptions } from './activity-options';
+import { activityOptions, localActivityOptions } from './activity-options';
 
 export interface QuoteSyncInput {
   ref: TaskRef;
@@ -34,6 +42,7 @@ export interface QuoteSyncResult {
 }
 
 const { prepareDocument, snapshotDocument, planDocument } = proxyActivities<SyncActivities>(activityOptions.read);
+const { planDocument: planDocumentLocally } = proxyLocalActivities<SyncActivities>(localActivityOptions.read);
 const { upsertRow, writeDocument } = proxyActivities<SyncActivities>(activityOptions.write);
 const { compensateRow, compensateDocument, traceDocument } = proxyActivities<SyncActivities>(
   activityOptions.bookkeeping,
@@ -41,6 +50,11 @@ const { compensateRow, compensateDocument, traceDocument } = proxyActivities<Syn
 
 /** Marks sagas that write in batches; histories recorded without it replay the row-by-row path (an activity per row). */
 export const BATCHED_DOCUMENT_WRITES = 'batched-document-writes';
+/**
+ * Marks sagas that plan in a local activity. Planning only reads, and the plan's marker is recorded by the same
+ * workflow task completion that schedules the write, so a snapshot is always taken before anything is written.
+ */
+export const LOCAL_DOCUMENT_PLAN = 'local-document-plan';
 
 class LineRejected extends Error {
   constructor(
@@ -87,7 +101,8 @@ async function batchedQuoteSync(input: QuoteSyncInput): Promise<QuoteSyncResult>
 
   let plan: Awaited<ReturnType<typeof planDocument>>;
   try {
-    plan = await planDocument({ ref, headerTask, lineTask, header: input.header, workflowId });
+    const planner = patched(LOCAL_DOCUMENT_PLAN) ? planDocumentLocally : planDocument;
+    plan = await planner({ ref, headerTask, lineTask, header: input.header, workflowId });
   } catch (err) {
     // Reading or resolving the document failed for good; nothing was written.
     const failure: RowFailure = {

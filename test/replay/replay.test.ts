@@ -10,7 +10,8 @@ import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundle } from '../../worker/bundle';
-import { BATCHED_DOCUMENT_WRITES } from '../../workflows/quoteSync';
+import { BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN } from '../../workflows/quoteSync';
+import { activitiesOf, patchesOf, remoteActivitiesOf } from '../support/history';
 
 const DIR = path.join(__dirname, 'histories');
 const WORKFLOW_TYPES = ['prospectToCash', 'entitySync', 'quoteSync', 'continuousSync'];
@@ -28,22 +29,6 @@ function load(name: string) {
   return { workflowId: WORKFLOW_IDS[name], history: historyFromJSON(json) as temporal.api.history.v1.IHistory };
 }
 
-function activitiesOf(history: temporal.api.history.v1.IHistory): string[] {
-  return (history.events ?? []).flatMap((e) => {
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    return name ? [name] : [];
-  });
-}
-
-function patchesOf(history: temporal.api.history.v1.IHistory): string[] {
-  return (history.events ?? []).flatMap((e) => {
-    const attributes = e.markerRecordedEventAttributes;
-    if (attributes?.markerName !== 'core_patch') return [];
-    const payload = attributes.details?.['patch-data']?.payloads?.[0]?.data;
-    return payload ? [(JSON.parse(Buffer.from(payload).toString('utf8')) as { id: string }).id] : [];
-  });
-}
-
 describe('replay of recorded histories', () => {
   test('every workflow type has a current history, and every history its workflow id', () => {
     expect(HISTORIES).toEqual(expect.arrayContaining(WORKFLOW_TYPES));
@@ -56,20 +41,28 @@ describe('replay of recorded histories', () => {
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
   });
 
-  test('the quote saga histories cover both write paths and the compensation', () => {
+  test('the quote saga histories cover both write paths, both plan paths and the compensation', () => {
     const rowByRow = load('quoteSync.row-by-row').history;
     expect(patchesOf(rowByRow)).toEqual([]);
     expect(activitiesOf(rowByRow)).toEqual(
       expect.arrayContaining(['prepareDocument', 'snapshotDocument', 'upsertRow']),
     );
 
+    // Batched writes with the plan as an activity task, as recorded before plans ran locally.
+    const remotePlan = load('quoteSync.remote-plan').history;
+    expect(patchesOf(remotePlan)).toEqual([BATCHED_DOCUMENT_WRITES]);
+    expect(remoteActivitiesOf(remotePlan)).toEqual(['planDocument', 'writeDocument']);
+
+    // Today's shape: the plan is a local activity, the write and the undo go through the server.
     const batched = load('quoteSync').history;
-    expect(patchesOf(batched)).toEqual([BATCHED_DOCUMENT_WRITES]);
+    expect(patchesOf(batched)).toEqual([BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN]);
     expect(activitiesOf(batched)).toEqual(['planDocument', 'writeDocument']);
+    expect(remoteActivitiesOf(batched)).toEqual(['writeDocument']);
 
     const compensated = load('quoteSync.compensated').history;
-    expect(patchesOf(compensated)).toEqual([BATCHED_DOCUMENT_WRITES]);
+    expect(patchesOf(compensated)).toEqual([BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN]);
     expect(activitiesOf(compensated)).toEqual(['planDocument', 'writeDocument', 'compensateDocument']);
+    expect(remoteActivitiesOf(compensated)).toEqual(['writeDocument', 'compensateDocument']);
   });
 
   test('the plain task history takes the one-activity page path with parallel writes', () => {

@@ -1,5 +1,4 @@
 /** Reading quotations straight from the F&O emulator's engine: unaffected by injected faults, exact to the column. */
-import type { temporal } from '@temporalio/proto';
 import type { Emulators } from '../../../emulators';
 import { MODIFIED_FIELD } from '../../../emulators/fno/entities';
 import type { SourceRow } from '../../../common/types';
@@ -52,8 +51,6 @@ export function quotation(emulators: Emulators, dataAreaId: string, quoteNumber:
 /** Whole cents of an amount in decimal arithmetic (13.19 × 69.5 is 916.705, rounded half away from zero). */
 export const cents = (amount: unknown): number => Math.round(roundAmount(roundAmount(Number(amount), 9), 2) * 100);
 
-type History = temporal.api.history.v1.IHistory;
-
 /** Workflow id of one document's saga in a project run with one partition. */
 export function sagaWorkflowId(
   project: string,
@@ -64,27 +61,4 @@ export function sagaWorkflowId(
   return `${taskWorkflowId(project, headerTask, runWorkflowId.split('/').pop()!)}/${documentKey}`;
 }
 
-/** The activities a history scheduled, in order. */
-export function activitiesOf(history: History): string[] {
-  return (history.events ?? []).flatMap((e) => {
-    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-    return name ? [name] : [];
-  });
-}
-
-/** For each activity of a history, the attempt that completed or last ran it. */
-export function activityAttempts(history: History): Record<string, number> {
-  const events = history.events ?? [];
-  const names = new Map(
-    events.flatMap((e) => {
-      const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-      return name ? [[Number(e.eventId), name] as const] : [];
-    }),
-  );
-  return Object.fromEntries(
-    events.flatMap((e) => {
-      const started = e.activityTaskStartedEventAttributes;
-      return started ? [[names.get(Number(started.scheduledEventId)), started.attempt ?? 0]] : [];
-    }),
-  );
-}
+export { activitiesOf, activityAttempts } from '../../support/history';

@@ -1,0 +1,62 @@
+/** Reading what a workflow history did: the activities it ran (local ones included), their attempts, its patches. */
+import type { temporal } from '@temporalio/proto';
+
+type History = temporal.api.history.v1.IHistory;
+type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
+
+/** A marker's first payload under `detail`, parsed as the JSON core writes there. */
+function markerData<T>(event: HistoryEvent, markerName: string, detail: string): T | undefined {
+  const marker = event.markerRecordedEventAttributes;
+  if (marker?.markerName !== markerName) return undefined;
+  const data = marker.details?.[detail]?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as T) : undefined;
+}
+
+/** What a local activity's marker records about it: its type and the attempt that completed it. */
+function localActivityOf(event: HistoryEvent): { name: string; attempt: number } | undefined {
+  const data = markerData<{ activity_type: string; attempt: number }>(event, 'core_local_activity', 'data');
+  return data ? { name: data.activity_type, attempt: data.attempt } : undefined;
+}
+
+/** The activities a history ran, local ones included, in order. */
+export function activitiesOf(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name ?? localActivityOf(e)?.name;
+    return name ? [name] : [];
+  });
+}
+
+/** Only the activities that went through the server as activity tasks (not local ones), in order. */
+export function remoteActivitiesOf(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+    return name ? [name] : [];
+  });
+}
+
+/** For each activity of a history (local ones included), the attempt that completed or last ran it. */
+export function activityAttempts(history: History): Record<string, number> {
+  const events = history.events ?? [];
+  const names = new Map(
+    events.flatMap((e) => {
+      const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name ? [[Number(e.eventId), name] as const] : [];
+    }),
+  );
+  return Object.fromEntries(
+    events.flatMap((e) => {
+      const started = e.activityTaskStartedEventAttributes;
+      if (started) return [[names.get(Number(started.scheduledEventId)), started.attempt ?? 0]];
+      const local = localActivityOf(e);
+      return local ? [[local.name, local.attempt]] : [];
+    }),
+  );
+}
+
+/** The patch ids a history's workflow code marked, in order. */
+export function patchesOf(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const data = markerData<{ id: string }>(e, 'core_patch', 'patch-data');
+    return data ? [data.id] : [];
+  });
+}

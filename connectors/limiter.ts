@@ -51,6 +51,8 @@ export interface LimiterSnapshot {
   queued: number;
   pausedForMs: number;
   sentInWindow: number;
+  /** Time so far during which requests were queued only because the window's budget was spent. */
+  windowBlockedMs: number;
 }
 
 interface Waiter {
@@ -71,6 +73,8 @@ export class TargetLimiter {
   private readonly sent: number[] = [];
   private readonly queue: Waiter[] = [];
   private timer: NodeJS.Timeout | undefined;
+  private windowBlockedMs = 0;
+  private windowBlockedSince: number | undefined;
 
   constructor(options: LimiterOptions = {}, defaults: Required<LimiterOptions> = DATAVERSE_LIMITS) {
     const merged = { ...defaults, ...stripUndefined(options) };
@@ -118,6 +122,7 @@ export class TargetLimiter {
       queued: this.queue.length,
       pausedForMs: Math.max(0, this.pausedUntil - now),
       sentInWindow: this.sent.length + this.inFlight,
+      windowBlockedMs: this.windowBlockedMs + (this.windowBlockedSince === undefined ? 0 : now - this.windowBlockedSince),
     };
   }
 
@@ -142,8 +147,13 @@ export class TargetLimiter {
       if (now < this.pausedUntil) return this.wake(this.pausedUntil - now);
       if (this.inFlight >= this.limit) return;
       if (this.inFlight + this.sent.length >= this.options.requestsPerWindow) {
+        this.windowBlockedSince ??= now;
         // All of the budget in flight: the next completion pumps again.
         return this.sent.length > 0 ? this.wake(this.sent[0] + this.options.windowMs - now + 1) : undefined;
+      }
+      if (this.windowBlockedSince !== undefined) {
+        this.windowBlockedMs += now - this.windowBlockedSince;
+        this.windowBlockedSince = undefined;
       }
       const waiter = this.queue.shift() as Waiter;
       this.inFlight += 1;

@@ -26,6 +26,8 @@ export interface BaselineResult {
   failed: number;
   /** Each task's wall time, from its prerequisites' end to its own (lines inside their header's task). */
   tasks: Array<{ task: string; seconds: number }>;
+  /** Time Dataverse requests waited because the connector's request window (5-minute budget) was spent. */
+  dataverseWindowWaitSeconds: number;
 }
 
 interface Tally {
@@ -127,6 +129,8 @@ export async function runBaseline(
   options: BaselineOptions,
 ): Promise<BaselineResult> {
   const tally: Tally = { rowsRead: 0, written: 0, failed: 0 };
+  const windowBlockedMs = () => clients.dataverse.target.limiter.snapshot().windowBlockedMs;
+  const blockedBefore = windowBlockedMs();
   const timings: BaselineResult['tasks'] = [];
   const byName = new Map(tasks.map((t) => [t.name, t]));
   const runsInHeader = (t: TaskDefinition) => t.parent !== undefined && byName.has(t.parent);
@@ -149,5 +153,5 @@ export async function runBaseline(
     return run;
   };
   await Promise.all(tasks.filter((t) => !runsInHeader(t)).map(start));
-  return { ...tally, tasks: timings };
+  return { ...tally, tasks: timings, dataverseWindowWaitSeconds: (windowBlockedMs() - blockedBefore) / 1000 };
 }

@@ -70,7 +70,13 @@ export interface SizeResult {
   seeded: Record<string, number>;
   /** Source rows of one full sync (every task's rows plus quote lines), as the baseline read them. */
   rows: number;
-  baseline: TimedRun & { written: number; failed: number; tasks: BaselineResult['tasks'] };
+  baseline: TimedRun & {
+    written: number;
+    failed: number;
+    tasks: BaselineResult['tasks'];
+    /** Absent in results recorded before it was measured. */
+    dataverseWindowWaitSeconds?: number;
+  };
   full: P2cRun;
   incremental: P2cRun & { changedRows: number };
   workerPeakRssBytes: number;
@@ -300,6 +306,7 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
         written: baseline.value.written,
         failed: baseline.value.failed,
         tasks: baseline.value.tasks,
+        dataverseWindowWaitSeconds: baseline.value.dataverseWindowWaitSeconds,
       },
       full,
       incremental: { ...incremental, changedRows },

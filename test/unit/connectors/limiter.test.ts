@@ -70,6 +70,26 @@ describe('TargetLimiter', () => {
     expect(limiter.snapshot().inFlight).toBe(0);
   });
 
+  it('counts the time requests waited because the window was spent, and only that', async () => {
+    const limiter = new TargetLimiter({ maxConcurrency: 10, requestsPerWindow: 2, windowMs: 200 });
+    // Two requests fit the window; the third waits until the first leaves it, about 200 ms later.
+    await Promise.all([limiter.run(async () => undefined), limiter.run(async () => undefined)]);
+    expect(limiter.snapshot().windowBlockedMs).toBe(0);
+    const started = Date.now();
+    await limiter.run(async () => undefined);
+    const waited = Date.now() - started;
+    const blocked = limiter.snapshot().windowBlockedMs;
+    expect(waited).toBeGreaterThanOrEqual(150);
+    expect(blocked).toBeGreaterThanOrEqual(150);
+    expect(blocked).toBeLessThanOrEqual(waited + 5);
+
+    // A Retry-After pause is not the window's doing.
+    const paused = new TargetLimiter({ maxConcurrency: 4 });
+    paused.throttled(100);
+    await paused.run(async () => undefined);
+    expect(paused.snapshot().windowBlockedMs).toBe(0);
+  });
+
   it('defaults to just under the Dataverse service-protection limits', () => {
     const snapshot = new TargetLimiter().snapshot();
     expect(snapshot.concurrencyLimit).toBeLessThan(52);

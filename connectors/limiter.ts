@@ -122,7 +122,8 @@ export class TargetLimiter {
       queued: this.queue.length,
       pausedForMs: Math.max(0, this.pausedUntil - now),
       sentInWindow: this.sent.length + this.inFlight,
-      windowBlockedMs: this.windowBlockedMs + (this.windowBlockedSince === undefined ? 0 : now - this.windowBlockedSince),
+      windowBlockedMs:
+        this.windowBlockedMs + (this.windowBlockedSince === undefined ? 0 : now - this.windowBlockedSince),
     };
   }
 

@@ -1,7 +1,7 @@
 /**
  * One document — a sales quote, or an order or invoice built the same way — as a saga: the header and its lines
- * land in the target together or not at all. One activity reads, maps and checks the document and snapshots the
- * target's rows; a second writes the header and then all lines in one batch; when a line fails for good a third
+ * land in the target together or not at all. A local activity reads, maps and checks the document and snapshots the
+ * target's rows; an activity writes the header and then all lines in one batch; when a line fails for good a third
  * brings every row back to the snapshot. A document identical to its last complete write is not written again.
  */
 import {

@@ -69,6 +69,7 @@ async function main(logger: Logger, observability: ReturnType<typeof loadObserva
     logger: logger.child({ component: 'connector' }),
     metrics: metrics.connector,
   });
+  metrics.watchLimiters([clients.dataverse.target, clients.fno.target]);
   try {
     const admin = await Connection.connect({ address: config.temporalAddress });
     await registerSearchAttributes(admin, config.namespace);

@@ -5,12 +5,13 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import pino, { type Logger } from 'pino';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import type { LogLevel, LogMetadata, Logger as TemporalLogger } from '@temporalio/common';
 import { z } from 'zod';
 import { ConfigError } from '../common/config';
 import type { Counters } from '../common/sync-types';
 import type { ConnectorMetrics } from '../connectors';
+import type { Target } from '../connectors/target';
 
 export const OBSERVABILITY_ENV = {
   logLevel: 'P2C_LOG_LEVEL',
@@ -94,6 +95,8 @@ export interface WorkerMetrics {
   registry: Registry;
   rows: RowMetrics;
   connector: ConnectorMetrics;
+  /** Reports each connection's limiter: time its requests waited for a spent request window. */
+  watchLimiters(targets: ReadonlyArray<Pick<Target, 'system' | 'limiter'>>): void;
 }
 
 export function createMetrics(): WorkerMetrics {
@@ -124,6 +127,16 @@ export function createMetrics(): WorkerMetrics {
     labelNames: ['system'],
     registers: [registry],
   });
+  const limiters: Array<Pick<Target, 'system' | 'limiter'>> = [];
+  new Gauge({
+    name: 'p2c_limiter_window_wait_seconds',
+    help: "Time requests waited because the connection's request window was spent, since the worker started",
+    labelNames: ['system'],
+    registers: [registry],
+    collect() {
+      for (const { system, limiter } of limiters) this.set({ system }, limiter.snapshot().windowBlockedMs / 1000);
+    },
+  });
   const retriesTotal = new Counter({
     name: 'p2c_retries_total',
     help: 'Requests retried inside the connector by system',
@@ -132,6 +145,9 @@ export function createMetrics(): WorkerMetrics {
   });
   return {
     registry,
+    watchLimiters(targets) {
+      limiters.push(...targets);
+    },
     rows: {
       taskFinished(task, counters) {
         // Zero values too, so every task has all five series and dashboards see 0 rather than no data.

@@ -163,9 +163,8 @@ export function protectedReport(result: ProtectedResult): ProtectedReport {
 
 const fixed = (value: number, digits = 2) => value.toFixed(digits);
 
-/** The baseline shares the connectors' Dataverse request window; when the window held it back, say for how long. */
-function baselineWindowWait(s: SizeReport): string {
-  const waited = s.raw.baseline.dataverseWindowWaitSeconds;
+/** Both runs share the connectors' Dataverse request window; when it held one back, say for how long. */
+function windowWait(waited: number | undefined): string {
   return waited ? ` (${fixed(waited, 1)} s of it waiting for the Dataverse request window)` : '';
 }
 
@@ -261,8 +260,8 @@ export function markdown(report: BenchReport, plotFile?: string): string {
   lines.push('');
   for (const s of report.sizes) {
     lines.push(
-      `- ${s.accounts} accounts: baseline ${fixed(s.baseline.seconds, 1)} s${baselineWindowWait(s)}, ` +
-        `p2c full ${fixed(s.p2c.seconds, 1)} s ` +
+      `- ${s.accounts} accounts: baseline ${fixed(s.baseline.seconds, 1)} s${windowWait(s.raw.baseline.dataverseWindowWaitSeconds)}, ` +
+        `p2c full ${fixed(s.p2c.seconds, 1)} s${windowWait(s.raw.full.dataverseWindowWaitSeconds)} ` +
         `(${s.p2c.outcome}), incremental ${fixed(s.incremental.seconds, 1)} s after ${s.incremental.changedRows} edited rows ` +
         `(${s.incremental.rowsReadByTasks} rows read, ${s.incremental.requests} requests, ${s.incremental.historyEvents} history events); ` +
         `worker RSS ${fixed(s.workerIdleRssMB, 0)} MB idle, ${fixed(s.workerPeakRssMB, 0)} MB peak.`,

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { connectionToEmulators } from '../../client/local-stack';
+import { freePort } from '../../common/dev-server';
 import { startProjectRun } from '../../client/run';
 import type { ProjectRunSummary } from '../../common/sync-types';
 import { startEmulators, type Emulators } from '../../emulators';
@@ -63,6 +64,8 @@ export interface P2cRun extends TimedRun {
   /** Each task's wall time (its workflow's start to end) and rows read: where the run's time went. */
   tasks: Array<{ task: string; seconds: number; read: number }>;
   history: HistoryCost;
+  /** Time the run's Dataverse requests waited for a spent request window (absent in older results). */
+  dataverseWindowWaitSeconds?: number;
 }
 
 export interface SizeResult {
@@ -168,6 +171,7 @@ async function runP2c(
   mode: 'full' | 'incremental',
 ): Promise<P2cRun> {
   const requests = requestCounter(emulators);
+  const waitedBefore = await worker.dataverseWindowWaitSeconds();
   const { value, seconds } = await time(async () => {
     const started = await startProjectRun(ctx.client, project, {
       tasks: [...BENCH_TASKS],
@@ -179,6 +183,7 @@ async function runP2c(
     return { workflowId: started.workflowId, summary };
   });
   const counted = requests();
+  const dataverseWindowWaitSeconds = (await worker.dataverseWindowWaitSeconds()) - waitedBefore;
   const history = await measureHistories(ctx.client, value.workflowId);
   return {
     seconds,
@@ -192,6 +197,7 @@ async function runP2c(
       read: t.counters.read,
     })),
     history,
+    dataverseWindowWaitSeconds,
   };
 }
 
@@ -269,6 +275,7 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
       workerSeq += 1;
       const taskQueue = `p2c-bench-${accounts}-${process.pid}-${workerSeq}`;
       const worker = startBenchWorker({
+        metricsPort: await freePort(),
         projectFile,
         storeFile: path.join(dir, `checkpoints-${workerSeq}.sqlite`),
         taskQueue,

@@ -22,6 +22,8 @@ export interface BenchWorker {
   rssBytes(): number;
   /** Stops the worker (SIGTERM, finishing in-flight work) and returns its final peak RSS in bytes. */
   stop(): Promise<number>;
+  /** Seconds the worker's Dataverse requests have waited for a spent request window since it started (/metrics). */
+  dataverseWindowWaitSeconds(): Promise<number>;
 }
 
 function statusBytes(pid: number, field: 'VmHWM' | 'VmRSS'): number {
@@ -41,8 +43,17 @@ export async function prebuiltWorkflowBundle(dir: string): Promise<string> {
   return file;
 }
 
-export function startBenchWorker(options: WorkerProcessOptions & { workflowBundleFile?: string }): BenchWorker {
+/** The value of one sample line of a Prometheus text exposition, e.g. `name{system="sales"}`; undefined when absent. */
+export function metricValue(text: string, sample: string): number | undefined {
+  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
+  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
+}
+
+export function startBenchWorker(
+  options: WorkerProcessOptions & { workflowBundleFile?: string; metricsPort: number },
+): BenchWorker {
   const env = {
+    P2C_METRICS_PORT: String(options.metricsPort),
     // The heap settings a deployment starts the worker with (docs/benchmark.md, worker memory).
     NODE_OPTIONS: [process.env.NODE_OPTIONS, WORKER_NODE_OPTIONS].filter(Boolean).join(' '),
     ...options.env,
@@ -74,6 +85,13 @@ export function startBenchWorker(options: WorkerProcessOptions & { workflowBundl
     crashed,
     peakRssBytes: sample,
     rssBytes: () => statusBytes(pid, 'VmRSS'),
+    dataverseWindowWaitSeconds: async () => {
+      const response = await fetch(`http://127.0.0.1:${options.metricsPort}/metrics`);
+      const sample = 'p2c_limiter_window_wait_seconds{system="sales"}';
+      const value = metricValue(await response.text(), sample);
+      if (value === undefined || Number.isNaN(value)) throw new Error(`the worker's /metrics has no ${sample}`);
+      return value;
+    },
     stop: () =>
       new Promise((resolve) => {
         stopping = true;

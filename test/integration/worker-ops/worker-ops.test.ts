@@ -157,6 +157,8 @@ describe('worker process: metrics, probes, logs and shutdown', () => {
 
     expect(metric('p2c_http_requests_total', { system: 'sales', status: '429' })).toBe(1);
     expect(metric('p2c_throttled_total', { system: 'sales' })).toBe(1);
+    // A run this small never spends a request window, but the worker reports both connections' waits.
+    for (const system of ['sales', 'fno']) expect(metric('p2c_limiter_window_wait_seconds', { system })).toBe(0);
     expect(metric('p2c_retries_total', { system: 'sales' })).toBeGreaterThanOrEqual(1);
     for (const system of ['sales', 'fno']) {
       const ok = metric('p2c_http_requests_total', { system, status: '200' }) ?? 0;

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import { workflowBundle } from '../../worker/bundle';
 import { WORKER_NODE_OPTIONS } from '../../worker/worker';
+import { parseMetrics } from '../../test/support/metrics';
 import { spawnWorker, type WorkerProcessOptions } from '../../test/support/worker-process';
 
 /** Kept from the worker's stderr to explain an early exit. */
@@ -41,12 +42,6 @@ export async function prebuiltWorkflowBundle(dir: string): Promise<string> {
   const file = path.join(dir, 'workflow-bundle.js');
   fs.writeFileSync(file, (await workflowBundle()).code);
   return file;
-}
-
-/** The value of one sample line of a Prometheus text exposition, e.g. `name{system="sales"}`; undefined when absent. */
-export function metricValue(text: string, sample: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${sample} `));
-  return line === undefined ? undefined : Number(line.slice(sample.length + 1));
 }
 
 export function startBenchWorker(
@@ -87,9 +82,9 @@ export function startBenchWorker(
     rssBytes: () => statusBytes(pid, 'VmRSS'),
     dataverseWindowWaitSeconds: async () => {
       const response = await fetch(`http://127.0.0.1:${options.metricsPort}/metrics`);
-      const sample = 'p2c_limiter_window_wait_seconds{system="sales"}';
-      const value = metricValue(await response.text(), sample);
-      if (value === undefined || Number.isNaN(value)) throw new Error(`the worker's /metrics has no ${sample}`);
+      const name = 'p2c_limiter_window_wait_seconds';
+      const value = parseMetrics(await response.text())(name, { system: 'sales' });
+      if (value === undefined || Number.isNaN(value)) throw new Error(`the worker's /metrics has no ${name} for sales`);
       return value;
     },
     stop: () =>

@@ -17,6 +17,7 @@ import type { Project } from '../../../mappings';
 import { ROW_OUTCOMES } from '../../../worker/observability';
 import { createClients, type Clients } from '../../../worker/connections';
 import { runTimeStamp, taskWorkflowId } from '../../../workflows/ids';
+import { parseMetrics } from '../../support/metrics';
 import { uniqueQueue } from '../../support/temporal';
 import { killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
 
@@ -40,26 +41,6 @@ async function eventually<T>(what: string, probe: () => Promise<T | undefined>, 
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 200));
   }
-}
-
-/**
- * Prometheus text → a lookup: the sum of the samples of `name` whose labels include `labels` (undefined when none
- * matches, so a missing series fails an equality check instead of reading as 0).
- */
-function parseMetrics(text: string): (name: string, labels?: Record<string, string>) => number | undefined {
-  const samples: Array<{ name: string; labels: Map<string, string>; value: number }> = [];
-  for (const line of text.split('\n')) {
-    const match = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})?\s+(\S+)/.exec(line);
-    if (!match) continue;
-    const labels = new Map([...(match[2] ?? '').matchAll(/(\w+)="([^"]*)"/g)].map(([, k, v]) => [k, v] as const));
-    samples.push({ name: match[1], labels, value: Number(match[3]) });
-  }
-  return (name, labels = {}) => {
-    const matching = samples.filter(
-      (s) => s.name === name && Object.entries(labels).every(([k, v]) => s.labels.get(k) === v),
-    );
-    return matching.length ? matching.reduce((sum, s) => sum + s.value, 0) : undefined;
-  };
 }
 
 describe('worker process: metrics, probes, logs and shutdown', () => {

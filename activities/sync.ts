@@ -27,6 +27,7 @@ import {
   type TaskRef,
   type Watermark,
 } from '../common/sync-types';
+import { packRows, rowsOf, type RowCarrier } from '../common/packed-rows';
 import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import type { RowMetrics } from '../worker/observability';
 import { PAGE_TOO_LARGE } from '../workflows/activity-options';
@@ -96,9 +97,11 @@ export interface WritePageInput {
   cursorAfter: SyncCursor;
 }
 
-/** One page mapped and written by one activity: the page's source rows cross Temporal once instead of three times. */
-export interface TransformAndWritePageInput extends Omit<WritePageInput, 'rows'> {
-  rows: SourceRow[];
+/**
+ * One page mapped and written by one activity: the page's source rows cross Temporal once instead of three times,
+ * packed as readPage returned them (or as plain rows, from histories recorded before packing).
+ */
+export interface TransformAndWritePageInput extends Omit<WritePageInput, 'rows'>, RowCarrier {
   lookups: LookupEntries;
 }
 
@@ -199,9 +202,10 @@ export function transformThenWrite(
   return async function transformAndWritePage(
     input: TransformAndWritePageInput,
   ): Promise<PageWritten & { filtered: number }> {
-    const transformed = await transformPage(input);
+    const { packed, rows, ...rest } = input;
+    const transformed = await transformPage({ ...rest, rows: rowsOf({ packed, rows }) });
     const written = await writePage({
-      ...input,
+      ...rest,
       rows: transformed.rows,
       failures: [...input.failures, ...transformed.failures],
     });
@@ -276,7 +280,9 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           };
       const failures: RowFailure[] = [];
       let rows = page.rows;
-      const bytes = bytesOf(rows);
+      // The budget applies to what enters the history: the packed page.
+      let packed = packRows(rows);
+      const bytes = bytesOf(packed);
       if (bytes > input.maxPageBytes) {
         if (rows.length > 1) {
           throw ApplicationFailure.create({
@@ -293,6 +299,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
             message: `row is ${bytes} bytes, over the ${MAX_SINGLE_ROW_BYTES} byte limit for one row; shorten its long text columns`,
           });
           rows = [];
+          packed = packRows(rows);
         }
       }
       const lookups = await fetchLookups(deps, task, rows, ref.partition);
@@ -310,7 +317,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       const watermark: Watermark | undefined = page.deltaLink
         ? { kind: 'delta-link', value: page.deltaLink }
         : undefined;
-      return { rows, next: page.nextCursor, lookups, deleted: page.deleted, failures, bytes, watermark };
+      return { packed, next: page.nextCursor, lookups, deleted: page.deleted, failures, bytes, watermark };
     });
   }
 

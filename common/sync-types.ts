@@ -2,7 +2,8 @@
  * Inputs, results and settings of the sync workflows. Pure types and constants: imported by workflow code (in
  * Temporal's sandbox), by activities and by the CLI.
  */
-import type { RowFailure, SourceRow, TargetRow } from './types';
+import type { RowCarrier } from './packed-rows';
+import type { RowFailure, TargetRow } from './types';
 
 export interface Partition {
   /** F&O legal entity (company). */
@@ -87,8 +88,8 @@ export interface TaskRef {
   runId: string;
 }
 
-export interface PageRead {
-  rows: SourceRow[];
+/** One page of source rows: new reads carry them packed; histories recorded before packing carry `rows`. */
+export interface PageRead extends RowCarrier {
   next?: string;
   /** Watermark the source reported for a completed read (e.g. a change-tracking delta link). */
   watermark?: Watermark;

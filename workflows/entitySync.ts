@@ -22,6 +22,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { sourceKeyOf } from '../mappings/source-key';
+import { rowCountOf, rowsOf } from '../common/packed-rows';
 import type { TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import {
@@ -221,7 +222,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
 
     /** Counts a page as read and gives the cursor after it. */
     const advancePast = (page: PageRead): SyncCursor => {
-      counters.read += page.rows.length;
+      counters.read += rowCountOf(page);
       counters.deletedSeen += page.deleted.length;
       return {
         ...cursor,
@@ -359,7 +360,7 @@ async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: Syn
       ref,
       task,
       workflowId: workflowInfo().workflowId,
-      rows: page.rows,
+      ...(page.packed ? { packed: page.packed } : { rows: page.rows }),
       lookups: page.lookups,
       failures: page.failures,
       cursorAfter,
@@ -375,7 +376,7 @@ async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: Syn
       failures: written.failures,
     };
   }
-  const transformed = await transformPage({ ref, task, rows: page.rows, lookups: page.lookups });
+  const transformed = await transformPage({ ref, task, rows: rowsOf(page), lookups: page.lookups });
   const written = await writePage({
     ref,
     task,
@@ -402,10 +403,11 @@ async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, p
   const outcome: PageOutcome = { counters: {}, failures: [...page.failures] };
   const count = (name: keyof Counters) => (outcome.counters[name] = (outcome.counters[name] ?? 0) + 1);
   const parentId = workflowInfo().workflowId;
+  const headers = rowsOf(page);
   let next = 0;
   const worker = async () => {
-    while (next < page.rows.length) {
-      const header = page.rows[next++];
+    while (next < headers.length) {
+      const header = headers[next++];
       const documentId = sourceKeyOf(task, header);
       const result = await executeChild(quoteSync, {
         workflowId: `${parentId}/${documentId}`,

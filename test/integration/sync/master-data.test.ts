@@ -5,6 +5,8 @@
 import { resolveTasks, type TaskDefinition } from '../../../mappings';
 import { differences, expectedRows, readAllSource } from '../../support/expectations';
 import { startE2E, taskResult, type E2E } from '../../support/e2e';
+import { activitiesOf } from '../../support/history';
+import { taskWorkflowId } from '../../../workflows/ids';
 
 const TASKS = ['products', 'accounts', 'contactsToCustomers', 'contactPersons'];
 /** The seed names tasks as Data Integrator's template does; these are ours. */
@@ -49,6 +51,11 @@ describe('master data sync (accounts, contacts, products)', () => {
     const accounts = taskResult(summary, 'accounts');
     expect(accounts.counters.read).toBe(2000);
     expect(accounts.counters.created + accounts.counters.failed).toBe(2000);
+    // Pages cross the history packed, so full pages of 200 accounts stay within the page byte budget unshrunk.
+    const accountsHistory = await e2e.client.workflow
+      .getHandle(taskWorkflowId(e2e.project.name, 'accounts', workflowId.split('/').pop()!))
+      .fetchHistory();
+    expect(activitiesOf(accountsHistory).filter((name) => name === 'readPage')).toHaveLength(2000 / 200);
 
     // Field for field: a sample of every task's expected target rows equals what the target holds.
     for (const name of TASKS) {

@@ -13,13 +13,14 @@ function bundledModules(code: string): string[] {
   return [...new Set([...code.matchAll(/\/\*\*\*\/ "(\.\/[^"]+)"/g)].map((m) => m[1]))];
 }
 
-test('the workflow bundle holds our workflows, the types they share and the key reader: no zod, no engine', async () => {
+test('the workflow bundle holds our workflows, the types they share, the page packing and the key reader: no zod, no engine', async () => {
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') });
   const modules = bundledModules(code);
   expect(modules.length).toBeGreaterThan(10);
   const ours = modules.filter((m) => !m.startsWith('./node_modules/')).sort();
   expect(ours.filter((m) => !m.startsWith('./workflows/'))).toEqual([
     './common/alerts/message.ts',
+    './common/packed-rows.ts',
     './common/sync-types.ts',
     './mappings/source-key.ts',
   ]);

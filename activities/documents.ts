@@ -365,12 +365,15 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
     ]);
   }
 
-  /** Upserts rows of one entity set in one request: Dataverse `$batch`, F&O `$batch` with a change set per row. */
-  function upsertRows(system: System, rows: TargetRow[]): Promise<WriteOutcome[]> {
+  /**
+   * Upserts rows of one entity set in one request: Dataverse `$batch`, F&O `$batch` with a change set per row.
+   * `expectNew` (the snapshot found no header, so no lines either) lets F&O create without a PATCH that misses first.
+   */
+  function upsertRows(system: System, rows: TargetRow[], expectNew = false): Promise<WriteOutcome[]> {
     if (rows.length === 0) return Promise.resolve([]);
     return system === 'sales'
       ? deps.dataverse.upsertBatch(rows, { continueOnError: true })
-      : deps.fno.upsertBatch(rows, { continueOnError: true });
+      : deps.fno.upsertBatch(rows, { continueOnError: true, expectNew });
   }
 
   async function readRows(system: System, entitySet: string, key: BusinessKey): Promise<SourceRow[]> {
@@ -504,12 +507,14 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
           type: RETRYABLE,
           message: `${outcome.sourceKey}: ${outcome.message ?? 'transient write failure'}`,
         });
-      const [header] = await upsertRows(input.system, [input.header]);
+      // Lines belong to their header: when the snapshot found no header, none of its lines exist either.
+      const expectNew = input.outcome === 'created';
+      const [header] = await upsertRows(input.system, [input.header], expectNew);
       if (header.status === 'failed') {
         if (header.retryable) throw transient(header);
         return { status: 'rejected', failure: rejection(input, input.header, [header]) };
       }
-      const lines = await upsertRows(input.system, input.lines);
+      const lines = await upsertRows(input.system, input.lines, expectNew);
       const failed = lines.filter((o) => o.status === 'failed');
       const rejected = failed.filter((o) => !o.retryable);
       // A line refused for good dooms the document: retrying its transient neighbours would only delay the undo.

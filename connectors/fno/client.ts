@@ -51,6 +51,11 @@ export interface FnoReadOptions {
 export interface FnoUpsertBatchOptions {
   /** true: each row stands alone; false: stop at the first failed row (later rows are reported not executed). */
   continueOnError: boolean;
+  /**
+   * The caller has just seen that these rows do not exist (a document's snapshot found no header): POST them first
+   * instead of PATCH-then-POST, halving the round trips. A row that exists after all falls back to PATCH.
+   */
+  expectNew?: boolean;
 }
 
 type Step = 'patch' | 'post';
@@ -261,7 +266,8 @@ export class FnoClient {
     if (!options.continueOnError) {
       return this.upsertSequentially(rows, valid, outcomes);
     }
-    let pending: PendingWrite[] = valid.map((index) => ({ index, step: 'patch', hops: 0 }));
+    const firstStep: Step = options.expectNew ? 'post' : 'patch';
+    let pending: PendingWrite[] = valid.map((index) => ({ index, step: firstStep, hops: 0 }));
     let retries = 0;
     while (pending.length > 0) {
       const next: PendingWrite[] = [];

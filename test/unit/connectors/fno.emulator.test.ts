@@ -122,6 +122,23 @@ describe('FnoClient against the F&O emulator', () => {
     for (const i of bad.keys()) expect(written.has(String(rows[i].key.CustomerAccount))).toBe(false);
   });
 
+  it('with expectNew creates new rows in one batch request and still updates a row that existed', async () => {
+    const existing = customerRow(5000);
+    await client.upsertBatch([existing], { continueOnError: true });
+    const fresh = range(20).map((i) => customerRow(5001 + i));
+    const before = emulator.stats().requests;
+    const created = await client.upsertBatch(fresh, { continueOnError: true, expectNew: true });
+    expect(emulator.stats().requests - before).toBe(1);
+    expect(created.map((o) => o.status)).toEqual(fresh.map(() => 'created'));
+
+    const renamed = { ...existing, fields: { ...existing.fields, OrganizationName: 'Renamed after all' } };
+    const mixed = await client.upsertBatch([renamed, customerRow(5100)], { continueOnError: true, expectNew: true });
+    expect(mixed.map((o) => o.status)).toEqual(['updated', 'created']);
+    expect(await client.getByKey('CustomersV3', existing.key)).toMatchObject({ OrganizationName: 'Renamed after all' });
+    const stored = await client.findKeys('CustomersV3', 'CustomerAccount', ['NEW-05000', 'NEW-05100'], 'usmf');
+    expect(stored.size).toBe(2);
+  });
+
   it('upserts one row: POST when missing, PATCH when present', async () => {
     const row = customerRow(9001);
     await expect(client.upsert(row)).resolves.toEqual({ sourceKey: row.sourceKey, status: 'created' });

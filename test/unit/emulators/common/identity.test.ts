@@ -107,6 +107,28 @@ describe('identity emulator (Entra client credentials)', () => {
     expect(identity.verify(`Bearer ${token}`, `${RESOURCE}/`)).toMatchObject({ ok: true });
   });
 
+  it('a token accepted before is still checked for audience, expiry and tampering on every request', () => {
+    const token = identity.issue(DEFAULT_CLIENT.clientId, RESOURCE);
+    expect(identity.verify(`Bearer ${token}`, RESOURCE)).toMatchObject({ ok: true });
+    expect(identity.verify(`Bearer ${token}`, RESOURCE)).toMatchObject({ ok: true });
+    expect(identity.verify(`Bearer ${token}`, 'https://fno.test')).toMatchObject({
+      ok: false,
+      code: 'InvalidAuthTicket',
+    });
+    const tampered = `${token.slice(0, -2)}${token.endsWith('AA') ? 'BB' : 'AA'}`;
+    expect(identity.verify(`Bearer ${tampered}`, RESOURCE)).toMatchObject({ ok: false, status: 401 });
+
+    const shortLived = identity.issue(DEFAULT_CLIENT.clientId, RESOURCE, 60);
+    expect(identity.verify(`Bearer ${shortLived}`, RESOURCE)).toMatchObject({ ok: true });
+    const realNow = Date.now;
+    Date.now = () => realNow() + 61_000;
+    try {
+      expect(identity.verify(`Bearer ${shortLived}`, RESOURCE)).toMatchObject({ ok: false, code: 'ExpiredAuthTicket' });
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
   it('serves the discovery documents msal-node reads, and msal-node acquires a token through them', async () => {
     const discovery = await undiciFetch(
       `${identity.authorityHost}/common/discovery/instance?api-version=1.1&authorization_endpoint=x`,

@@ -11,7 +11,7 @@ import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundle } from '../../worker/bundle';
 import { BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN } from '../../workflows/quoteSync';
-import { activitiesOf, patchesOf, remoteActivitiesOf } from '../support/history';
+import { activitiesOf, activityResults, patchesOf, remoteActivitiesOf } from '../support/history';
 
 const DIR = path.join(__dirname, 'histories');
 const WORKFLOW_TYPES = ['prospectToCash', 'entitySync', 'quoteSync', 'continuousSync'];
@@ -65,10 +65,22 @@ describe('replay of recorded histories', () => {
     expect(remoteActivitiesOf(compensated)).toEqual(['writeDocument', 'compensateDocument']);
   });
 
-  test('the plain task history takes the one-activity page path with parallel writes', () => {
+  test('the plain task histories take the one-activity page path, with packed pages and with plain rows', () => {
     const pages = load('entitySync.pages').history;
     expect(patchesOf(pages)).toEqual(['parallel-page-writes', 'transform-in-write']);
     expect(activitiesOf(pages)).toEqual(['beginTask', 'readPage', 'transformAndWritePage', 'finishTask']);
+    const [packed] = activityResults(pages, 'readPage');
+    expect(packed).toEqual(
+      expect.objectContaining({ packed: expect.objectContaining({ columns: expect.any(Array) }) }),
+    );
+    expect(packed).not.toHaveProperty('rows');
+
+    // Recorded before pages were packed: readPage returned row objects, and the workflow still replays them.
+    const plain = load('entitySync.plain-rows').history;
+    expect(activitiesOf(plain)).toEqual(activitiesOf(pages));
+    const [rows] = activityResults(plain, 'readPage');
+    expect(rows).toEqual(expect.objectContaining({ rows: expect.any(Array) }));
+    expect(rows).not.toHaveProperty('packed');
   });
 
   test('an incompatible change without a patch marker fails the replay', async () => {

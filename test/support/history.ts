@@ -60,3 +60,19 @@ export function patchesOf(history: History): string[] {
     return data ? [data.id] : [];
   });
 }
+
+/** The results of the remote activities of one type, in order, parsed from their JSON payloads. */
+export function activityResults(history: History, activityType: string): unknown[] {
+  const events = history.events ?? [];
+  const scheduled = new Set(
+    events.flatMap((e) =>
+      e.activityTaskScheduledEventAttributes?.activityType?.name === activityType ? [Number(e.eventId)] : [],
+    ),
+  );
+  return events.flatMap((e) => {
+    const completed = e.activityTaskCompletedEventAttributes;
+    if (!completed || !scheduled.has(Number(completed.scheduledEventId))) return [];
+    const data = completed.result?.payloads?.[0]?.data;
+    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as unknown] : [];
+  });
+}

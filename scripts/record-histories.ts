@@ -1,9 +1,9 @@
 /**
  * Records histories from a real run (own dev server, emulators, worker) into test/replay/histories/, where the
- * replay test checks that today's workflow code still replays them: one per workflow type, plus a quote saga that
- * compensates (one of its lines is refused by F&O at write time), a plain page-by-page task and a short continuous
- * sync. Histories of earlier workflow shapes recorded
- * before (names with a variant, e.g. `quoteSync.row-by-row`) are kept.
+ * replay test checks that today's workflow code still replays them: one per workflow type the run starts, plus a
+ * document saga that compensates (one of its lines is refused by F&O at write time), a plain page-by-page task and a
+ * short continuous sync. Histories of earlier workflow shapes and types recorded before (names with a variant, e.g.
+ * `quoteSync.row-by-row`, and `quoteSync`, the saga type before `quoteSyncV2`) are kept.
  * Run after a deliberate, patched workflow change: `npx tsx scripts/record-histories.ts`.
  */
 import fs from 'node:fs';
@@ -25,6 +25,8 @@ import { activitiesOf } from '../test/support/history';
 
 export const HISTORY_DIR = path.resolve(__dirname, '../test/replay/histories');
 export const WORKFLOW_IDS_FILE = path.join(HISTORY_DIR, 'workflow-ids.json');
+/** The workflow type document tasks start today; histories of earlier saga types stay as they were recorded. */
+const SAGA_TYPE = 'quoteSyncV2';
 /** The line of the chosen quote that F&O refuses, so its saga writes, fails and compensates. */
 const REFUSED_LINE = 2;
 
@@ -78,16 +80,16 @@ async function main(): Promise<void> {
     if (!documentTask) throw new Error('no quoteHeaders entitySync execution to record');
     recorded.entitySync = { workflowId: documentTask.workflowId, history: await fetch(documentTask.workflowId) };
     const compensatedId = `${documentTask.workflowId}/${refused.quoteNumber}`;
-    recorded['quoteSync.compensated'] = { workflowId: compensatedId, history: await fetch(compensatedId) };
-    for (const saga of await collect(client.workflow.list({ query: 'WorkflowType = "quoteSync"' }))) {
+    recorded[`${SAGA_TYPE}.compensated`] = { workflowId: compensatedId, history: await fetch(compensatedId) };
+    for (const saga of await collect(client.workflow.list({ query: `WorkflowType = "${SAGA_TYPE}"` }))) {
       const history = await fetch(saga.workflowId);
       const activities = activitiesOf(history);
       if (activities.includes('writeDocument') && !activities.includes('compensateDocument')) {
-        recorded.quoteSync = { workflowId: saga.workflowId, history };
+        recorded[SAGA_TYPE] = { workflowId: saga.workflowId, history };
         break;
       }
     }
-    if (!recorded.quoteSync) throw new Error('no quoteSync execution wrote its document');
+    if (!recorded[SAGA_TYPE]) throw new Error(`no ${SAGA_TYPE} execution wrote its document`);
     // A plain (page by page) task of the same run, and a short continuous sync of it.
     const pagesId = run.workflowId.replace(`/${project.name}/`, `/${project.name}/accounts/`);
     recorded['entitySync.pages'] = { workflowId: pagesId, history: await fetch(pagesId) };
@@ -102,7 +104,7 @@ async function main(): Promise<void> {
     });
     await handle.result();
     recorded.continuousSync = { workflowId: continuous.workflowId, history: await fetch(continuous.workflowId) };
-    if (!activitiesOf(recorded['quoteSync.compensated'].history).includes('compensateDocument')) {
+    if (!activitiesOf(recorded[`${SAGA_TYPE}.compensated`].history).includes('compensateDocument')) {
       throw new Error(`the saga of ${refused.quoteNumber} did not compensate; its refused line was not written`);
     }
 

@@ -43,14 +43,14 @@ import {
   type TaskResult,
 } from '../common/sync-types';
 import type { RowFailure } from '../common/types';
-import { quoteSync, type QuoteSyncResult } from './quoteSync';
+import { QUOTE_SYNC_V2, quoteSync, quoteSyncV2, type QuoteSyncResult } from './quoteSync';
 import { OUTCOME_ATTRIBUTE } from './search-attributes';
 import { activityOptions, PAGE_TOO_LARGE } from './activity-options';
 
 export interface EntitySyncInput {
   ref: TaskRef;
   task: TaskDefinition;
-  /** Header/lines documents (quotes, orders, invoices): each header row becomes a quoteSync saga. */
+  /** Header/lines documents (quotes, orders, invoices): each header row becomes a quoteSyncV2 saga. */
   lineTask?: TaskDefinition;
   mode: SyncMode;
   settings: SyncSettings;
@@ -397,7 +397,7 @@ async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: Syn
   };
 }
 
-/** Each header row of the page becomes a quoteSync child; at most `documentConcurrency` run at once. */
+/** Each header row of the page becomes a quoteSyncV2 child; at most `documentConcurrency` run at once. */
 async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, page: PageRead): Promise<PageOutcome> {
   const { ref, task, settings } = input;
   const outcome: PageOutcome = { counters: {}, failures: [...page.failures] };
@@ -409,7 +409,8 @@ async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, p
     while (next < headers.length) {
       const header = headers[next++];
       const documentId = sourceKeyOf(task, header);
-      const result = await executeChild(quoteSync, {
+      const saga = patched(QUOTE_SYNC_V2) ? quoteSyncV2 : quoteSync;
+      const result = await executeChild(saga, {
         workflowId: `${parentId}/${documentId}`,
         args: [{ ref, headerTask: task, lineTask, header }],
       }).catch((err: unknown): QuoteSyncResult => ({

@@ -1,6 +1,6 @@
 /**
  * Temporal cost of a project run: every workflow run it caused (the project workflow, its entitySync children,
- * their continue-as-new runs and quoteSync children), found by following the histories themselves.
+ * their continue-as-new runs and document saga children), found by following the histories themselves.
  */
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';

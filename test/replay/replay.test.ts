@@ -10,11 +10,18 @@ import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundle } from '../../worker/bundle';
-import { BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN } from '../../workflows/quoteSync';
-import { activitiesOf, activityResults, patchesOf, remoteActivitiesOf } from '../support/history';
+import { BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN, QUOTE_SYNC_V2 } from '../../workflows/quoteSync';
+import {
+  activitiesOf,
+  activityResults,
+  childTypesOf,
+  patchesOf,
+  remoteActivitiesOf,
+  searchAttributeUpserts,
+} from '../support/history';
 
 const DIR = path.join(__dirname, 'histories');
-const WORKFLOW_TYPES = ['prospectToCash', 'entitySync', 'quoteSync', 'continuousSync'];
+const WORKFLOW_TYPES = ['prospectToCash', 'entitySync', 'quoteSyncV2', 'quoteSync', 'continuousSync'];
 const IDS_FILE = 'workflow-ids.json';
 
 const WORKFLOW_IDS = JSON.parse(fs.readFileSync(path.join(DIR, IDS_FILE), 'utf8')) as Record<string, string>;
@@ -41,7 +48,7 @@ describe('replay of recorded histories', () => {
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
   });
 
-  test('the quote saga histories cover both write paths, both plan paths and the compensation', () => {
+  test('the saga histories cover both write paths, both plan paths, the compensation and both saga types', () => {
     const rowByRow = load('quoteSync.row-by-row').history;
     expect(patchesOf(rowByRow)).toEqual([]);
     expect(activitiesOf(rowByRow)).toEqual(
@@ -53,7 +60,7 @@ describe('replay of recorded histories', () => {
     expect(patchesOf(remotePlan)).toEqual([BATCHED_DOCUMENT_WRITES]);
     expect(remoteActivitiesOf(remotePlan)).toEqual(['planDocument', 'writeDocument']);
 
-    // Today's shape: the plan is a local activity, the write and the undo go through the server.
+    // quoteSync's last shape: the plan is a local activity, the write and the undo go through the server.
     const batched = load('quoteSync').history;
     expect(patchesOf(batched)).toEqual([BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN]);
     expect(activitiesOf(batched)).toEqual(['planDocument', 'writeDocument']);
@@ -63,6 +70,30 @@ describe('replay of recorded histories', () => {
     expect(patchesOf(compensated)).toEqual([BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN]);
     expect(activitiesOf(compensated)).toEqual(['planDocument', 'writeDocument', 'compensateDocument']);
     expect(remoteActivitiesOf(compensated)).toEqual(['writeDocument', 'compensateDocument']);
+
+    // Today's saga type runs the same steps with no patch marker, and so no TemporalChangeVersion update either.
+    for (const [name, steps] of [
+      ['quoteSyncV2', ['planDocument', 'writeDocument']],
+      ['quoteSyncV2.compensated', ['planDocument', 'writeDocument', 'compensateDocument']],
+    ] as const) {
+      const history = load(name).history;
+      expect(patchesOf(history)).toEqual([]);
+      expect(searchAttributeUpserts(history)).toBe(0);
+      expect(activitiesOf(history)).toEqual(steps);
+      expect(remoteActivitiesOf(history)).toEqual(steps.slice(1));
+      expect(history.events!.length).toBeLessThan(
+        load(name.replace('quoteSyncV2', 'quoteSync')).history.events!.length,
+      );
+    }
+  });
+
+  test('a document task starts quoteSyncV2 sagas behind its patch; task runs recorded before start quoteSync', () => {
+    const current = load('entitySync').history;
+    expect(patchesOf(current)).toContain(QUOTE_SYNC_V2);
+    expect(new Set(childTypesOf(current))).toEqual(new Set(['quoteSyncV2']));
+    const before = load('entitySync.row-by-row').history;
+    expect(patchesOf(before)).not.toContain(QUOTE_SYNC_V2);
+    expect(new Set(childTypesOf(before))).toEqual(new Set(['quoteSync']));
   });
 
   test('the plain task histories take the one-activity page path, with packed pages and with plain rows', () => {

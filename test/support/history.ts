@@ -76,3 +76,16 @@ export function activityResults(history: History, activityType: string): unknown
     return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as unknown] : [];
   });
 }
+
+/** Workflow types of the children a history started, in order. */
+export function childTypesOf(history: History): string[] {
+  return (history.events ?? []).flatMap((e) => {
+    const name = e.startChildWorkflowExecutionInitiatedEventAttributes?.workflowType?.name;
+    return name ? [name] : [];
+  });
+}
+
+/** Search-attribute upserts in a history (the SDK adds one with every patch marker). */
+export function searchAttributeUpserts(history: History): number {
+  return (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
+}

@@ -39,6 +39,11 @@ export interface SizeReport {
     maxEventsWorkflowType: string;
   };
   ratio: number;
+  /**
+   * The ratio with each run's wait for the connectors' Dataverse request window taken out of its time: equal to
+   * `ratio` when neither run waited, and the comparison of the two engines when the window slowed one more.
+   */
+  ratioWithoutWindowWaits: number;
   incremental: {
     seconds: number;
     changedRows: number;
@@ -118,6 +123,7 @@ export function sizeReport(result: SizeResult): SizeReport {
       maxEventsWorkflowType: result.full.history.maxEventsWorkflowType,
     },
     ratio: result.baseline.seconds / result.full.seconds,
+    ratioWithoutWindowWaits: ratioWithoutWindowWaits(result),
     incremental: {
       seconds: result.incremental.seconds,
       changedRows: result.incremental.changedRows,
@@ -131,6 +137,17 @@ export function sizeReport(result: SizeResult): SizeReport {
     workerIdleRssMB: result.workerIdleRssBytes / MB,
     raw: result,
   };
+}
+
+function ratioWithoutWindowWaits(result: SizeResult): number {
+  const baselineSeconds = result.baseline.seconds - (result.baseline.dataverseWindowWaitSeconds ?? 0);
+  const p2cSeconds = result.full.seconds - (result.full.dataverseWindowWaitSeconds ?? 0);
+  return baselineSeconds / p2cSeconds;
+}
+
+/** Whether either run of a size waited for the Dataverse request window. */
+function waitedForWindow(size: SizeReport): boolean {
+  return (size.raw.baseline.dataverseWindowWaitSeconds ?? 0) > 0 || (size.raw.full.dataverseWindowWaitSeconds ?? 0) > 0;
 }
 
 /**
@@ -175,7 +192,10 @@ export function checkTargets(sizes: SizeReport[], protectedRun: ProtectedReport 
   checks.push({
     name: `p2c/baseline at ${largest.accounts} accounts`,
     target: `≥ ${TARGETS.minRatioAtLargest}`,
-    measured: fixed(largest.ratio),
+    // Met or not on the measured times; when the request window slowed a run, the figure without it stands beside.
+    measured: waitedForWindow(largest)
+      ? `${fixed(largest.ratio)} (${fixed(largest.ratioWithoutWindowWaits)} without the Dataverse request window's waits)`
+      : fixed(largest.ratio),
     met: largest.ratio >= TARGETS.minRatioAtLargest,
   });
   const peak = Math.max(...sizes.map((s) => s.workerPeakRssMB));
@@ -262,7 +282,9 @@ export function markdown(report: BenchReport, plotFile?: string): string {
     lines.push(
       `- ${s.accounts} accounts: baseline ${fixed(s.baseline.seconds, 1)} s${windowWait(s.raw.baseline.dataverseWindowWaitSeconds)}, ` +
         `p2c full ${fixed(s.p2c.seconds, 1)} s${windowWait(s.raw.full.dataverseWindowWaitSeconds)} ` +
-        `(${s.p2c.outcome}), incremental ${fixed(s.incremental.seconds, 1)} s after ${s.incremental.changedRows} edited rows ` +
+        `(${s.p2c.outcome})` +
+        (waitedForWindow(s) ? `, p2c/baseline without those waits ${fixed(s.ratioWithoutWindowWaits)}` : '') +
+        `, incremental ${fixed(s.incremental.seconds, 1)} s after ${s.incremental.changedRows} edited rows ` +
         `(${s.incremental.rowsReadByTasks} rows read, ${s.incremental.requests} requests, ${s.incremental.historyEvents} history events); ` +
         `worker RSS ${fixed(s.workerIdleRssMB, 0)} MB idle, ${fixed(s.workerPeakRssMB, 0)} MB peak.`,
     );

@@ -24,6 +24,7 @@ import {
   checkTargets,
   protectedReport,
   sizeReport,
+  waitedForWindow,
   writeReport,
   type BenchReport,
   type ProtectedReport,
@@ -155,7 +156,7 @@ async function main(): Promise<void> {
         log(
           `${accounts} accounts: ${report.rows} rows; baseline ${report.baseline.rowsPerSecond.toFixed(0)} rows/s, ` +
             `p2c ${report.p2c.rowsPerSecond.toFixed(0)} rows/s (×${report.ratio.toFixed(2)}` +
-            (report.ratioWithoutWindowWaits !== report.ratio
+            (waitedForWindow(report)
               ? `; ×${report.ratioWithoutWindowWaits.toFixed(2)} without request-window waits`
               : '') +
             `), incremental ` +

@@ -146,7 +146,7 @@ function ratioWithoutWindowWaits(result: SizeResult): number {
 }
 
 /** Whether either run of a size waited for the Dataverse request window. */
-function waitedForWindow(size: SizeReport): boolean {
+export function waitedForWindow(size: SizeReport): boolean {
   return (size.raw.baseline.dataverseWindowWaitSeconds ?? 0) > 0 || (size.raw.full.dataverseWindowWaitSeconds ?? 0) > 0;
 }
 

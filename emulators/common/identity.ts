@@ -167,9 +167,9 @@ export async function startIdentityServer(opts: IdentityServerOptions = {}): Pro
     if (!authorizationHeader) {
       return { ok: false, status: 401, code: 'RequestIsNotAuthenticated', message: 'Bearer token is missing.' };
     }
-    const match = /^Bearer\s+(\S+)$/i.exec(authorizationHeader.trim());
-    const parts = match?.[1].split('.');
-    if (!parts || parts.length !== 3) {
+    const token = /^Bearer\s+(\S+)$/i.exec(authorizationHeader.trim())?.[1];
+    const parts = token?.split('.');
+    if (!token || !parts || parts.length !== 3) {
       return {
         ok: false,
         status: 401,
@@ -177,7 +177,6 @@ export async function startIdentityServer(opts: IdentityServerOptions = {}): Pro
         message: 'Authorization header is not a Bearer JWT.',
       };
     }
-    const token = match![1];
     let claims = verified.get(token);
     if (!claims) {
       const expected = sign(`${parts[0]}.${parts[1]}`);

@@ -4,12 +4,27 @@ import type { temporal } from '@temporalio/proto';
 type History = temporal.api.history.v1.IHistory;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
+/** The first payload of a list, parsed as JSON (how core and the default converter write plain values). */
+function firstJson<T>(payloads: temporal.api.common.v1.IPayloads | null | undefined): T | undefined {
+  const data = payloads?.payloads?.[0]?.data;
+  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as T) : undefined;
+}
+
 /** A marker's first payload under `detail`, parsed as the JSON core writes there. */
 function markerData<T>(event: HistoryEvent, markerName: string, detail: string): T | undefined {
   const marker = event.markerRecordedEventAttributes;
   if (marker?.markerName !== markerName) return undefined;
-  const data = marker.details?.[detail]?.payloads?.[0]?.data;
-  return data ? (JSON.parse(Buffer.from(data).toString('utf8')) as T) : undefined;
+  return firstJson<T>(marker.details?.[detail]);
+}
+
+/** Activity type by the id of the event that scheduled it (remote activities). */
+function scheduledTypes(events: HistoryEvent[]): Map<number, string> {
+  return new Map(
+    events.flatMap((e) => {
+      const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
+      return name ? [[Number(e.eventId), name] as const] : [];
+    }),
+  );
 }
 
 /** What a local activity's marker records about it: its type and the attempt that completed it. */
@@ -37,12 +52,7 @@ export function remoteActivitiesOf(history: History): string[] {
 /** For each activity of a history (local ones included), the attempt that completed or last ran it. */
 export function activityAttempts(history: History): Record<string, number> {
   const events = history.events ?? [];
-  const names = new Map(
-    events.flatMap((e) => {
-      const name = e.activityTaskScheduledEventAttributes?.activityType?.name;
-      return name ? [[Number(e.eventId), name] as const] : [];
-    }),
-  );
+  const names = scheduledTypes(events);
   return Object.fromEntries(
     events.flatMap((e) => {
       const started = e.activityTaskStartedEventAttributes;
@@ -64,16 +74,12 @@ export function patchesOf(history: History): string[] {
 /** The results of the remote activities of one type, in order, parsed from their JSON payloads. */
 export function activityResults(history: History, activityType: string): unknown[] {
   const events = history.events ?? [];
-  const scheduled = new Set(
-    events.flatMap((e) =>
-      e.activityTaskScheduledEventAttributes?.activityType?.name === activityType ? [Number(e.eventId)] : [],
-    ),
-  );
+  const names = scheduledTypes(events);
   return events.flatMap((e) => {
     const completed = e.activityTaskCompletedEventAttributes;
-    if (!completed || !scheduled.has(Number(completed.scheduledEventId))) return [];
-    const data = completed.result?.payloads?.[0]?.data;
-    return data ? [JSON.parse(Buffer.from(data).toString('utf8')) as unknown] : [];
+    if (!completed || names.get(Number(completed.scheduledEventId)) !== activityType) return [];
+    const result = firstJson<unknown>(completed.result);
+    return result === undefined ? [] : [result];
   });
 }
 

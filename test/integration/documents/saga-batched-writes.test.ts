@@ -11,8 +11,6 @@ import { QUOTE_STATES } from '../../../emulators/seed/documents';
 import type { SourceRow } from '../../../common/types';
 import { EXAMPLE_PROJECT, startE2E, taskResult, type E2E } from '../../support/e2e';
 import { cliEnv, json, runP2c } from '../cli/p2c';
-import { connectionToEmulators } from '../../../client/local-stack';
-import { createClients } from '../../../worker/connections';
 import { activitiesOf, activityAttempts, QUOTE_HEADERS, quotation, rowVersions, sagaWorkflowId } from './support';
 
 const COMPANY = { dataAreaId: 'usmf', businessUnit: 'USMF', currency: 'USD' };
@@ -155,35 +153,31 @@ describe('document saga: batched writes, unchanged documents, trace entries', ()
 
   test('creating a quotation the snapshot found missing costs no more F&O requests than updating it', async () => {
     const q = landedQuote(3);
-    const fnoClients = createClients(connectionToEmulators(e2e.stack.emulators.connection));
+    const { fno: fnoClient } = e2e.stack.clients;
     const requestsOf = async () => {
       const before = fno().stats().requests;
       const { summary } = await runQuote(q);
       return { requests: fno().stats().requests - before, counters: taskResult(summary, 'quoteHeaders').counters };
     };
-    try {
-      edit(q, { name: `Updated ${q.quoteNumber}` });
-      const updated = await requestsOf();
-      expect(updated.counters).toMatchObject({ updated: 1, failed: 0 });
+    edit(q, { name: `Updated ${q.quoteNumber}` });
+    const updated = await requestsOf();
+    expect(updated.counters).toMatchObject({ updated: 1, failed: 0 });
 
-      // Gone from F&O: the snapshot finds no header, so header and lines are POSTed without a PATCH that misses.
-      for (const line of landed(q).lines) {
-        await fnoClients.fno.deleteByKey('CDSSalesQuotationLines', {
-          dataAreaId,
-          SalesQuotationNumber: q.quoteNumber,
-          LineCreationSequenceNumber: Number(line.LineCreationSequenceNumber),
-        });
-      }
-      await fnoClients.fno.deleteByKey(QUOTE_HEADERS, { dataAreaId, SalesQuotationNumber: q.quoteNumber });
-      expect(landed(q)).toEqual({ header: null, lines: [] });
-      edit(q, { name: `Created again ${q.quoteNumber}` });
-      const created = await requestsOf();
-      expect(created.counters).toMatchObject({ created: 1, failed: 0 });
-      expect(landed(q).lines).toHaveLength(q.lines.length);
-      expect(created.requests).toBe(updated.requests);
-    } finally {
-      await fnoClients.close();
+    // Gone from F&O: the snapshot finds no header, so header and lines are POSTed without a PATCH that misses.
+    for (const line of landed(q).lines) {
+      await fnoClient.deleteByKey('CDSSalesQuotationLines', {
+        dataAreaId,
+        SalesQuotationNumber: q.quoteNumber,
+        LineCreationSequenceNumber: Number(line.LineCreationSequenceNumber),
+      });
     }
+    await fnoClient.deleteByKey(QUOTE_HEADERS, { dataAreaId, SalesQuotationNumber: q.quoteNumber });
+    expect(landed(q)).toEqual({ header: null, lines: [] });
+    edit(q, { name: `Created again ${q.quoteNumber}` });
+    const created = await requestsOf();
+    expect(created.counters).toMatchObject({ created: 1, failed: 0 });
+    expect(landed(q).lines).toHaveLength(q.lines.length);
+    expect(created.requests).toBe(updated.requests);
   });
 
   test('line failures past the connector’s own retries retry the write activity: complete, no line twice', async () => {

@@ -12,22 +12,15 @@ import {
   type FnoClient,
 } from '../connectors';
 import { literal } from '../connectors/odata/keys';
-import {
-  canonicalJson,
-  createLookupIndex,
-  odataString,
-  rowHash,
-  sourceKeyOf,
-  transform,
-  type TaskDefinition,
-} from '../mappings';
+import { canonicalJson, createLookupIndex, rowHash, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
 import { fnv1a64Hex } from '../mappings/hash';
 import type { CheckpointStore, TraceOutcome } from '../common/checkpoint-store';
 import type { TaskRef } from '../common/sync-types';
 import type { BusinessKey, KeyValue, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
 import { classified } from './failures';
-import { fetchLookups, readAll } from './source';
+import { documentLinesReader } from './document-lines';
+import { fetchLookups } from './source';
 import { actionableFailures, PreflightReader } from './preflight';
 import { partitionKey } from './sync';
 
@@ -188,23 +181,6 @@ function undoOf(snapshot: RowSnapshot, current: SourceRow | null): 'delete' | 'r
   return changed ? 'restore' : undefined;
 }
 
-/** OData filter selecting the source lines of one header. */
-export function linesFilterFor(headerTask: TaskDefinition, lineTask: TaskDefinition, header: SourceRow): string {
-  const firstLineKey = lineTask.source.keyFields[0];
-  if (lineTask.source.system === 'sales' && firstLineKey.includes('.')) {
-    // quotedetails → quoteid.quotenumber: lines point at the header's primary id through the `quoteid` lookup.
-    const navigation = firstLineKey.split('.')[0];
-    const id = header[navigation];
-    if (typeof id !== 'string') throw new Error(`header row has no ${navigation} id to select its lines by`);
-    return `_${navigation}_value eq ${id}`;
-  }
-  const shared = headerTask.source.keyFields.filter((k) => lineTask.source.keyFields.includes(k));
-  if (shared.length === 0) {
-    throw new Error(`${lineTask.name} shares no key field with ${headerTask.name}; cannot select a document's lines`);
-  }
-  return shared.map((k) => `${k} eq ${odataString(String(header[k]))}`).join(' and ');
-}
-
 /**
  * Reads a document's lines and maps header and lines, without writing anything. Outside an activity too: the
  * benchmark's direct-copy baseline prepares documents the same way.
@@ -224,8 +200,7 @@ export async function readAndMapDocument(
   });
   if (headerResult.filtered > 0) return { documentKey, lines: [], failures: [], filtered: true, sourceLines: 0 };
 
-  const filter = linesFilterFor(headerTask, lineTask, header);
-  const sourceLines = await readAll(deps, lineTask, ref.partition, filter);
+  const sourceLines = await documentLinesReader(deps).read(headerTask, lineTask, header, ref.partition);
   const lineLookups = await fetchLookups(deps, lineTask, sourceLines, ref.partition);
   const targetHeader = headerResult.rows[0];
   if (targetHeader) {

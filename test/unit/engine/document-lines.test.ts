@@ -1,0 +1,135 @@
+/**
+ * Documents prepared at once read their lines with one Dataverse query: against the Dataverse emulator, each
+ * document still gets exactly the rows (and order) its own query returns, and the request count shows the sharing.
+ */
+import path from 'node:path';
+import { DocumentLinesReader, DOCUMENTS_PER_LINE_QUERY, linesFilterFor } from '../../../activities/document-lines';
+import { readAll, readSourcePage, type SourceClients } from '../../../activities/source';
+import { connectionToEmulators } from '../../../client/local-stack';
+import type { Partition } from '../../../common/sync-types';
+import type { SourceRow } from '../../../common/types';
+import { startEmulators, type Emulators } from '../../../emulators';
+import { resolveTasks, type TaskDefinition } from '../../../mappings';
+import { loadProject } from '../../../mappings/project-file';
+import { createClients, type Clients } from '../../../worker/connections';
+
+const PROJECT = path.resolve(__dirname, '../../../examples/project.yaml');
+
+describe('DocumentLinesReader', () => {
+  let emulators: Emulators;
+  let clients: Clients;
+  let headerTask: TaskDefinition;
+  let lineTask: TaskDefinition;
+  let partition: Partition;
+  let headers: SourceRow[];
+  /** Each header's lines as a query of its own returns them. */
+  const alone = new Map<SourceRow, SourceRow[]>();
+
+  const dataverseRequests = () => emulators.dataverse.stats().requests;
+
+  beforeAll(async () => {
+    emulators = await startEmulators({ seed: { accounts: 60, contacts: 0, products: 20, quotes: 120, orders: 0 } });
+    clients = createClients(connectionToEmulators(emulators.connection));
+    const project = loadProject(PROJECT);
+    const tasks = resolveTasks(project);
+    headerTask = tasks.find((t) => t.name === 'quoteHeaders')!;
+    lineTask = tasks.find((t) => t.name === 'quoteLines')!;
+    partition = project.partitions[0];
+    headers = (await readSourcePage(clients, headerTask, partition, { pageSize: 500 })).rows;
+    for (const header of headers) {
+      alone.set(header, await readAll(clients, lineTask, partition, linesFilterFor(headerTask, lineTask, header)));
+    }
+  });
+  afterAll(async () => {
+    await clients?.close();
+    await emulators?.close();
+  });
+
+  it('answers documents asking at once with one query, each with the rows its own query returns', async () => {
+    const some = headers.slice(0, 30);
+    expect(some.length).toBe(30);
+    expect(some.filter((h) => alone.get(h)!.length > 1).length).toBeGreaterThan(10);
+    const reader = new DocumentLinesReader(clients);
+    const before = dataverseRequests();
+
+    const lines = await Promise.all(some.map((h) => reader.read(headerTask, lineTask, h, partition)));
+
+    expect(dataverseRequests() - before).toBe(1);
+    expect(reader.stats()).toEqual({ queries: 1, documents: 30 });
+    some.forEach((header, i) => expect(lines[i]).toEqual(alone.get(header)));
+  });
+
+  it(`sends at most ${DOCUMENTS_PER_LINE_QUERY} documents a query`, async () => {
+    expect(headers.length).toBeGreaterThan(DOCUMENTS_PER_LINE_QUERY);
+    const reader = new DocumentLinesReader(clients);
+
+    const lines = await Promise.all(headers.map((h) => reader.read(headerTask, lineTask, h, partition)));
+
+    expect(reader.stats()).toEqual({
+      queries: Math.ceil(headers.length / DOCUMENTS_PER_LINE_QUERY),
+      documents: headers.length,
+    });
+    headers.forEach((header, i) => expect(lines[i]).toEqual(alone.get(header)));
+  });
+
+  it('reads documents asked for one after another with a query each', async () => {
+    const reader = new DocumentLinesReader(clients);
+    for (const header of headers.slice(0, 3)) {
+      expect(await reader.read(headerTask, lineTask, header, partition)).toEqual(alone.get(header));
+    }
+    expect(reader.stats()).toEqual({ queries: 3, documents: 3 });
+  });
+
+  it('gives a document asked for twice at once rows of its own each time', async () => {
+    const header = headers.find((h) => alone.get(h)!.length > 0)!;
+    const reader = new DocumentLinesReader(clients);
+
+    const [first, second] = await Promise.all([
+      reader.read(headerTask, lineTask, header, partition),
+      reader.read(headerTask, lineTask, header, partition),
+    ]);
+
+    expect(reader.stats()).toEqual({ queries: 1, documents: 1 });
+    expect(first).toEqual(alone.get(header));
+    expect(second).toEqual(first);
+    expect(second[0]).not.toBe(first[0]);
+  });
+
+  it('leaves out the header column it added to select the documents', async () => {
+    expect(lineTask.source.select).toBeDefined();
+    expect(lineTask.source.select).not.toContain('_quoteid_value');
+    const reader = new DocumentLinesReader(clients);
+    const header = headers.find((h) => alone.get(h)!.length > 0)!;
+    const [row] = await reader.read(headerTask, lineTask, header, partition);
+    expect(row).not.toHaveProperty('_quoteid_value');
+  });
+
+  it('fails every document of a query that fails, and reads the next ones again', async () => {
+    let fail = true;
+    const failing: SourceClients = {
+      fno: clients.fno,
+      dataverse: Object.assign(Object.create(clients.dataverse) as Clients['dataverse'], {
+        readPage: (...args: Parameters<Clients['dataverse']['readPage']>) =>
+          fail ? Promise.reject(new Error('Dataverse is unavailable')) : clients.dataverse.readPage(...args),
+      }),
+    };
+    const reader = new DocumentLinesReader(failing);
+    const some = headers.slice(0, 4);
+
+    const settled = await Promise.allSettled(some.map((h) => reader.read(headerTask, lineTask, h, partition)));
+    expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
+    expect((settled[0] as PromiseRejectedResult).reason.message).toBe('Dataverse is unavailable');
+
+    fail = false;
+    expect(await reader.read(headerTask, lineTask, some[0], partition)).toEqual(alone.get(some[0]));
+  });
+
+  it('reads a header without a usable id on its own, with an error that names what is missing', async () => {
+    const reader = new DocumentLinesReader(clients);
+    const { quoteid: _id, ...withoutId } = headers[0];
+    await expect(reader.read(headerTask, lineTask, withoutId, partition)).rejects.toThrow(
+      'header row has no quoteid id to select its lines by',
+    );
+    expect(reader.stats().queries).toBe(0);
+  });
+});

@@ -156,6 +156,11 @@ function bytesOf(value: unknown): number {
   return Buffer.byteLength(JSON.stringify(value));
 }
 
+export interface WriteTargetRowsOptions {
+  /** F&O rows believed not to exist yet, POSTed first (see FnoUpsertBatchOptions); Dataverse upserts natively. */
+  expectNew?: (row: TargetRow) => boolean;
+}
+
 /**
  * Upserts in batches; rows keyed through lookups (price-list items) go after the rows they reference, with their
  * key resolved to the referenced rows' ids. Exported so the benchmark's direct-copy baseline writes the same way.
@@ -164,9 +169,12 @@ export async function writeTargetRows(
   clients: Pick<SyncActivityDeps, 'dataverse' | 'fno'>,
   task: TaskDefinition,
   rows: TargetRow[],
+  options: WriteTargetRowsOptions = {},
 ): Promise<WriteOutcome[]> {
   if (rows.length === 0) return [];
-  if (task.target.system === 'fno') return clients.fno.upsertBatch(rows, { continueOnError: true });
+  if (task.target.system === 'fno') {
+    return clients.fno.upsertBatch(rows, { continueOnError: true, expectNew: options.expectNew });
+  }
   const plain = rows.filter((r) => !hasRelatedKey(r));
   const related = rows.filter(hasRelatedKey);
   const outcomes = plain.length ? await clients.dataverse.upsertBatch(plain, { continueOnError: true }) : [];
@@ -348,7 +356,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           else toWrite.push(row);
         }
 
-        const outcomes = await writeTargetRows(deps, task, toWrite);
+        // No recorded hash: this project, task and partition never wrote the row, so F&O is asked to create it first.
+        const outcomes = await writeTargetRows(deps, task, toWrite, { expectNew: (row) => !known.has(row.sourceKey) });
 
         const failures: RowFailure[] = [...input.failures];
         const written: Array<{ sourceKey: string; hash: string }> = [];

@@ -56,7 +56,8 @@ async function copyRows(clients: Clients, task: TaskDefinition, rows: SourceRow[
   const lookups = await fetchLookups(clients, task, rows, partition);
   const result = transform(task, rows, { partition, lookups: createLookupIndex(lookups) });
   tally.failed += result.errors.length;
-  count(tally, await writeTargetRows(clients, task, result.rows));
+  // The target starts from its seed, as for a hand-written initial load: POST first; a row already there is PATCHed.
+  count(tally, await writeTargetRows(clients, task, result.rows, { expectNew: () => true }));
 }
 
 async function copyDocuments(

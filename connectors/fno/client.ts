@@ -52,10 +52,11 @@ export interface FnoUpsertBatchOptions {
   /** true: each row stands alone; false: stop at the first failed row (later rows are reported not executed). */
   continueOnError: boolean;
   /**
-   * The caller has just seen that these rows do not exist (a document's snapshot found no header): POST them first
-   * instead of PATCH-then-POST, halving the round trips. A row that exists after all falls back to PATCH.
+   * Which rows the caller believes do not exist yet (true: all of them, e.g. a document's snapshot found no header;
+   * a predicate: row by row, e.g. rows the checkpoint store has no hash for). Those are POSTed first instead of
+   * PATCH-then-POST, one batch operation instead of two. A row that exists after all falls back to PATCH.
    */
-  expectNew?: boolean;
+  expectNew?: boolean | ((row: TargetRow) => boolean);
 }
 
 type Step = 'patch' | 'post';
@@ -248,8 +249,9 @@ export class FnoClient {
 
   /**
    * Upserts rows through `$batch` with one change set per row, so one bad row does not sink its neighbours:
-   * first a PATCH per row, then a POST for the rows that answered 404, then a PATCH again for any POST that
-   * found the row created meanwhile. Retryable row failures are retried within the inline budget.
+   * first a PATCH per row (a POST for rows `expectNew` picks), then a POST for the rows that answered 404, then a
+   * PATCH again for any POST that found the row already there. Retryable row failures are retried within the inline
+   * budget.
    */
   async upsertBatch(
     rows: TargetRow[],
@@ -266,8 +268,10 @@ export class FnoClient {
     if (!options.continueOnError) {
       return this.upsertSequentially(rows, valid, outcomes);
     }
-    const firstStep: Step = options.expectNew ? 'post' : 'patch';
-    let pending: PendingWrite[] = valid.map((index) => ({ index, step: firstStep, hops: 0 }));
+    const { expectNew = false } = options;
+    const firstStep = (row: TargetRow): Step =>
+      (typeof expectNew === 'function' ? expectNew(row) : expectNew) ? 'post' : 'patch';
+    let pending: PendingWrite[] = valid.map((index) => ({ index, step: firstStep(rows[index]), hops: 0 }));
     let retries = 0;
     while (pending.length > 0) {
       const next: PendingWrite[] = [];

@@ -48,6 +48,8 @@ export interface FnoEmulatorOptions {
 
 export interface FnoStats {
   requests: number;
+  /** Operations inside `$batch` requests, each counted once however its part ends. */
+  batchOperations: number;
   byStatus: Record<string, number>;
   rows: Record<string, number>;
   faults: ReturnType<FaultController['stats']>;
@@ -129,7 +131,7 @@ export async function startFnoEmulator(opts: FnoEmulatorOptions = {}): Promise<F
 
   const faults = new FaultController(renderFault);
   const throttling = new FnoServiceProtection(opts.throttling);
-  const counters = { requests: 0, byStatus: {} as Record<string, number> };
+  const counters = { requests: 0, batchOperations: 0, byStatus: {} as Record<string, number> };
   const app = Fastify({ logger: opts.logger ?? false, bodyLimit: 64 * 1024 * 1024 });
   let url = '';
 
@@ -155,7 +157,8 @@ export async function startFnoEmulator(opts: FnoEmulatorOptions = {}): Promise<F
   faults.install(app);
   app.addHook('onResponse', async (request, reply) => {
     throttling.complete(request, reply);
-    if (request.url.startsWith(DATA_PREFIX) && !isBatchPart(request)) {
+    if (isBatchPart(request)) counters.batchOperations += 1;
+    else if (request.url.startsWith(DATA_PREFIX)) {
       const status = String(reply.statusCode);
       counters.byStatus[status] = (counters.byStatus[status] ?? 0) + 1;
     }
@@ -170,6 +173,7 @@ export async function startFnoEmulator(opts: FnoEmulatorOptions = {}): Promise<F
 
   const stats = (): FnoStats => ({
     requests: counters.requests,
+    batchOperations: counters.batchOperations,
     byStatus: { ...counters.byStatus },
     rows: Object.fromEntries(store.tables().map((t) => [t.name, t.size])),
     faults: faults.stats(),

@@ -139,6 +139,45 @@ describe('FnoClient against the F&O emulator', () => {
     expect(stored.size).toBe(2);
   });
 
+  it('with an expectNew predicate POSTs the rows it picks and PATCHes the rest, one operation each', async () => {
+    const existing = range(5).map((i) => customerRow(5200 + i));
+    const predictedNewButThere = customerRow(5210);
+    await client.upsertBatch([...existing, predictedNewButThere], { continueOnError: true });
+    const fresh = range(10).map((i) => customerRow(5300 + i));
+    const updated = new Set([...existing, predictedNewButThere].map((row) => row.sourceKey));
+    const renamed = [...existing, predictedNewButThere].map((row) => ({
+      ...row,
+      fields: { ...row.fields, OrganizationName: `Renamed ${row.sourceKey}` },
+    }));
+    const rows = [...fresh.slice(0, 5), ...renamed, ...fresh.slice(5)];
+    const believedNew = new Set([...fresh, predictedNewButThere].map((row) => row.sourceKey));
+    const before = emulator.stats();
+
+    const outcomes = await client.upsertBatch(rows, {
+      continueOnError: true,
+      expectNew: (row) => believedNew.has(row.sourceKey),
+    });
+
+    expect(outcomes.map((o) => [o.sourceKey, o.status])).toEqual(
+      rows.map((row) => [row.sourceKey, updated.has(row.sourceKey) ? 'updated' : 'created']),
+    );
+    // One operation per row in the first batch; only the mispredicted row needs a second (its PATCH).
+    expect(emulator.stats().requests - before.requests).toBe(2);
+    expect(emulator.stats().batchOperations - before.batchOperations).toBe(rows.length + 1);
+    for (const row of renamed) {
+      expect(await client.getByKey('CustomersV3', row.key)).toMatchObject({
+        OrganizationName: `Renamed ${row.sourceKey}`,
+      });
+    }
+    const stored = await client.findKeys(
+      'CustomersV3',
+      'CustomerAccount',
+      rows.map((row) => String(row.key.CustomerAccount)),
+      'usmf',
+    );
+    expect(stored.size).toBe(rows.length);
+  });
+
   it('upserts one row: POST when missing, PATCH when present', async () => {
     const row = customerRow(9001);
     await expect(client.upsert(row)).resolves.toEqual({ sourceKey: row.sourceKey, status: 'created' });

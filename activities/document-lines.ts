@@ -18,6 +18,14 @@ const QUERIES_IN_FLIGHT = 2;
 /** A combined read asks for up to this many rows a page, as a one-document read does. */
 const LINES_PAGE_SIZE = 500;
 
+/**
+ * How long lines read ahead stay usable. A page's documents start within seconds of its read; lines older than
+ * this are read again, so a document never uses lines much older than its header row.
+ */
+const PREFETCH_TTL_MS = 60_000;
+/** Documents whose lines may wait at once: a few pages' worth, whatever the pages' documents do. */
+const MAX_PREFETCHED_DOCUMENTS = 2_000;
+
 const GUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
@@ -51,6 +59,7 @@ interface Waiter {
 
 /** The documents of one line task (and partition) waiting for their lines, and the queries in flight for them. */
 interface Queue {
+  key: string;
   lineTask: TaskDefinition;
   partition: Partition;
   /** The header lookup the lines point at (`quoteid`); its GUID column is `_quoteid_value`. */
@@ -63,6 +72,8 @@ interface Queue {
 /** Gathers concurrent line reads of the same line task into combined queries. One per Dataverse client. */
 export class DocumentLinesReader {
   readonly #queues = new Map<string, Queue>();
+  /** Lines read ahead by `prefetch`, by queue and header GUID, in the order they were read. */
+  readonly #prefetched = new Map<string, { at: number; rows: SourceRow[] }>();
   readonly #stats = { queries: 0, documents: 0 };
 
   constructor(private readonly clients: SourceClients) {}
@@ -87,6 +98,8 @@ export class DocumentLinesReader {
       return readAll(this.clients, lineTask, partition, linesFilterFor(headerTask, lineTask, header));
     }
     const queue = this.#queueFor(lineTask, partition, navigation);
+    const prefetched = this.#takePrefetched(queue, id.toLowerCase());
+    if (prefetched) return prefetched;
     return new Promise<SourceRow[]>((resolve, reject) => {
       const key = id.toLowerCase();
       const waiters = queue.waiting.get(key) ?? [];
@@ -96,12 +109,61 @@ export class DocumentLinesReader {
     });
   }
 
+  /**
+   * Reads the lines of a page of headers ahead of their documents, which then take them instead of querying. Each
+   * document's lines are taken once (a retried attempt reads again) and only within `PREFETCH_TTL_MS`. A read that
+   * fails leaves nothing behind: each document then reads its own lines, with its own errors. Resolves to the number
+   * of documents whose lines are waiting.
+   */
+  async prefetch(lineTask: TaskDefinition, headers: SourceRow[], partition: Partition): Promise<number> {
+    const navigation = lineNavigationOf(lineTask);
+    if (navigation === undefined) return 0;
+    const queue = this.#queueFor(lineTask, partition, navigation);
+    const ids = [
+      ...new Set(
+        headers
+          .map((header) => header[navigation])
+          .filter((id): id is string => typeof id === 'string' && GUID.test(id))
+          .map((id) => id.toLowerCase()),
+      ),
+    ];
+    let stored = 0;
+    for (let start = 0; start < ids.length; start += DOCUMENTS_PER_LINE_QUERY) {
+      let byHeader: Map<string, SourceRow[]>;
+      try {
+        byHeader = await this.#readLines(queue, ids.slice(start, start + DOCUMENTS_PER_LINE_QUERY));
+      } catch {
+        return stored;
+      }
+      const at = Date.now();
+      for (const [id, rows] of byHeader) {
+        this.#prefetched.delete(`${queue.key}\u0000${id}`);
+        this.#prefetched.set(`${queue.key}\u0000${id}`, { at, rows });
+        stored += 1;
+      }
+      // Oldest first: a page whose documents never ran (another worker took them) ages out here.
+      for (const key of this.#prefetched.keys()) {
+        if (this.#prefetched.size <= MAX_PREFETCHED_DOCUMENTS) break;
+        this.#prefetched.delete(key);
+      }
+    }
+    return stored;
+  }
+
+  #takePrefetched(queue: Queue, id: string): SourceRow[] | undefined {
+    const key = `${queue.key}\u0000${id}`;
+    const entry = this.#prefetched.get(key);
+    if (!entry) return undefined;
+    this.#prefetched.delete(key);
+    return Date.now() - entry.at <= PREFETCH_TTL_MS ? entry.rows : undefined;
+  }
+
   #queueFor(lineTask: TaskDefinition, partition: Partition, navigation: string): Queue {
     // Two projects on one worker may name a task alike with different sources: the source is part of the key.
     const key = JSON.stringify([lineTask.name, lineTask.source, partition]);
     let queue = this.#queues.get(key);
     if (!queue) {
-      queue = { lineTask, partition, navigation, waiting: new Map(), inFlight: 0, scheduled: false };
+      queue = { key, lineTask, partition, navigation, waiting: new Map(), inFlight: 0, scheduled: false };
       this.#queues.set(key, queue);
     }
     return queue;
@@ -126,23 +188,33 @@ export class DocumentLinesReader {
   }
 
   async #query(queue: Queue, batch: Map<string, Waiter[]>): Promise<void> {
+    let byHeader: Map<string, SourceRow[]>;
+    try {
+      byHeader = await this.#readLines(queue, [...batch.keys()]);
+    } catch (err) {
+      for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(err);
+      return;
+    }
+    for (const [id, waiters] of batch) {
+      const lines = byHeader.get(id)!;
+      // A document asked for twice at once (a retried attempt beside the first) gets rows of its own each time.
+      waiters.forEach((waiter, i) => waiter.resolve(i === 0 ? lines : lines.map((row) => ({ ...row }))));
+    }
+  }
+
+  /** One query for the lines of up to `DOCUMENTS_PER_LINE_QUERY` headers (lower-cased GUIDs), split by header. */
+  async #readLines(queue: Queue, ids: string[]): Promise<Map<string, SourceRow[]>> {
     const { lineTask, partition, navigation } = queue;
     const column = `_${navigation}_value`;
     const select = lineTask.source.select;
     // The header's GUID says which document a row belongs to; it leaves the row again unless the task selects it.
     const extraColumn = select !== undefined && !select.includes(column);
     const task = extraColumn ? { ...lineTask, source: { ...lineTask.source, select: [...select, column] } } : lineTask;
-    const filter = [...batch.keys()].map((id) => `${column} eq ${id}`).join(' or ');
+    const filter = ids.map((id) => `${column} eq ${id}`).join(' or ');
     this.#stats.queries += 1;
-    this.#stats.documents += batch.size;
-    let rows: SourceRow[];
-    try {
-      rows = await readAll(this.clients, task, partition, filter, LINES_PAGE_SIZE);
-    } catch (err) {
-      for (const waiters of batch.values()) for (const waiter of waiters) waiter.reject(err);
-      return;
-    }
-    const byHeader = new Map<string, SourceRow[]>([...batch.keys()].map((id) => [id, []]));
+    this.#stats.documents += ids.length;
+    const rows = await readAll(this.clients, task, partition, filter, LINES_PAGE_SIZE);
+    const byHeader = new Map<string, SourceRow[]>(ids.map((id) => [id, []]));
     for (const row of rows) {
       const owner = row[column];
       const lines = typeof owner === 'string' ? byHeader.get(owner.toLowerCase()) : undefined;
@@ -154,11 +226,7 @@ export class DocumentLinesReader {
         lines.push(row);
       }
     }
-    for (const [id, waiters] of batch) {
-      const lines = byHeader.get(id)!;
-      // A document asked for twice at once (a retried attempt beside the first) gets rows of its own each time.
-      waiters.forEach((waiter, i) => waiter.resolve(i === 0 ? lines : lines.map((row) => ({ ...row }))));
-    }
+    return byHeader;
   }
 }
 

@@ -31,6 +31,7 @@ import { packRows, rowsOf, type RowCarrier } from '../common/packed-rows';
 import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import type { RowMetrics } from '../worker/observability';
 import { PAGE_TOO_LARGE } from '../workflows/activity-options';
+import { documentLinesReader } from './document-lines';
 import { classified } from './failures';
 import {
   fetchLookups,
@@ -78,6 +79,8 @@ export interface ReadPageInput {
   maxPageBytes: number;
   readFrom?: Watermark;
   onlyKeys?: string[];
+  /** Document tasks: the line task. The page's documents' lines are read ahead for their sagas on this worker. */
+  lineTask?: TaskDefinition;
 }
 
 export interface TransformPageInput {
@@ -311,6 +314,8 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         }
       }
       const lookups = await fetchLookups(deps, task, rows, ref.partition);
+      if (input.lineTask && rows.length > 0)
+        await documentLinesReader(deps).prefetch(input.lineTask, rows, ref.partition);
       if (delta) await recordSourceIds(deps.store, ref, partitionKey(ref), task, rows, lookups, page.reread);
       if (page.reread && !page.nextCursor) {
         // The full re-read is complete: what it did not return and the source no longer has was deleted meanwhile.

@@ -191,6 +191,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
             maxPageBytes: settings.maxPageBytes,
             readFrom: cursor.readFrom,
             onlyKeys: input.onlyKeys,
+            lineTask: input.lineTask,
           });
         } catch (err) {
           if (!isPageTooLarge(err) || cursor.pageSize <= 1) throw err;

@@ -3,6 +3,7 @@
  * Temporal. Pages are read one after another (each needs the previous next link) while several pages are being
  * looked up, transformed and batch-written at once; tasks start as soon as the tasks they depend on finished.
  */
+import { documentLinesReader } from '../../activities/document-lines';
 import { readAndMapDocument } from '../../activities/documents';
 import { fetchLookups, readSourcePage } from '../../activities/source';
 import { writeTargetRows } from '../../activities/sync';
@@ -73,6 +74,8 @@ async function copyDocuments(
   const ref = { project, task: headerTask.name, partition, runId: 'baseline' };
   const targetHeaders: TargetRow[] = [];
   const targetLines: TargetRow[] = [];
+  // As a copy script would: the page's lines in a few queries, not one per document.
+  await documentLinesReader(clients).prefetch(lineTask, headers, partition);
   await eachLimited(headers, options.documentConcurrency, async (header) => {
     const prepared = await readAndMapDocument(clients, { ref, headerTask, lineTask, header });
     tally.rowsRead += prepared.sourceLines;

@@ -2,9 +2,21 @@
  * Documents prepared at once read their lines with one Dataverse query: against the Dataverse emulator, each
  * document still gets exactly the rows (and order) its own query returns, and the request count shows the sharing.
  */
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { DocumentLinesReader, DOCUMENTS_PER_LINE_QUERY, linesFilterFor } from '../../../activities/document-lines';
+import { MockActivityEnvironment } from '@temporalio/testing';
+import {
+  DocumentLinesReader,
+  documentLinesReader,
+  DOCUMENTS_PER_LINE_QUERY,
+  linesFilterFor,
+} from '../../../activities/document-lines';
 import { readAll, readSourcePage, type SourceClients } from '../../../activities/source';
+import { createSyncActivities } from '../../../activities/sync';
+import { openCheckpointStore } from '../../../common/checkpoint-store';
+import { rowCountOf } from '../../../common/packed-rows';
+import type { PageRead } from '../../../common/sync-types';
 import { connectionToEmulators } from '../../../client/local-stack';
 import type { Partition } from '../../../common/sync-types';
 import type { SourceRow } from '../../../common/types';
@@ -131,5 +143,83 @@ describe('DocumentLinesReader', () => {
       'header row has no quoteid id to select its lines by',
     );
     expect(reader.stats().queries).toBe(0);
+  });
+
+  describe('prefetch', () => {
+    afterEach(() => jest.restoreAllMocks());
+
+    it("reads a page of documents' lines in a query per 50 headers, which the documents then take once", async () => {
+      const reader = new DocumentLinesReader(clients);
+      const before = dataverseRequests();
+
+      expect(await reader.prefetch(lineTask, headers, partition)).toBe(headers.length);
+      expect(dataverseRequests() - before).toBe(Math.ceil(headers.length / DOCUMENTS_PER_LINE_QUERY));
+
+      const taken = dataverseRequests();
+      for (const header of headers) {
+        expect(await reader.read(headerTask, lineTask, header, partition)).toEqual(alone.get(header));
+      }
+      expect(dataverseRequests()).toBe(taken);
+
+      // Taken once: a retried attempt reads the document's lines again.
+      expect(await reader.read(headerTask, lineTask, headers[0], partition)).toEqual(alone.get(headers[0]));
+      expect(dataverseRequests()).toBe(taken + 1);
+    });
+
+    it('reads lines again when those read ahead are over a minute old', async () => {
+      const reader = new DocumentLinesReader(clients);
+      await reader.prefetch(lineTask, headers.slice(0, 2), partition);
+      const now = Date.now();
+      jest.spyOn(Date, 'now').mockReturnValue(now + 61_000);
+      const before = dataverseRequests();
+
+      expect(await reader.read(headerTask, lineTask, headers[0], partition)).toEqual(alone.get(headers[0]));
+      expect(dataverseRequests() - before).toBe(1);
+    });
+
+    it('leaves nothing behind when the read ahead fails, and documents read their own lines', async () => {
+      let fail = true;
+      const failing: SourceClients = {
+        fno: clients.fno,
+        dataverse: Object.assign(Object.create(clients.dataverse) as Clients['dataverse'], {
+          readPage: (...args: Parameters<Clients['dataverse']['readPage']>) =>
+            fail ? Promise.reject(new Error('Dataverse is unavailable')) : clients.dataverse.readPage(...args),
+        }),
+      };
+      const reader = new DocumentLinesReader(failing);
+
+      expect(await reader.prefetch(lineTask, headers.slice(0, 3), partition)).toBe(0);
+      fail = false;
+      expect(await reader.read(headerTask, lineTask, headers[1], partition)).toEqual(alone.get(headers[1]));
+      expect(reader.stats()).toEqual({ queries: 2, documents: 4 });
+    });
+
+    it('runs in the page read of a document task, so the sagas on that worker read no lines', async () => {
+      const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-lines-ahead-'));
+      const store = await openCheckpointStore({ kind: 'sqlite', file: path.join(tmp, 'checkpoints.sqlite') });
+      try {
+        const activities = createSyncActivities({ ...clients, store });
+        const ref = { project: 'lines-ahead', task: headerTask.name, partition, runId: 'run-1' };
+        const page: PageRead = await new MockActivityEnvironment().run(activities.readPage, {
+          ref,
+          task: headerTask,
+          lineTask,
+          pageSize: 40,
+          maxPageBytes: 1_000_000,
+        });
+        expect(rowCountOf(page)).toBe(40);
+
+        const before = dataverseRequests();
+        const pageHeaders = headers.slice(0, 40);
+        const lines = await Promise.all(
+          pageHeaders.map((h) => documentLinesReader(clients).read(headerTask, lineTask, h, partition)),
+        );
+        expect(dataverseRequests()).toBe(before);
+        pageHeaders.forEach((header, i) => expect(lines[i]).toEqual(alone.get(header)));
+      } finally {
+        await store.close();
+        fs.rmSync(tmp, { recursive: true, force: true });
+      }
+    });
   });
 });

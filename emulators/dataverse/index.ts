@@ -534,7 +534,8 @@ function createHandlers(deps: HandlerDeps) {
       const keyed = filteredRows(entity, query, scope).map((row) => ({ row, key: keyOf(row) }));
       return keyed.sort((a, b) => compare(a.key, b.key));
     };
-    // Paging a large set re-uses the filtered, sorted rows while the tables they come from are unchanged.
+    // Paging a large set re-uses the filtered, sorted rows while the tables they come from are unchanged: the entity's
+    // own and those its filter and order paths navigate to.
     const paths = [
       ...(query.filter ? filterProperties(query.filter) : []),
       ...(query.orderby ?? []).map((o) => o.path),
@@ -543,7 +544,7 @@ function createHandlers(deps: HandlerDeps) {
       ? sorted()
       : sortedQueries.get(
           `${entity.entitySet}\u0000${query.filterText ?? ''}\u0000${JSON.stringify(query.orderby ?? [])}`,
-          String(paths.some((p) => p.includes('/')) ? store.revision : model.table(entity).revision),
+          model.revisionFor(entity, paths),
           sorted,
         );
 

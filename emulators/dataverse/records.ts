@@ -534,6 +534,22 @@ export class DataverseModel {
     return row[targetColumn(lookup.attribute)] as string | undefined;
   }
 
+  /**
+   * Revision of every table a query over `entity` reads through these `$filter` and `$orderby` paths: its own table
+   * and the target of each navigation a path follows. A cached result stays valid while this is unchanged, whatever
+   * happens to other tables (a sync writing products does not make an account read re-sort every page).
+   */
+  revisionFor(entity: EntityDef, paths: string[]): string {
+    const { single } = navigationMaps(entity);
+    const sets = new Set([entity.entitySet]);
+    for (const path of paths) {
+      const slash = path.indexOf('/');
+      const nav = slash < 0 ? undefined : single.get(path.slice(0, slash));
+      if (nav) sets.add(nav.targetSet);
+    }
+    return [...sets].map((set) => `${set}:${this.store.table(set).revision}`).join(' ');
+  }
+
   /** Follows a single-valued navigation property of a row. */
   follow(row: Row, nav: NavigationInfo): Row | undefined {
     const id = row[lookupColumn(nav.lookup.attribute)];

@@ -228,6 +228,23 @@ export class FnoEngine {
     return entity.table.inherited.has(column) ? this.inheritedValue(entity.table, row, column) : row[column];
   }
 
+  /**
+   * Revision of every table a query of the entity reads: its own and, through inherited columns, the tables those
+   * come from. A cached query result holds while this is unchanged, whatever other tables do.
+   */
+  queryRevision(entity: EntityRuntime): string {
+    const names = new Set<string>();
+    const visit = (table: TableRuntime) => {
+      if (names.has(table.def.name)) return;
+      names.add(table.def.name);
+      for (const inherit of table.def.inherit ?? []) {
+        visit(this.tables.get(table.relations.get(inherit.relation)!.table)!);
+      }
+    };
+    visit(entity.table);
+    return [...names].map((name) => `${name}:${this.store.table(name).revision}`).join(' ');
+  }
+
   private inheritedValue(table: TableRuntime, row: Row, column: string): unknown {
     for (const inherit of table.def.inherit ?? []) {
       const source = inherit.columns[column];

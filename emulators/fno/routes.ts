@@ -195,12 +195,13 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
     if (countOnly) {
       return reply.header('content-type', 'text/plain').header('odata-version', '4.0').send(String(filter().length));
     }
-    // Paging a large set re-uses the filtered, sorted rows while no table has changed (fields may be inherited).
+    // Paging a large set re-uses the filtered, sorted rows while the tables they come from are unchanged: the entity's
+    // own and those its inherited fields are read from.
     const sorted = sortedQueries.get(
       [entity.def.set, crossCompany ? '' : ctx.defaultCompany, queryOptions.filterText ?? '']
         .concat(JSON.stringify(queryOptions.orderby ?? []))
         .join('\u0000'),
-      String(options.store.revision),
+      engine.queryRevision(entity),
       () => sortRows(engine, entity, filter(), queryOptions.orderby),
     );
     const skip = queryOptions.skip ?? 0;

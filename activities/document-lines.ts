@@ -6,10 +6,10 @@
  * task's filter, partition and order, and a row belongs to exactly one header. Fewer requests count against
  * Dataverse's service-protection budget of 6,000 per five minutes; under load a few dozen documents share one.
  */
-import type { Partition } from '../common/sync-types';
+import type { LookupEntries, Partition } from '../common/sync-types';
 import type { SourceRow } from '../common/types';
 import { odataString, type TaskDefinition } from '../mappings';
-import { readAll, type SourceClients } from './source';
+import { fetchLookups, readAll, type SourceClients } from './source';
 
 /** Headers per query: keeps the URL (about 60 characters per GUID) well under Dataverse's length limit. */
 export const DOCUMENTS_PER_LINE_QUERY = 50;
@@ -69,11 +69,31 @@ interface Queue {
   scheduled: boolean;
 }
 
+/** A document's lines read ahead with its page, and that page's look-ups when they were read too. */
+interface Prefetched {
+  at: number;
+  rows: SourceRow[];
+  /** Shared by the page's documents: read, never changed. */
+  lookups?: LookupEntries;
+}
+
+/** Look-up entries of both, value lists concatenated. */
+export function mergeLookups(...all: LookupEntries[]): LookupEntries {
+  const merged: LookupEntries = {};
+  for (const entries of all) {
+    for (const [entitySet, fields] of Object.entries(entries)) {
+      const bySet = (merged[entitySet] ??= {});
+      for (const [field, values] of Object.entries(fields)) bySet[field] = [...(bySet[field] ?? []), ...values];
+    }
+  }
+  return merged;
+}
+
 /** Gathers concurrent line reads of the same line task into combined queries. One per Dataverse client. */
 export class DocumentLinesReader {
   readonly #queues = new Map<string, Queue>();
   /** Lines read ahead by `prefetch`, by queue and header GUID, in the order they were read. */
-  readonly #prefetched = new Map<string, { at: number; rows: SourceRow[] }>();
+  readonly #prefetched = new Map<string, Prefetched>();
   readonly #stats = { queries: 0, documents: 0 };
 
   constructor(private readonly clients: SourceClients) {}
@@ -81,6 +101,23 @@ export class DocumentLinesReader {
   /** Queries sent and documents they answered, for tests and the benchmark. */
   stats(): { queries: number; documents: number } {
     return { ...this.#stats };
+  }
+
+  /**
+   * What was read ahead for `header`'s document with its page, taken once: its lines and, when they were read too,
+   * the page's look-ups (its headers' and all its lines': a superset of the document's, as fresh as the page read).
+   * Undefined when nothing usable is waiting; `read` then reads the lines.
+   */
+  takeReadAhead(
+    lineTask: TaskDefinition,
+    header: SourceRow,
+    partition: Partition,
+  ): { lines: SourceRow[]; lookups?: LookupEntries } | undefined {
+    const navigation = lineNavigationOf(lineTask);
+    const id = navigation === undefined ? undefined : header[navigation];
+    if (navigation === undefined || typeof id !== 'string' || !GUID.test(id)) return undefined;
+    const entry = this.#takePrefetched(this.#queueFor(lineTask, partition, navigation), id.toLowerCase());
+    return entry && { lines: entry.rows, lookups: entry.lookups };
   }
 
   /** The source lines of `header`'s document, as `readAll` with `linesFilterFor` returns them. */
@@ -97,9 +134,9 @@ export class DocumentLinesReader {
       // which also gives a missing or malformed id its own error.
       return readAll(this.clients, lineTask, partition, linesFilterFor(headerTask, lineTask, header));
     }
+    const readAhead = this.takeReadAhead(lineTask, header, partition);
+    if (readAhead) return readAhead.lines;
     const queue = this.#queueFor(lineTask, partition, navigation);
-    const prefetched = this.#takePrefetched(queue, id.toLowerCase());
-    if (prefetched) return prefetched;
     return new Promise<SourceRow[]>((resolve, reject) => {
       const key = id.toLowerCase();
       const waiters = queue.waiting.get(key) ?? [];
@@ -115,7 +152,13 @@ export class DocumentLinesReader {
    * fails leaves nothing behind: each document then reads its own lines, with its own errors. Resolves to the number
    * of documents whose lines are waiting.
    */
-  async prefetch(lineTask: TaskDefinition, headers: SourceRow[], partition: Partition): Promise<number> {
+  async prefetch(
+    lineTask: TaskDefinition,
+    headers: SourceRow[],
+    partition: Partition,
+    /** The page's header look-ups, when the caller has them: kept with the lines, merged with the lines' own. */
+    headerLookups?: LookupEntries,
+  ): Promise<number> {
     const navigation = lineNavigationOf(lineTask);
     if (navigation === undefined) return 0;
     const queue = this.#queueFor(lineTask, partition, navigation);
@@ -127,35 +170,44 @@ export class DocumentLinesReader {
           .map((id) => id.toLowerCase()),
       ),
     ];
-    let stored = 0;
+    const byHeader = new Map<string, SourceRow[]>();
     for (let start = 0; start < ids.length; start += DOCUMENTS_PER_LINE_QUERY) {
-      let byHeader: Map<string, SourceRow[]>;
       try {
-        byHeader = await this.#readLines(queue, ids.slice(start, start + DOCUMENTS_PER_LINE_QUERY));
+        for (const [id, rows] of await this.#readLines(queue, ids.slice(start, start + DOCUMENTS_PER_LINE_QUERY))) {
+          byHeader.set(id, rows);
+        }
       } catch {
-        return stored;
-      }
-      const at = Date.now();
-      for (const [id, rows] of byHeader) {
-        this.#prefetched.delete(`${queue.key}\u0000${id}`);
-        this.#prefetched.set(`${queue.key}\u0000${id}`, { at, rows });
-        stored += 1;
-      }
-      // Oldest first: a page whose documents never ran (another worker took them) ages out here.
-      for (const key of this.#prefetched.keys()) {
-        if (this.#prefetched.size <= MAX_PREFETCHED_DOCUMENTS) break;
-        this.#prefetched.delete(key);
+        break;
       }
     }
-    return stored;
+    let lookups: LookupEntries | undefined;
+    if (headerLookups) {
+      try {
+        const lineLookups = await fetchLookups(this.clients, lineTask, [...byHeader.values()].flat(), partition);
+        lookups = mergeLookups(headerLookups, lineLookups);
+      } catch {
+        // Each document then looks up what it needs itself.
+      }
+    }
+    const at = Date.now();
+    for (const [id, rows] of byHeader) {
+      this.#prefetched.delete(`${queue.key}\u0000${id}`);
+      this.#prefetched.set(`${queue.key}\u0000${id}`, { at, rows, lookups });
+    }
+    // Oldest first: a page whose documents never ran (another worker took them) ages out here.
+    for (const key of this.#prefetched.keys()) {
+      if (this.#prefetched.size <= MAX_PREFETCHED_DOCUMENTS) break;
+      this.#prefetched.delete(key);
+    }
+    return byHeader.size;
   }
 
-  #takePrefetched(queue: Queue, id: string): SourceRow[] | undefined {
+  #takePrefetched(queue: Queue, id: string): Prefetched | undefined {
     const key = `${queue.key}\u0000${id}`;
     const entry = this.#prefetched.get(key);
     if (!entry) return undefined;
     this.#prefetched.delete(key);
-    return Date.now() - entry.at <= PREFETCH_TTL_MS ? entry.rows : undefined;
+    return Date.now() - entry.at <= PREFETCH_TTL_MS ? entry : undefined;
   }
 
   #queueFor(lineTask: TaskDefinition, partition: Partition, navigation: string): Queue {

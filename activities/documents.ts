@@ -19,7 +19,7 @@ import type { TaskRef } from '../common/sync-types';
 import type { BusinessKey, KeyValue, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
 import { classified } from './failures';
-import { documentLinesReader } from './document-lines';
+import { documentLinesReader, mergeLookups } from './document-lines';
 import { fetchLookups } from './source';
 import { actionableFailures, PreflightReader } from './preflight';
 import { partitionKey } from './sync';
@@ -193,15 +193,21 @@ export async function readAndMapDocument(
 ): Promise<PreparedDocument> {
   const { ref, headerTask, lineTask, header } = input;
   const documentKey = sourceKeyOf(headerTask, header);
-  const headerLookups = await fetchLookups(deps, headerTask, [header], ref.partition);
+  const linesReader = documentLinesReader(deps);
+  // Read with the document's page when that ran on this worker: its lines, and usually the page's look-ups.
+  const readAhead = linesReader.takeReadAhead(lineTask, header, ref.partition);
+  const headerLookups = readAhead?.lookups ?? (await fetchLookups(deps, headerTask, [header], ref.partition));
   const headerResult = transform(headerTask, [header], {
     partition: ref.partition,
     lookups: createLookupIndex(headerLookups),
   });
   if (headerResult.filtered > 0) return { documentKey, lines: [], failures: [], filtered: true, sourceLines: 0 };
 
-  const sourceLines = await documentLinesReader(deps).read(headerTask, lineTask, header, ref.partition);
-  const lineLookups = await fetchLookups(deps, lineTask, sourceLines, ref.partition);
+  const sourceLines = readAhead?.lines ?? (await linesReader.read(headerTask, lineTask, header, ref.partition));
+  // A copy: the header's key is added below, and a page's look-ups are shared by its documents.
+  const lineLookups = readAhead?.lookups
+    ? mergeLookups(readAhead.lookups)
+    : await fetchLookups(deps, lineTask, sourceLines, ref.partition);
   const targetHeader = headerResult.rows[0];
   if (targetHeader) {
     // Lines point at their header, which the saga writes first.

@@ -315,7 +315,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
       }
       const lookups = await fetchLookups(deps, task, rows, ref.partition);
       if (input.lineTask && rows.length > 0)
-        await documentLinesReader(deps).prefetch(input.lineTask, rows, ref.partition);
+        await documentLinesReader(deps).prefetch(input.lineTask, rows, ref.partition, lookups);
       if (delta) await recordSourceIds(deps.store, ref, partitionKey(ref), task, rows, lookups, page.reread);
       if (page.reread && !page.nextCursor) {
         // The full re-read is complete: what it did not return and the source no longer has was deleted meanwhile.

@@ -74,8 +74,9 @@ async function copyDocuments(
   const ref = { project, task: headerTask.name, partition, runId: 'baseline' };
   const targetHeaders: TargetRow[] = [];
   const targetLines: TargetRow[] = [];
-  // As a copy script would: the page's lines in a few queries, not one per document.
-  await documentLinesReader(clients).prefetch(lineTask, headers, partition);
+  // As a copy script would: the page's lines and look-ups in a few queries, not a few per document.
+  const headerLookups = await fetchLookups(clients, headerTask, headers, partition);
+  await documentLinesReader(clients).prefetch(lineTask, headers, partition, headerLookups);
   await eachLimited(headers, options.documentConcurrency, async (header) => {
     const prepared = await readAndMapDocument(clients, { ref, headerTask, lineTask, header });
     tally.rowsRead += prepared.sourceLines;

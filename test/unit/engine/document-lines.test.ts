@@ -12,7 +12,8 @@ import {
   DOCUMENTS_PER_LINE_QUERY,
   linesFilterFor,
 } from '../../../activities/document-lines';
-import { readAll, readSourcePage, type SourceClients } from '../../../activities/source';
+import { readAndMapDocument } from '../../../activities/documents';
+import { fetchLookups, readAll, readSourcePage, type SourceClients } from '../../../activities/source';
 import { createSyncActivities } from '../../../activities/sync';
 import { openCheckpointStore } from '../../../common/checkpoint-store';
 import { rowCountOf } from '../../../common/packed-rows';
@@ -221,5 +222,37 @@ describe('DocumentLinesReader', () => {
         fs.rmSync(tmp, { recursive: true, force: true });
       }
     });
+  });
+
+  it('prepares a document read ahead with its page as one read on its own, with fewer F&O requests', async () => {
+    // Clients of its own: nothing other tests read ahead is waiting in its reader.
+    const own = createClients(connectionToEmulators(emulators.connection));
+    try {
+      const some = headers.slice(0, 20);
+      const ref = { project: 'lines-ahead', task: headerTask.name, partition, runId: 'run-1' };
+      const prepare = (header: SourceRow) => readAndMapDocument(own, { ref, headerTask, lineTask, header });
+      const fnoRequests = () => emulators.fno.stats().requests;
+      await prepare(headers[30]); // the pre-flight's partition facts, read once per worker
+
+      let before = fnoRequests();
+      const alone: Awaited<ReturnType<typeof prepare>>[] = [];
+      for (const header of some) alone.push(await prepare(header));
+      const aloneRequests = fnoRequests() - before;
+
+      const headerLookups = await fetchLookups(own, headerTask, some, partition);
+      expect(await documentLinesReader(own).prefetch(lineTask, some, partition, headerLookups)).toBe(some.length);
+      before = fnoRequests();
+      const ahead: Awaited<ReturnType<typeof prepare>>[] = [];
+      for (const header of some) ahead.push(await prepare(header));
+      const aheadRequests = fnoRequests() - before;
+
+      expect(ahead).toEqual(alone);
+      expect(alone.filter((d) => d.lines.length > 0).length).toBeGreaterThan(10);
+      // The header's customer and the lines' products came with the page (three requests a document); the pre-flight
+      // still reads its own.
+      expect(aheadRequests).toBeLessThanOrEqual(aloneRequests - 3 * some.length);
+    } finally {
+      await own.close();
+    }
   });
 });

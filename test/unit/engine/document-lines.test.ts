@@ -40,6 +40,24 @@ describe('DocumentLinesReader', () => {
 
   const dataverseRequests = () => emulators.dataverse.stats().requests;
 
+  /** Clients whose Dataverse reads fail until `restore` is called. */
+  const unavailableUntilRestored = () => {
+    let fail = true;
+    const failing: SourceClients = {
+      fno: clients.fno,
+      dataverse: Object.assign(Object.create(clients.dataverse) as Clients['dataverse'], {
+        readPage: (...args: Parameters<Clients['dataverse']['readPage']>) =>
+          fail ? Promise.reject(new Error('Dataverse is unavailable')) : clients.dataverse.readPage(...args),
+      }),
+    };
+    return {
+      clients: failing,
+      restore: () => {
+        fail = false;
+      },
+    };
+  };
+
   beforeAll(async () => {
     emulators = await startEmulators({ seed: { accounts: 60, contacts: 0, products: 20, quotes: 120, orders: 0 } });
     clients = createClients(connectionToEmulators(emulators.connection));
@@ -118,22 +136,15 @@ describe('DocumentLinesReader', () => {
   });
 
   it('fails every document of a query that fails, and reads the next ones again', async () => {
-    let fail = true;
-    const failing: SourceClients = {
-      fno: clients.fno,
-      dataverse: Object.assign(Object.create(clients.dataverse) as Clients['dataverse'], {
-        readPage: (...args: Parameters<Clients['dataverse']['readPage']>) =>
-          fail ? Promise.reject(new Error('Dataverse is unavailable')) : clients.dataverse.readPage(...args),
-      }),
-    };
-    const reader = new DocumentLinesReader(failing);
+    const failing = unavailableUntilRestored();
+    const reader = new DocumentLinesReader(failing.clients);
     const some = headers.slice(0, 4);
 
     const settled = await Promise.allSettled(some.map((h) => reader.read(headerTask, lineTask, h, partition)));
     expect(settled.map((s) => s.status)).toEqual(['rejected', 'rejected', 'rejected', 'rejected']);
     expect((settled[0] as PromiseRejectedResult).reason.message).toBe('Dataverse is unavailable');
 
-    fail = false;
+    failing.restore();
     expect(await reader.read(headerTask, lineTask, some[0], partition)).toEqual(alone.get(some[0]));
   });
 
@@ -179,18 +190,11 @@ describe('DocumentLinesReader', () => {
     });
 
     it('leaves nothing behind when the read ahead fails, and documents read their own lines', async () => {
-      let fail = true;
-      const failing: SourceClients = {
-        fno: clients.fno,
-        dataverse: Object.assign(Object.create(clients.dataverse) as Clients['dataverse'], {
-          readPage: (...args: Parameters<Clients['dataverse']['readPage']>) =>
-            fail ? Promise.reject(new Error('Dataverse is unavailable')) : clients.dataverse.readPage(...args),
-        }),
-      };
-      const reader = new DocumentLinesReader(failing);
+      const failing = unavailableUntilRestored();
+      const reader = new DocumentLinesReader(failing.clients);
 
       expect(await reader.prefetch(lineTask, headers.slice(0, 3), partition)).toBe(0);
-      fail = false;
+      failing.restore();
       expect(await reader.read(headerTask, lineTask, headers[1], partition)).toEqual(alone.get(headers[1]));
       expect(reader.stats()).toEqual({ queries: 2, documents: 4 });
     });

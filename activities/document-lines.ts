@@ -52,6 +52,15 @@ export function linesFilterFor(headerTask: TaskDefinition, lineTask: TaskDefinit
   return shared.map((k) => `${k} eq ${odataString(String(header[k]))}`).join(' and ');
 }
 
+/** The header's lower-cased GUID the lines point at, when its lines can be read with other documents'. */
+function documentId(lineTask: TaskDefinition, header: SourceRow): { navigation: string; id: string } | undefined {
+  const navigation = lineNavigationOf(lineTask);
+  const id = navigation === undefined ? undefined : header[navigation];
+  return navigation !== undefined && typeof id === 'string' && GUID.test(id)
+    ? { navigation, id: id.toLowerCase() }
+    : undefined;
+}
+
 interface Waiter {
   resolve(rows: SourceRow[]): void;
   reject(err: unknown): void;
@@ -77,16 +86,8 @@ interface Prefetched {
   lookups?: LookupEntries;
 }
 
-/** Look-up entries of both, value lists concatenated. */
-export function mergeLookups(...all: LookupEntries[]): LookupEntries {
-  const merged: LookupEntries = {};
-  for (const entries of all) {
-    for (const [entitySet, fields] of Object.entries(entries)) {
-      const bySet = (merged[entitySet] ??= {});
-      for (const [field, values] of Object.entries(fields)) bySet[field] = [...(bySet[field] ?? []), ...values];
-    }
-  }
-  return merged;
+function prefetchKey(queue: Queue, id: string): string {
+  return `${queue.key}\u0000${id}`;
 }
 
 /** Gathers concurrent line reads of the same line task into combined queries. One per Dataverse client. */
@@ -113,10 +114,9 @@ export class DocumentLinesReader {
     header: SourceRow,
     partition: Partition,
   ): { lines: SourceRow[]; lookups?: LookupEntries } | undefined {
-    const navigation = lineNavigationOf(lineTask);
-    const id = navigation === undefined ? undefined : header[navigation];
-    if (navigation === undefined || typeof id !== 'string' || !GUID.test(id)) return undefined;
-    const entry = this.#takePrefetched(this.#queueFor(lineTask, partition, navigation), id.toLowerCase());
+    const document = documentId(lineTask, header);
+    if (!document) return undefined;
+    const entry = this.#takePrefetched(this.#queueFor(lineTask, partition, document.navigation), document.id);
     return entry && { lines: entry.rows, lookups: entry.lookups };
   }
 
@@ -127,21 +127,19 @@ export class DocumentLinesReader {
     header: SourceRow,
     partition: Partition,
   ): Promise<SourceRow[]> {
-    const navigation = lineNavigationOf(lineTask);
-    const id = navigation === undefined ? undefined : header[navigation];
-    if (navigation === undefined || typeof id !== 'string' || !GUID.test(id)) {
+    const document = documentId(lineTask, header);
+    if (!document) {
       // Lines selected by shared key values (F&O sources), or a header that cannot be combined: read on their own,
       // which also gives a missing or malformed id its own error.
       return readAll(this.clients, lineTask, partition, linesFilterFor(headerTask, lineTask, header));
     }
-    const readAhead = this.takeReadAhead(lineTask, header, partition);
-    if (readAhead) return readAhead.lines;
-    const queue = this.#queueFor(lineTask, partition, navigation);
+    const queue = this.#queueFor(lineTask, partition, document.navigation);
+    const readAhead = this.#takePrefetched(queue, document.id);
+    if (readAhead) return readAhead.rows;
     return new Promise<SourceRow[]>((resolve, reject) => {
-      const key = id.toLowerCase();
-      const waiters = queue.waiting.get(key) ?? [];
+      const waiters = queue.waiting.get(document.id) ?? [];
       waiters.push({ resolve, reject });
-      queue.waiting.set(key, waiters);
+      queue.waiting.set(document.id, waiters);
       this.#schedule(queue);
     });
   }
@@ -162,14 +160,7 @@ export class DocumentLinesReader {
     const navigation = lineNavigationOf(lineTask);
     if (navigation === undefined) return 0;
     const queue = this.#queueFor(lineTask, partition, navigation);
-    const ids = [
-      ...new Set(
-        headers
-          .map((header) => header[navigation])
-          .filter((id): id is string => typeof id === 'string' && GUID.test(id))
-          .map((id) => id.toLowerCase()),
-      ),
-    ];
+    const ids = [...new Set(headers.flatMap((header) => documentId(lineTask, header)?.id ?? []))];
     const byHeader = new Map<string, SourceRow[]>();
     for (let start = 0; start < ids.length; start += DOCUMENTS_PER_LINE_QUERY) {
       try {
@@ -183,16 +174,18 @@ export class DocumentLinesReader {
     let lookups: LookupEntries | undefined;
     if (headerLookups) {
       try {
-        const lineLookups = await fetchLookups(this.clients, lineTask, [...byHeader.values()].flat(), partition);
-        lookups = mergeLookups(headerLookups, lineLookups);
+        // Added to a copy: the caller's header look-ups go on into its page's result.
+        const lines = [...byHeader.values()].flat();
+        lookups = await fetchLookups(this.clients, lineTask, lines, partition, structuredClone(headerLookups));
       } catch {
         // Each document then looks up what it needs itself.
       }
     }
     const at = Date.now();
     for (const [id, rows] of byHeader) {
-      this.#prefetched.delete(`${queue.key}\u0000${id}`);
-      this.#prefetched.set(`${queue.key}\u0000${id}`, { at, rows, lookups });
+      // Re-inserted, so the map stays in the order of reading.
+      this.#prefetched.delete(prefetchKey(queue, id));
+      this.#prefetched.set(prefetchKey(queue, id), { at, rows, lookups });
     }
     // Oldest first: a page whose documents never ran (another worker took them) ages out here.
     for (const key of this.#prefetched.keys()) {
@@ -203,7 +196,7 @@ export class DocumentLinesReader {
   }
 
   #takePrefetched(queue: Queue, id: string): Prefetched | undefined {
-    const key = `${queue.key}\u0000${id}`;
+    const key = prefetchKey(queue, id);
     const entry = this.#prefetched.get(key);
     if (!entry) return undefined;
     this.#prefetched.delete(key);

@@ -19,7 +19,7 @@ import type { TaskRef } from '../common/sync-types';
 import type { BusinessKey, KeyValue, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
 import { classified } from './failures';
-import { documentLinesReader, mergeLookups } from './document-lines';
+import { documentLinesReader } from './document-lines';
 import { fetchLookups } from './source';
 import { actionableFailures, PreflightReader } from './preflight';
 import { partitionKey } from './sync';
@@ -206,7 +206,7 @@ export async function readAndMapDocument(
   const sourceLines = readAhead?.lines ?? (await linesReader.read(headerTask, lineTask, header, ref.partition));
   // A copy: the header's key is added below, and a page's look-ups are shared by its documents.
   const lineLookups = readAhead?.lookups
-    ? mergeLookups(readAhead.lookups)
+    ? structuredClone(readAhead.lookups)
     : await fetchLookups(deps, lineTask, sourceLines, ref.partition);
   const targetHeader = headerResult.rows[0];
   if (targetHeader) {

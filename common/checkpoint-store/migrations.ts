@@ -140,6 +140,19 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'which full change-tracking read last saw a source id',
     statements: () => ['ALTER TABLE source_ids ADD COLUMN seen_in TEXT'],
   },
+  {
+    version: 5,
+    name: 'document snapshots journaled before a saga writes',
+    statements: ({ keyedTable }) => [
+      `CREATE TABLE document_snapshots (
+        saga_run_id TEXT NOT NULL PRIMARY KEY,
+        snapshot TEXT NOT NULL,
+        at TEXT NOT NULL,
+        at_ms BIGINT NOT NULL
+      )${keyedTable}`,
+      'CREATE INDEX document_snapshots_by_at ON document_snapshots (at_ms)',
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

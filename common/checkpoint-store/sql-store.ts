@@ -17,6 +17,7 @@ import {
 } from './tables';
 import {
   hashEntrySchema,
+  isoTimestamp,
   runCursorSchema,
   runRecordSchema,
   sourceIdEntrySchema,
@@ -24,6 +25,7 @@ import {
   traceEntrySchema,
   watermarkSchema,
   type CheckpointStore,
+  type DocumentWrittenRecord,
   type FailureFilter,
   type HashEntry,
   type PurgeResult,
@@ -148,6 +150,10 @@ function toFailure(row: FailureRow): StoredFailure {
     retryable: row.retryable === null ? null : Number(row.retryable) === 1,
     at: row.at,
   }) as StoredFailure;
+}
+
+function releaseStatement(sagaRunId: string): Statement {
+  return { sql: 'DELETE FROM document_snapshots WHERE saga_run_id = ?', params: [sagaRunId] };
 }
 
 function traceRow(entry: TraceEntry): TraceRow {
@@ -431,6 +437,65 @@ export class SqlCheckpointStore implements CheckpointStore {
     return rows.map(toTrace);
   }
 
+  async claimSnapshot(sagaRunId: string, snapshot: unknown, at: string): Promise<unknown> {
+    this.assertOpen('claimSnapshot');
+    const id = parse('claimSnapshot', identifier('sagaRunId'), sagaRunId);
+    const when = parse('claimSnapshot', isoTimestamp('at'), at);
+    if (snapshot === undefined) throw new CheckpointStoreInputError('claimSnapshot: snapshot must be given');
+    await this.driver.transaction([
+      {
+        sql:
+          'INSERT INTO document_snapshots (saga_run_id, snapshot, at, at_ms) VALUES (?, ?, ?, ?) ' +
+          'ON CONFLICT (saga_run_id) DO NOTHING',
+        params: [id, JSON.stringify(snapshot), when, epochMs(when)],
+      },
+    ]);
+    return this.journaled('claimSnapshot', id);
+  }
+
+  async journaledSnapshot(sagaRunId: string): Promise<unknown> {
+    return this.journaled('journaledSnapshot', parse('journaledSnapshot', identifier('sagaRunId'), sagaRunId));
+  }
+
+  async releaseSnapshot(sagaRunId: string): Promise<void> {
+    this.assertOpen('releaseSnapshot');
+    const id = parse('releaseSnapshot', identifier('sagaRunId'), sagaRunId);
+    await this.driver.transaction([releaseStatement(id)]);
+  }
+
+  async documentWritten(record: DocumentWrittenRecord): Promise<void> {
+    const [project, task, partition] = this.scope(
+      'documentWritten',
+      ['project', record.project],
+      record.task,
+      record.partition,
+    );
+    const hash = parse('documentWritten', hashEntrySchema, record.hash);
+    const trace = parse('documentWritten', traceEntrySchema, record.trace);
+    const saga =
+      record.sagaRunId === undefined ? undefined : parse('documentWritten', identifier('sagaRunId'), record.sagaRunId);
+    await this.driver.transaction([
+      upsertStatement(ROW_HASHES, {
+        project,
+        task,
+        partition_key: partition,
+        source_key: hash.sourceKey,
+        hash: hash.hash,
+      }),
+      upsertStatement(TRACES, traceRow(trace)),
+      ...(saga ? [releaseStatement(saga)] : []),
+    ]);
+  }
+
+  private async journaled(method: string, sagaRunId: string): Promise<unknown> {
+    this.assertOpen(method);
+    const [row] = await this.driver.query<{ snapshot: string }>({
+      sql: 'SELECT snapshot FROM document_snapshots WHERE saga_run_id = ?',
+      params: [sagaRunId],
+    });
+    return row ? (JSON.parse(row.snapshot) as unknown) : undefined;
+  }
+
   async purge(olderThan: Date): Promise<PurgeResult> {
     this.assertOpen('purge');
     if (!(olderThan instanceof Date) || Number.isNaN(olderThan.getTime())) {
@@ -439,13 +504,14 @@ export class SqlCheckpointStore implements CheckpointStore {
     const cutoff = olderThan.getTime();
     const expiredRuns = 'SELECT run_id FROM runs WHERE COALESCE(ended_ms, started_ms) < ?';
     // Dependants first, while the expired runs can still be found.
-    const [failures, traces, , runs] = await this.driver.transaction([
+    const [failures, traces, , runs, snapshots] = await this.driver.transaction([
       { sql: `DELETE FROM run_failures WHERE at_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
       { sql: `DELETE FROM traces WHERE at_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
       { sql: `DELETE FROM cursors WHERE updated_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
       { sql: 'DELETE FROM runs WHERE COALESCE(ended_ms, started_ms) < ?', params: [cutoff] },
+      { sql: 'DELETE FROM document_snapshots WHERE at_ms < ?', params: [cutoff] },
     ]);
-    return { runs, failures, traces };
+    return { runs, failures, traces, snapshots };
   }
 
   async close(): Promise<void> {

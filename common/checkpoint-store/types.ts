@@ -1,7 +1,7 @@
 import { z } from 'zod';
 
 const nonEmpty = (what: string) => z.string().min(1, `${what} must be a non-empty string`);
-const isoTimestamp = (what: string) =>
+export const isoTimestamp = (what: string) =>
   z.iso.datetime({ offset: true, message: `${what} must be an ISO 8601 timestamp, e.g. 2026-01-31T12:00:00Z` });
 const counters = z.record(z.string(), z.number({ error: 'counter values must be finite numbers' }));
 
@@ -98,6 +98,19 @@ export interface PurgeResult {
   runs: number;
   failures: number;
   traces: number;
+  /** Journaled document snapshots no saga came back for (their saga and its undo both gave up). */
+  snapshots: number;
+}
+
+/** A document that landed whole: what its saga records about it in one transaction. */
+export interface DocumentWrittenRecord {
+  project: string;
+  task: string;
+  partition: string;
+  hash: HashEntry;
+  trace: TraceEntry;
+  /** The saga run whose journaled snapshot is no longer needed. */
+  sagaRunId?: string;
 }
 
 /**
@@ -148,6 +161,19 @@ export interface CheckpointStore {
   addTrace(entries: TraceEntry[]): Promise<void>;
   /** Every recorded step for the business key, oldest first. */
   trace(task: string, sourceKey: string): Promise<TraceEntry[]>;
+
+  /**
+   * Journals a document saga's snapshot before its first write and returns the saga run's journaled snapshot: the
+   * first one stored wins. A saga re-planned after its worker died mid-write took its second snapshot of its own
+   * half write; the journaled one is what the target held before the saga touched it.
+   */
+  claimSnapshot(sagaRunId: string, snapshot: unknown, at: string): Promise<unknown>;
+  /** The saga run's journaled snapshot, if it has one. */
+  journaledSnapshot(sagaRunId: string): Promise<unknown>;
+  /** Drops the saga run's journaled snapshot (its document was undone). */
+  releaseSnapshot(sagaRunId: string): Promise<void>;
+  /** Records a whole document's hash and trace entry and drops its saga's journaled snapshot, as one transaction. */
+  documentWritten(record: DocumentWrittenRecord): Promise<void>;
 
   /**
    * Deletes execution history older than `olderThan`: runs that ended (or, never having ended, started) before it

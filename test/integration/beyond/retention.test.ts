@@ -27,6 +27,8 @@ async function seedRun(store: CheckpointStore, runId: string, age: number): Prom
   await store.addTrace([
     { runId, workflowId: runId, task: 'accounts', sourceKey: `ACC-${age}`, outcome: 'failed', at: daysAgo(age) },
   ]);
+  // A document saga's journaled snapshot whose saga never came back for it.
+  await store.claimSnapshot(`${runId}/saga`, { header: {}, lines: [] }, daysAgo(age));
 }
 
 describe('purgeHistory', () => {
@@ -49,8 +51,10 @@ describe('purgeHistory', () => {
   };
 
   test('the default keeps 90 days: the older run goes with its failures and trace, the younger one stays whole', async () => {
-    await expect(purge(DEFAULT_RETENTION_DAYS)).resolves.toEqual({ runs: 1, failures: 1, traces: 1 });
+    await expect(purge(DEFAULT_RETENTION_DAYS)).resolves.toEqual({ runs: 1, failures: 1, traces: 1, snapshots: 1 });
     expect(await store.getRun('p2c/demo/old')).toBeUndefined();
+    expect(await store.journaledSnapshot('p2c/demo/old/saga')).toBeUndefined();
+    expect(await store.journaledSnapshot('p2c/demo/young/saga')).toBeDefined();
     expect(await store.listFailures('p2c/demo/old')).toEqual([]);
     expect(await store.trace('accounts', `ACC-${DEFAULT_RETENTION_DAYS + 10}`)).toEqual([]);
     expect(await store.getRun('p2c/demo/young')).toBeDefined();
@@ -59,7 +63,12 @@ describe('purgeHistory', () => {
   });
 
   test('a longer retention keeps both', async () => {
-    await expect(purge(DEFAULT_RETENTION_DAYS + 30)).resolves.toEqual({ runs: 0, failures: 0, traces: 0 });
+    await expect(purge(DEFAULT_RETENTION_DAYS + 30)).resolves.toEqual({
+      runs: 0,
+      failures: 0,
+      traces: 0,
+      snapshots: 0,
+    });
     expect(await store.listFailures('p2c/demo/old')).toHaveLength(1);
   });
 });

@@ -573,6 +573,69 @@ export function checkpointStoreContract(
       });
     });
 
+    describe('document snapshots', () => {
+      const before = { header: { entitySet: 'SalesQuotationHeadersV2', key: { Q: 'Q-1' }, before: null }, lines: [] };
+      const halfWritten = { ...before, header: { ...before.header, before: { Q: 'Q-1', Name: 'ours' } } };
+
+      test('the first snapshot a saga run journals wins until it is released', async () => {
+        const store = await open();
+        expect(await store.journaledSnapshot('saga-1')).toBeUndefined();
+        expect(await store.claimSnapshot('saga-1', before, '2026-03-01T10:00:00Z')).toEqual(before);
+        // Re-planned after a crash, the saga offers the snapshot of its own half write; the journal keeps the first.
+        expect(await store.claimSnapshot('saga-1', halfWritten, '2026-03-01T10:00:05Z')).toEqual(before);
+        expect(await store.claimSnapshot('saga-2', halfWritten, '2026-03-01T10:00:05Z')).toEqual(halfWritten);
+        expect(await store.journaledSnapshot('saga-1')).toEqual(before);
+
+        await store.releaseSnapshot('saga-1');
+        expect(await store.journaledSnapshot('saga-1')).toBeUndefined();
+        expect(await store.journaledSnapshot('saga-2')).toEqual(halfWritten);
+        expect(await store.claimSnapshot('saga-1', halfWritten, '2026-03-01T10:01:00Z')).toEqual(halfWritten);
+      });
+
+      test('a written document records its hash and trace entry and releases its snapshot together', async () => {
+        const store = await open();
+        await store.claimSnapshot('saga-1', before, '2026-03-01T10:00:00Z');
+        await store.claimSnapshot('saga-2', before, '2026-03-01T10:00:00Z');
+        const created = traceEntry({ runId: 'r1', outcome: 'created', at: '2026-03-01T10:00:01Z' });
+        await store.documentWritten({
+          project: PROJECT,
+          task: TASK,
+          partition: PARTITION,
+          hash: { sourceKey: 'ACC-1', hash: 'h1' },
+          trace: created,
+          sagaRunId: 'saga-1',
+        });
+        expect((await store.getHashes(PROJECT, TASK, PARTITION, ['ACC-1'])).get('ACC-1')).toBe('h1');
+        expect(await store.trace(TASK, 'ACC-1')).toStrictEqual([created]);
+        expect(await store.journaledSnapshot('saga-1')).toBeUndefined();
+        expect(await store.journaledSnapshot('saga-2')).toEqual(before);
+      });
+
+      test('bad input is refused and nothing of the document is recorded', async () => {
+        const store = await open();
+        await expect(store.claimSnapshot('', before, '2026-03-01T10:00:00Z')).rejects.toThrow(
+          'claimSnapshot: sagaRunId must not be empty',
+        );
+        await expect(store.claimSnapshot('saga-1', undefined, '2026-03-01T10:00:00Z')).rejects.toThrow(
+          'claimSnapshot: snapshot must be given',
+        );
+        await expect(store.claimSnapshot('saga-1', before, 'yesterday')).rejects.toThrow(
+          /claimSnapshot: at must be an ISO 8601 timestamp/,
+        );
+        await expect(
+          store.documentWritten({
+            project: PROJECT,
+            task: TASK,
+            partition: PARTITION,
+            hash: { sourceKey: 'ACC-1', hash: '' },
+            trace: traceEntry({ runId: 'r1', outcome: 'created', at: '2026-03-01T10:00:01Z' }),
+          }),
+        ).rejects.toThrow(/documentWritten: hash: hash must be a non-empty string/);
+        expect(await store.trace(TASK, 'ACC-1')).toEqual([]);
+        expect(await store.journaledSnapshot('saga-1')).toBeUndefined();
+      });
+    });
+
     describe('purge', () => {
       test('removes history older than the cut-off and keeps newer history, watermarks and hashes', async () => {
         const store = await open();
@@ -605,8 +668,10 @@ export function checkpointStoreContract(
         await store.saveCursor('recent', TASK, PARTITION, { page: 1, counters: {}, updatedAt: '2026-03-01T00:20:00Z' });
         await store.commitWatermark(PROJECT, TASK, PARTITION, { kind: 'none' }, 'old');
         await store.putHashes(PROJECT, TASK, PARTITION, [{ sourceKey: 'ACC-1', hash: 'h1' }]);
+        await store.claimSnapshot('abandoned-saga', { header: {}, lines: [] }, '2026-01-02T00:10:00Z');
+        await store.claimSnapshot('recent-saga', { header: {}, lines: [] }, '2026-03-01T00:20:00Z');
 
-        expect(await store.purge(cutoff)).toEqual({ runs: 2, failures: 2, traces: 2 });
+        expect(await store.purge(cutoff)).toEqual({ runs: 2, failures: 2, traces: 2, snapshots: 1 });
 
         expect((await store.listRuns({})).map((r) => r.runId)).toEqual(['recent']);
         expect(await store.listFailures('old')).toEqual([]);
@@ -617,7 +682,10 @@ export function checkpointStoreContract(
         expect(await store.getWatermark(PROJECT, TASK, PARTITION)).toEqual({ kind: 'none' });
         expect((await store.getHashes(PROJECT, TASK, PARTITION, ['ACC-1'])).get('ACC-1')).toBe('h1');
 
-        expect(await store.purge(cutoff)).toEqual({ runs: 0, failures: 0, traces: 0 });
+        expect(await store.journaledSnapshot('abandoned-saga')).toBeUndefined();
+        expect(await store.journaledSnapshot('recent-saga')).toBeDefined();
+
+        expect(await store.purge(cutoff)).toEqual({ runs: 0, failures: 0, traces: 0, snapshots: 0 });
       });
 
       test('refuses an invalid date', async () => {

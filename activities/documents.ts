@@ -14,7 +14,7 @@ import {
 import { literal } from '../connectors/odata/keys';
 import { canonicalJson, createLookupIndex, rowHash, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
 import { fnv1a64Hex } from '../mappings/hash';
-import type { CheckpointStore, TraceOutcome } from '../common/checkpoint-store';
+import type { CheckpointStore, TraceEntry, TraceOutcome } from '../common/checkpoint-store';
 import type { TaskRef } from '../common/sync-types';
 import type { BusinessKey, KeyValue, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
@@ -110,9 +110,17 @@ export interface WriteDocumentInput extends DocumentRef {
   hash: string;
   /** What the header's snapshot says the write does to the document. */
   outcome: 'created' | 'updated';
+  /**
+   * The plan's snapshot, journaled under the calling saga run before anything is written. Given by sagas that plan
+   * and write in local activities, whose plan is not in history until the write ends: re-planned after a crash,
+   * such a saga would otherwise snapshot its own half write.
+   */
+  snapshot?: DocumentSnapshot;
 }
 
-export type DocumentWritten = { status: 'written' } | { status: 'rejected'; failure: RowFailure };
+export type DocumentWritten =
+  | { status: 'written'; outcome?: 'created' | 'updated' }
+  | { status: 'rejected'; failure: RowFailure; outcome?: 'created' | 'updated' };
 
 export interface CompensateDocumentInput extends DocumentRef {
   snapshot: DocumentSnapshot;
@@ -130,6 +138,16 @@ export interface DocumentCompensated {
 export interface DocumentTraceInput extends Omit<DocumentRef, 'system'> {
   outcome: TraceOutcome;
   detail?: string;
+}
+
+/** The run of the saga calling a document activity: its journaled snapshot is kept under this id. */
+function sagaRun(): string | undefined {
+  return Context.current().info.workflowExecution?.runId;
+}
+
+/** What writing a document does, by its header's snapshot: a header that was not there is created. */
+export function outcomeOf(snapshot: DocumentSnapshot): 'created' | 'updated' {
+  return snapshot.header.before ? 'updated' : 'created';
 }
 
 /**
@@ -332,18 +350,20 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
     });
   }
 
+  function traceEntryOf(input: DocumentTraceInput): TraceEntry {
+    return {
+      runId: input.ref.runId,
+      workflowId: input.workflowId,
+      task: input.task,
+      sourceKey: input.documentKey,
+      outcome: input.outcome,
+      at: now().toISOString(),
+      ...(input.detail ? { detail: input.detail } : {}),
+    };
+  }
+
   async function addTrace(input: DocumentTraceInput): Promise<void> {
-    await deps.store.addTrace([
-      {
-        runId: input.ref.runId,
-        workflowId: input.workflowId,
-        task: input.task,
-        sourceKey: input.documentKey,
-        outcome: input.outcome,
-        at: now().toISOString(),
-        ...(input.detail ? { detail: input.detail } : {}),
-      },
-    ]);
+    await deps.store.addTrace([traceEntryOf(input)]);
   }
 
   /**
@@ -488,12 +508,18 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
           type: RETRYABLE,
           message: `${outcome.sourceKey}: ${outcome.message ?? 'transient write failure'}`,
         });
+      const saga = sagaRun();
+      const journaled =
+        input.snapshot && saga
+          ? ((await deps.store.claimSnapshot(saga, input.snapshot, now().toISOString())) as DocumentSnapshot)
+          : undefined;
+      const outcome = journaled ? outcomeOf(journaled) : input.outcome;
       // Lines belong to their header: when the snapshot found no header, none of its lines exist either.
-      const expectNew = input.outcome === 'created';
+      const expectNew = outcome === 'created';
       const [header] = await upsertRows(input.system, [input.header], expectNew);
       if (header.status === 'failed') {
         if (header.retryable) throw transient(header);
-        return { status: 'rejected', failure: rejection(input, input.header, [header]) };
+        return { status: 'rejected', failure: rejection(input, input.header, [header]), outcome };
       }
       const lines = await upsertRows(input.system, input.lines, expectNew);
       const failed = lines.filter((o) => o.status === 'failed');
@@ -501,15 +527,19 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
       // A line refused for good dooms the document: retrying its transient neighbours would only delay the undo.
       if (rejected.length > 0) {
         const row = input.lines.find((l) => l.sourceKey === rejected[0].sourceKey) ?? input.lines[0];
-        return { status: 'rejected', failure: rejection(input, row, rejected) };
+        return { status: 'rejected', failure: rejection(input, row, rejected), outcome };
       }
       if (failed.length > 0) throw transient(failed[0]);
       const { ref } = input;
-      await deps.store.putHashes(ref.project, input.task, partitionKey(ref), [
-        { sourceKey: input.documentKey, hash: input.hash },
-      ]);
-      await addTrace({ ...input, outcome: input.outcome, detail: `header and ${input.lines.length} lines` });
-      return { status: 'written' };
+      await deps.store.documentWritten({
+        project: ref.project,
+        task: input.task,
+        partition: partitionKey(ref),
+        hash: { sourceKey: input.documentKey, hash: input.hash },
+        trace: traceEntryOf({ ...input, outcome, detail: `header and ${input.lines.length} lines` }),
+        ...(saga && journaled ? { sagaRunId: saga } : {}),
+      });
+      return { status: 'written', outcome };
     });
   }
 
@@ -521,7 +551,10 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
    */
   async function compensateDocument(input: CompensateDocumentInput): Promise<DocumentCompensated> {
     return classified(async () => {
-      const { system, snapshot } = input;
+      const { system } = input;
+      const saga = sagaRun();
+      const journaled = saga ? ((await deps.store.journaledSnapshot(saga)) as DocumentSnapshot | undefined) : undefined;
+      const snapshot = journaled ?? input.snapshot;
       const current = await readDocument(system, snapshot.header, snapshot.lines);
       const describe = (s: RowSnapshot) => `${s.entitySet} ${JSON.stringify(s.key)}`;
       const problems: Array<{ row: string; message: string; retryable: boolean }> = [];
@@ -573,6 +606,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
         ? `compensation failed, the target may need attention: ${compensationFailures.join('; ')}`
         : `compensated: ${undone} rows deleted or restored to their state before the run`;
       await addTrace({ ...input, outcome: 'failed', detail: `${input.reason}; ${outcome}` });
+      if (saga && journaled) await deps.store.releaseSnapshot(saga);
       return { undone, compensationFailures };
     });
   }

@@ -3,7 +3,7 @@
  * replay test checks that today's workflow code still replays them: one per workflow type the run starts, plus a
  * document saga that compensates (one of its lines is refused by F&O at write time), a plain page-by-page task and a
  * short continuous sync. Histories of earlier workflow shapes and types recorded before (names with a variant, e.g.
- * `quoteSync.row-by-row`, and `quoteSync`, the saga type before `quoteSyncV2`) are kept.
+ * `quoteSync.row-by-row`, and `quoteSync` and `quoteSyncV2`, the saga types before `quoteSyncV3`) are kept.
  * Run after a deliberate, patched workflow change: `npx tsx scripts/record-histories.ts`.
  */
 import fs from 'node:fs';
@@ -26,7 +26,7 @@ import { activitiesOf } from '../test/support/history';
 export const HISTORY_DIR = path.resolve(__dirname, '../test/replay/histories');
 export const WORKFLOW_IDS_FILE = path.join(HISTORY_DIR, 'workflow-ids.json');
 /** The workflow type document tasks start today; histories of earlier saga types stay as they were recorded. */
-const SAGA_TYPE = 'quoteSyncV2';
+const SAGA_TYPE = 'quoteSyncV3';
 /** The line of the chosen quote that F&O refuses, so its saga writes, fails and compensates. */
 const REFUSED_LINE = 2;
 

@@ -42,4 +42,5 @@ export const activityOptions = {
  */
 export const localActivityOptions = {
   read: { startToCloseTimeout: '2m', retry: serviceRetry },
+  write: { startToCloseTimeout: '5m', retry: serviceRetry },
 } satisfies Record<string, LocalActivityOptions>;

@@ -43,14 +43,14 @@ import {
   type TaskResult,
 } from '../common/sync-types';
 import type { RowFailure } from '../common/types';
-import { QUOTE_SYNC_V2, quoteSync, quoteSyncV2, type QuoteSyncResult } from './quoteSync';
+import { QUOTE_SYNC_V2, QUOTE_SYNC_V3, quoteSync, quoteSyncV2, quoteSyncV3, type QuoteSyncResult } from './quoteSync';
 import { OUTCOME_ATTRIBUTE } from './search-attributes';
 import { activityOptions, PAGE_TOO_LARGE } from './activity-options';
 
 export interface EntitySyncInput {
   ref: TaskRef;
   task: TaskDefinition;
-  /** Header/lines documents (quotes, orders, invoices): each header row becomes a quoteSyncV2 saga. */
+  /** Header/lines documents (quotes, orders, invoices): each header row becomes a quoteSyncV3 saga. */
   lineTask?: TaskDefinition;
   mode: SyncMode;
   settings: SyncSettings;
@@ -398,7 +398,7 @@ async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: Syn
   };
 }
 
-/** Each header row of the page becomes a quoteSyncV2 child; at most `documentConcurrency` run at once. */
+/** Each header row of the page becomes a quoteSyncV3 child; at most `documentConcurrency` run at once. */
 async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, page: PageRead): Promise<PageOutcome> {
   const { ref, task, settings } = input;
   const outcome: PageOutcome = { counters: {}, failures: [...page.failures] };
@@ -410,7 +410,7 @@ async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, p
     while (next < headers.length) {
       const header = headers[next++];
       const documentId = sourceKeyOf(task, header);
-      const saga = patched(QUOTE_SYNC_V2) ? quoteSyncV2 : quoteSync;
+      const saga = patched(QUOTE_SYNC_V3) ? quoteSyncV3 : patched(QUOTE_SYNC_V2) ? quoteSyncV2 : quoteSync;
       const result = await executeChild(saga, {
         workflowId: `${parentId}/${documentId}`,
         args: [{ ref, headerTask: task, lineTask, header }],

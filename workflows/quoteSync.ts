@@ -1,8 +1,9 @@
 /**
  * One document — a sales quote, or an order or invoice built the same way — as a saga: the header and its lines
  * land in the target together or not at all. A local activity reads, maps and checks the document and snapshots the
- * target's rows; an activity writes the header and then all lines in one batch; when a line fails for good a third
- * brings every row back to the snapshot. A document identical to its last complete write is not written again.
+ * target's rows; a second one journals that snapshot in the checkpoint store and writes the header and then all
+ * lines in one batch; when a line fails for good an activity brings every row back to the journaled snapshot. A
+ * document identical to its last complete write is not written again.
  */
 import {
   ActivityFailure,
@@ -44,6 +45,7 @@ export interface QuoteSyncResult {
 const { prepareDocument, snapshotDocument, planDocument } = proxyActivities<SyncActivities>(activityOptions.read);
 const { planDocument: planDocumentLocally } = proxyLocalActivities<SyncActivities>(localActivityOptions.read);
 const { upsertRow, writeDocument } = proxyActivities<SyncActivities>(activityOptions.write);
+const { writeDocument: writeDocumentLocally } = proxyLocalActivities<SyncActivities>(localActivityOptions.write);
 const { compensateRow, compensateDocument, traceDocument } = proxyActivities<SyncActivities>(
   activityOptions.bookkeeping,
 );
@@ -57,6 +59,8 @@ export const BATCHED_DOCUMENT_WRITES = 'batched-document-writes';
 export const LOCAL_DOCUMENT_PLAN = 'local-document-plan';
 /** Marks document tasks that start `quoteSyncV2` sagas; task runs recorded before it start `quoteSync`. */
 export const QUOTE_SYNC_V2 = 'quote-sync-v2';
+/** Marks document tasks that start `quoteSyncV3` sagas; task runs recorded before it start `quoteSyncV2`. */
+export const QUOTE_SYNC_V3 = 'quote-sync-v3';
 
 class LineRejected extends Error {
   constructor(
@@ -78,16 +82,28 @@ function reasonOf(err: unknown): string {
  */
 export async function quoteSync(input: QuoteSyncInput): Promise<QuoteSyncResult> {
   if (!patched(BATCHED_DOCUMENT_WRITES)) return rowByRowQuoteSync(input);
-  return batchedQuoteSync(input, patched(LOCAL_DOCUMENT_PLAN) ? planDocumentLocally : planDocument);
+  return batchedQuoteSync(input, patched(LOCAL_DOCUMENT_PLAN) ? planDocumentLocally : planDocument, writeDocument);
 }
 
 /**
- * Today's saga under a workflow type of its own, so its runs need no patch markers: each marker costs a document
- * two history events and a visibility update (the SDK records `TemporalChangeVersion` with it), and a run has one
- * saga per document. The parent starts this type behind its own patch (`QUOTE_SYNC_V2`), once per task run.
+ * The saga as `quoteSyncV2` runs it: a local plan, then the write as an activity, whose scheduling records the plan
+ * (and its snapshot) in history before anything is written. Kept for the runs and recorded histories of that type.
+ * Each saga type has no patch markers of its own: a marker costs a document two history events and a visibility
+ * update (the SDK records `TemporalChangeVersion` with it), and a run has one saga per document. The parent picks
+ * the type behind its own patches (`QUOTE_SYNC_V2`, `QUOTE_SYNC_V3`), once per task run.
  */
 export async function quoteSyncV2(input: QuoteSyncInput): Promise<QuoteSyncResult> {
-  return batchedQuoteSync(input, planDocumentLocally);
+  return batchedQuoteSync(input, planDocumentLocally, writeDocument);
+}
+
+/**
+ * Today's saga: plan and write are both local activities, so a document that lands whole costs its saga one
+ * workflow task and no activity task. The plan's marker reaches history only with the write's, so the write first
+ * journals the plan's snapshot in the checkpoint store under this run; a saga re-planned after its worker died
+ * mid-write keeps the first snapshot, and its undo (if any) goes back to what the target held before the saga.
+ */
+export async function quoteSyncV3(input: QuoteSyncInput): Promise<QuoteSyncResult> {
+  return batchedQuoteSync(input, planDocumentLocally, writeDocumentLocally, { journal: true });
 }
 
 function failedResult(documentKey: string, failure: RowFailure): QuoteSyncResult {
@@ -104,6 +120,8 @@ function failedResult(documentKey: string, failure: RowFailure): QuoteSyncResult
 async function batchedQuoteSync(
   input: QuoteSyncInput,
   planner: typeof planDocument | typeof planDocumentLocally,
+  writer: typeof writeDocument | typeof writeDocumentLocally,
+  options: { journal?: boolean } = {},
 ): Promise<QuoteSyncResult> {
   const { ref, headerTask, lineTask } = input;
   const workflowId = workflowInfo().workflowId;
@@ -138,10 +156,10 @@ async function batchedQuoteSync(
   if (plan.kind !== 'write') return { ...base, outcome: plan.kind, failures: [] };
 
   const system = headerTask.target.system;
-  const outcome = plan.snapshot.header.before ? 'updated' : 'created';
+  let outcome: 'created' | 'updated' = plan.snapshot.header.before ? 'updated' : 'created';
   let failure: RowFailure;
   try {
-    const written = await writeDocument({
+    const written = await writer({
       ...traced,
       system,
       lineTask: lineTask.name,
@@ -149,7 +167,10 @@ async function batchedQuoteSync(
       lines: plan.lineRows,
       hash: plan.hash,
       outcome,
+      ...(options.journal ? { snapshot: plan.snapshot } : {}),
     });
+    // The journaled snapshot decides when it differs from this plan's (a plan repeated after a crash).
+    outcome = written.outcome ?? outcome;
     if (written.status === 'written') return { ...base, outcome, failures: [] };
     failure = written.failure;
   } catch (err) {

@@ -10,7 +10,7 @@ import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundle } from '../../worker/bundle';
-import { BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN, QUOTE_SYNC_V2 } from '../../workflows/quoteSync';
+import { BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN, QUOTE_SYNC_V2, QUOTE_SYNC_V3 } from '../../workflows/quoteSync';
 import {
   activitiesOf,
   activityResults,
@@ -21,7 +21,7 @@ import {
 } from '../support/history';
 
 const DIR = path.join(__dirname, 'histories');
-const WORKFLOW_TYPES = ['prospectToCash', 'entitySync', 'quoteSyncV2', 'quoteSync', 'continuousSync'];
+const WORKFLOW_TYPES = ['prospectToCash', 'entitySync', 'quoteSyncV3', 'quoteSyncV2', 'quoteSync', 'continuousSync'];
 const IDS_FILE = 'workflow-ids.json';
 
 const WORKFLOW_IDS = JSON.parse(fs.readFileSync(path.join(DIR, IDS_FILE), 'utf8')) as Record<string, string>;
@@ -48,7 +48,7 @@ describe('replay of recorded histories', () => {
     await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
   });
 
-  test('the saga histories cover both write paths, both plan paths, the compensation and both saga types', () => {
+  test('the saga histories cover both write paths, both plan paths, the compensation and every saga type', () => {
     const rowByRow = load('quoteSync.row-by-row').history;
     expect(patchesOf(rowByRow)).toEqual([]);
     expect(activitiesOf(rowByRow)).toEqual(
@@ -71,7 +71,7 @@ describe('replay of recorded histories', () => {
     expect(activitiesOf(compensated)).toEqual(['planDocument', 'writeDocument', 'compensateDocument']);
     expect(remoteActivitiesOf(compensated)).toEqual(['writeDocument', 'compensateDocument']);
 
-    // Today's saga type runs the same steps with no patch marker, and so no TemporalChangeVersion update either.
+    // quoteSyncV2 runs the same steps with no patch marker, and so no TemporalChangeVersion update either.
     for (const [name, steps] of [
       ['quoteSyncV2', ['planDocument', 'writeDocument']],
       ['quoteSyncV2.compensated', ['planDocument', 'writeDocument', 'compensateDocument']],
@@ -85,12 +85,33 @@ describe('replay of recorded histories', () => {
         load(name.replace('quoteSyncV2', 'quoteSync')).history.events!.length,
       );
     }
+
+    // Today's saga plans and writes locally: only an undo goes through the server, and a written document's whole
+    // history is its start, one workflow task, two markers and its completion.
+    for (const [name, steps, remote] of [
+      ['quoteSyncV3', ['planDocument', 'writeDocument'], []],
+      ['quoteSyncV3.compensated', ['planDocument', 'writeDocument', 'compensateDocument'], ['compensateDocument']],
+    ] as const) {
+      const history = load(name).history;
+      expect(patchesOf(history)).toEqual([]);
+      expect(activitiesOf(history)).toEqual(steps);
+      expect(remoteActivitiesOf(history)).toEqual(remote);
+      expect(history.events!.length).toBeLessThan(
+        load(name.replace('quoteSyncV3', 'quoteSyncV2')).history.events!.length,
+      );
+    }
+    expect(load('quoteSyncV3').history.events).toHaveLength(7);
   });
 
-  test('a document task starts quoteSyncV2 sagas behind its patch; task runs recorded before start quoteSync', () => {
+  test('a document task starts the saga type its patches say; task runs recorded before keep theirs', () => {
     const current = load('entitySync').history;
-    expect(patchesOf(current)).toContain(QUOTE_SYNC_V2);
-    expect(new Set(childTypesOf(current))).toEqual(new Set(['quoteSyncV2']));
+    expect(patchesOf(current)).toContain(QUOTE_SYNC_V3);
+    expect(patchesOf(current)).not.toContain(QUOTE_SYNC_V2);
+    expect(new Set(childTypesOf(current))).toEqual(new Set(['quoteSyncV3']));
+    const v2 = load('entitySync.saga-v2').history;
+    expect(patchesOf(v2)).toContain(QUOTE_SYNC_V2);
+    expect(patchesOf(v2)).not.toContain(QUOTE_SYNC_V3);
+    expect(new Set(childTypesOf(v2))).toEqual(new Set(['quoteSyncV2']));
     const before = load('entitySync.row-by-row').history;
     expect(patchesOf(before)).not.toContain(QUOTE_SYNC_V2);
     expect(new Set(childTypesOf(before))).toEqual(new Set(['quoteSync']));

@@ -1,7 +1,8 @@
 /**
- * The quoteSync saga's orchestration on the time-skipping test server, with in-memory activities standing in for
- * the connectors: what it does when its write, its undo or its plan fails for good, and that an unchanged document
- * costs one activity. The end-to-end behaviour against the emulators is in saga-batched-writes.test.ts.
+ * The document saga's orchestration (`quoteSyncV3`, the type document tasks start) on the time-skipping test
+ * server, with in-memory activities standing in for the connectors: what it does when its write, its undo or its
+ * plan fails for good, and what a document costs in history. The end-to-end behaviour against the emulators is in
+ * saga-batched-writes.test.ts; the journaled snapshot after a crash in worker-crash.test.ts.
  */
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -12,7 +13,7 @@ import { resolveTasks } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
 import type { TargetRow } from '../../../common/types';
 import { workflowBundle } from '../../../worker/bundle';
-import { quoteSync } from '../../../workflows';
+import { quoteSyncV3 } from '../../../workflows';
 import type { QuoteSyncInput, QuoteSyncResult } from '../../../workflows/quoteSync';
 import { NON_RETRYABLE } from '../../../workflows/activity-options';
 import { EXAMPLE_PROJECT } from '../../support/e2e';
@@ -77,7 +78,7 @@ function fakeActivities(behaviour: Behaviour, calls: Calls): SagaActivities {
   };
 }
 
-describe('quoteSync saga orchestration (time-skipping server)', () => {
+describe('document saga orchestration (time-skipping server)', () => {
   let env: TestWorkflowEnvironment;
   beforeAll(async () => {
     env = await timeSkippingEnv();
@@ -107,7 +108,7 @@ describe('quoteSync saga orchestration (time-skipping server)', () => {
       header: { quotenumber: QUOTE, quoteid: '00000000-0000-0000-0000-000000000007' },
     };
     return worker.runUntil(async () => {
-      const handle = await env.client.workflow.start(quoteSync, {
+      const handle = await env.client.workflow.start(quoteSyncV3, {
         taskQueue,
         workflowId: `${uniqueQueue('run')}/${QUOTE}`,
         args: [input],
@@ -118,12 +119,15 @@ describe('quoteSync saga orchestration (time-skipping server)', () => {
     });
   }
 
-  test('a written document costs two activities and counts by what its header snapshot says', async () => {
-    const { result, calls } = await runSaga({});
+  test('a written document costs one workflow task and counts by what its header snapshot says', async () => {
+    const { result, calls, events } = await runSaga({});
     expect(result).toMatchObject({ documentKey: QUOTE, outcome: 'updated', lines: 1, failures: [] });
     expect(calls.writeDocument).toHaveLength(1);
-    expect(calls.writeDocument[0]).toMatchObject({ outcome: 'updated', hash: 'h1', lineTask: 'quoteLines' });
+    // The write journals the plan's snapshot before it writes anything.
+    expect(calls.writeDocument[0]).toMatchObject({ outcome: 'updated', hash: 'h1', lineTask: 'quoteLines', snapshot });
     expect(calls.compensateDocument).toEqual([]);
+    // Started, one workflow task (scheduled, started, completed), the two local activities' markers, completed.
+    expect(events).toBe(7);
 
     const created = await runSaga({
       plan: () => ({ ...toWrite, snapshot: { ...snapshot, header: { ...snapshot.header, before: undefined } } }),
@@ -132,14 +136,28 @@ describe('quoteSync saga orchestration (time-skipping server)', () => {
     expect(created.calls.writeDocument[0].outcome).toBe('created');
   });
 
+  test('a document re-planned after a crash counts by the snapshot journaled before its first write', async () => {
+    // The plan saw the saga's own half write (a header); the write's journal says the header was not there before.
+    const { result } = await runSaga({ write: () => ({ status: 'written', outcome: 'created' }) });
+    expect(result.outcome).toBe('created');
+    const undone = await runSaga({
+      write: () => ({
+        status: 'rejected',
+        outcome: 'created',
+        failure: { task: 'quoteLines', sourceKey: QUOTE, code: 'x', message: 'no' },
+      }),
+    });
+    expect(undone.result).toMatchObject({ outcome: 'failed', compensated: true });
+  });
+
   test('an unchanged document is not written', async () => {
     const { result, calls, events } = await runSaga({
       plan: () => ({ kind: 'unchanged', documentKey: QUOTE, lines: 3 }),
     });
     expect(result).toMatchObject({ outcome: 'unchanged', lines: 3, failures: [] });
     expect(calls.writeDocument).toEqual([]);
-    // Started, one activity and its workflow tasks, the patch marker, completed.
-    expect(events).toBeLessThanOrEqual(14);
+    // Started, one workflow task, the plan's marker, completed.
+    expect(events).toBe(6);
   });
 
   test('a write that fails for good is undone from the snapshot taken before it', async () => {

@@ -13,6 +13,7 @@ import {
   type CompensateDocumentInput,
   type DocumentCompensated,
   type DocumentSnapshot,
+  type WriteDocumentInput,
 } from '../../../activities/documents';
 import { connectionToEmulators } from '../../../client/local-stack';
 import { openCheckpointStore, type CheckpointStore } from '../../../common/checkpoint-store';
@@ -139,6 +140,7 @@ describe('compensateDocument', () => {
     snapshot: DocumentSnapshot,
     attempt: number,
     system: CompensateDocumentInput['system'] = 'fno',
+    sagaRunId = 'saga-run-0',
   ): Promise<DocumentCompensated> => {
     const input: CompensateDocumentInput = {
       ref: {
@@ -157,6 +159,7 @@ describe('compensateDocument', () => {
     return new MockActivityEnvironment({
       attempt,
       retryPolicy: { maximumAttempts: MAXIMUM_ATTEMPTS },
+      workflowExecution: { workflowId: `saga/${number}`, runId: sagaRunId },
     }).run(activities.compensateDocument, input);
   };
 
@@ -204,6 +207,58 @@ describe('compensateDocument', () => {
     ]);
     const [trace] = await store.trace('quoteHeaders', number);
     expect(trace.detail).toContain('compensation failed, the target may need attention');
+  });
+
+  test('a saga re-planned after its half write undoes to the snapshot journaled before its first write', async () => {
+    const number = `QUO-UNDO-${++quotes}`;
+    const sagaRunId = `saga-run-${number}`;
+    // Line 2 names a product F&O does not have: every write of the document is refused there, after line 1 landed.
+    const lines = [
+      line(number, 1, 3),
+      { ...line(number, 2, 4), fields: { ...line(number, 2, 4).fields, ProductNumber: 'NO-SUCH-ITEM' } },
+    ];
+    const writeAs = (snapshot: DocumentSnapshot, outcome: WriteDocumentInput['outcome']) =>
+      new MockActivityEnvironment({ workflowExecution: { workflowId: `saga/${number}`, runId: sagaRunId } }).run(
+        activities.writeDocument,
+        {
+          ref: {
+            project: 'undo',
+            task: 'quoteHeaders',
+            partition: { dataAreaId: DATA_AREA, businessUnit: 'USMF' },
+            runId: 'run-1',
+          },
+          workflowId: `saga/${number}`,
+          system: 'fno' as const,
+          task: 'quoteHeaders',
+          lineTask: 'quoteLines',
+          documentKey: number,
+          header: header(number, 'New'),
+          lines,
+          hash: 'h-new',
+          outcome,
+          snapshot,
+        },
+      );
+    const absent: DocumentSnapshot = {
+      header: { entitySet: HEADERS, key: header(number, '').key },
+      lines: lines.map((l) => ({ entitySet: LINES, key: l.key })),
+    };
+    // The first attempt leaves the header and line 1; its worker dies before the saga records anything.
+    expect(await writeAs(absent, 'created')).toMatchObject({ status: 'rejected', outcome: 'created' });
+    expect(await state(number)).toEqual({ name: 'New', lines: [[1, 3]] });
+
+    // Planned again, the saga's snapshot is of its own half write. The journal still holds the first one.
+    const replanned: DocumentSnapshot = {
+      header: { ...absent.header, before: { SalesQuotationName: 'New' } },
+      lines: [{ ...absent.lines[0], before: { RequestedSalesQuantity: 3 } }, absent.lines[1]],
+    };
+    expect(await writeAs(replanned, 'updated')).toMatchObject({ status: 'rejected', outcome: 'created' });
+    expect(await store.journaledSnapshot(sagaRunId)).toEqual(absent);
+
+    // The undo goes back to what F&O held before the saga: no quotation at all.
+    expect(await compensate(number, replanned, 1, 'fno', sagaRunId)).toEqual({ undone: 2, compensationFailures: [] });
+    expect(await state(number)).toEqual({ name: null, lines: [] });
+    expect(await store.journaledSnapshot(sagaRunId)).toBeUndefined();
   });
 
   test('Dataverse lines are found by the order number they carry; only the changed line is restored', async () => {

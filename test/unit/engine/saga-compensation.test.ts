@@ -135,6 +135,19 @@ describe('compensateDocument', () => {
     return { number, snapshot };
   }
 
+  /** The saga run a test's activities act for: one document of one task run. */
+  const documentRef = (number: string) => ({
+    ref: {
+      project: 'undo',
+      task: 'quoteHeaders',
+      partition: { dataAreaId: DATA_AREA, businessUnit: 'USMF' },
+      runId: 'run-1',
+    },
+    workflowId: `saga/${number}`,
+    task: 'quoteHeaders',
+    documentKey: number,
+  });
+
   const compensate = (
     number: string,
     snapshot: DocumentSnapshot,
@@ -143,16 +156,8 @@ describe('compensateDocument', () => {
     sagaRunId = 'saga-run-0',
   ): Promise<DocumentCompensated> => {
     const input: CompensateDocumentInput = {
-      ref: {
-        project: 'undo',
-        task: 'quoteHeaders',
-        partition: { dataAreaId: DATA_AREA, businessUnit: 'USMF' },
-        runId: 'run-1',
-      },
-      workflowId: `saga/${number}`,
+      ...documentRef(number),
       system,
-      task: 'quoteHeaders',
-      documentKey: number,
       snapshot,
       reason: `line ${number}/3: refused`,
     };
@@ -221,17 +226,9 @@ describe('compensateDocument', () => {
       new MockActivityEnvironment({ workflowExecution: { workflowId: `saga/${number}`, runId: sagaRunId } }).run(
         activities.writeDocument,
         {
-          ref: {
-            project: 'undo',
-            task: 'quoteHeaders',
-            partition: { dataAreaId: DATA_AREA, businessUnit: 'USMF' },
-            runId: 'run-1',
-          },
-          workflowId: `saga/${number}`,
+          ...documentRef(number),
           system: 'fno' as const,
-          task: 'quoteHeaders',
           lineTask: 'quoteLines',
-          documentKey: number,
           header: header(number, 'New'),
           lines,
           hash: 'h-new',

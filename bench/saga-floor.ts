@@ -1,0 +1,183 @@
+/**
+ * The saga floor: how many document sagas a second the Temporal server and a worker on this machine can run when
+ * the sagas do nothing else — one child workflow per document, shaped like today's saga (a local plan and a local
+ * write) and like the one before it (the write as an activity task). p2c-sync's quote task cannot go faster than this
+ * floor, whatever its connectors do; bench/results/saga-floor.json holds a committed run.
+ *
+ *   npx tsx bench/saga-floor.ts                                  # 1,000 documents, 16 at once, own dev server
+ *   npx tsx bench/saga-floor.ts --documents 500 --concurrency 32 --out /tmp/floor.json
+ *   npx tsx bench/saga-floor.ts --temporal-address 127.0.0.1:7233   # reuse a running server (no server CPU then)
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
+import { DEFAULT_NAMESPACE, startDevServer } from '../common/dev-server';
+import type { FloorActivities, FloorSagaKind } from './harness/saga-floor-workflows';
+
+export interface SagaFloorOptions {
+  address: string;
+  namespace?: string;
+  documents: number;
+  concurrency: number;
+  /** Size of each saga's input, as a saga's header row and task definitions make it (about 15 KB). */
+  inputBytes: number;
+  kinds: readonly FloorSagaKind[];
+  /** The server's process, when this machine runs it: its CPU time is reported per saga. */
+  serverPid?: number;
+}
+
+export interface SagaFloorResult {
+  kind: FloorSagaKind;
+  /** The parent's workflow id; its children are `<id>/0`, `<id>/1`… */
+  workflowId: string;
+  documents: number;
+  concurrency: number;
+  inputBytes: number;
+  seconds: number;
+  sagasPerSecond: number;
+  /** CPU of this process (the worker and the client starting the parent), per saga. */
+  workerCpuMsPerSaga: number;
+  /** CPU of the Temporal server per saga, when it runs on this machine. */
+  serverCpuMsPerSaga?: number;
+}
+
+/** User plus system CPU time of a process, from /proc (Linux); undefined where that cannot be read. */
+export function processCpuMs(pid: number): number | undefined {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime are fields 14 and 15 of the line, 12 and 13 after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return undefined;
+  }
+}
+
+const floorActivities: FloorActivities = {
+  async plan(input) {
+    return { header: input.header, snapshot: 's'.repeat(2_000) };
+  },
+  async write() {
+    return { status: 'written' };
+  },
+};
+
+export async function measureSagaFloor(options: SagaFloorOptions): Promise<SagaFloorResult[]> {
+  const namespace = options.namespace ?? DEFAULT_NAMESPACE;
+  const taskQueue = `saga-floor-${process.pid}-${Date.now()}`;
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: require.resolve('./harness/saga-floor-workflows'),
+    logger: new DefaultLogger('WARN'),
+  });
+  const native = await NativeConnection.connect({ address: options.address });
+  const connection = await Connection.connect({ address: options.address });
+  const results: SagaFloorResult[] = [];
+  try {
+    const worker = await Worker.create({
+      connection: native,
+      namespace,
+      taskQueue,
+      workflowBundle,
+      activities: floorActivities,
+      maxCachedWorkflows: 100,
+    });
+    const client = new Client({ connection, namespace });
+    await worker.runUntil(async () => {
+      for (const kind of options.kinds) {
+        const serverBefore = options.serverPid ? processCpuMs(options.serverPid) : undefined;
+        const cpuBefore = process.cpuUsage();
+        const started = process.hrtime.bigint();
+        const workflowId = `${taskQueue}/${kind}`;
+        const done = await client.workflow.execute('floorParent', {
+          taskQueue,
+          workflowId,
+          args: [
+            { kind, documents: options.documents, concurrency: options.concurrency, inputBytes: options.inputBytes },
+          ],
+        });
+        const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const cpu = process.cpuUsage(cpuBefore);
+        const serverAfter = options.serverPid ? processCpuMs(options.serverPid) : undefined;
+        if (done !== options.documents) throw new Error(`floorParent ran ${done} of ${options.documents} sagas`);
+        results.push({
+          kind,
+          workflowId,
+          documents: done,
+          concurrency: options.concurrency,
+          inputBytes: options.inputBytes,
+          seconds,
+          sagasPerSecond: done / seconds,
+          workerCpuMsPerSaga: (cpu.user + cpu.system) / 1000 / done,
+          ...(serverBefore !== undefined && serverAfter !== undefined
+            ? { serverCpuMsPerSaga: (serverAfter - serverBefore) / done }
+            : {}),
+        });
+      }
+    });
+  } finally {
+    await connection.close();
+    await native.close();
+  }
+  return results;
+}
+
+export function describeFloor(result: SagaFloorResult): string {
+  const server = result.serverCpuMsPerSaga === undefined ? '' : `, server ${result.serverCpuMsPerSaga.toFixed(1)} ms`;
+  return (
+    `${result.kind} saga: ${result.documents} in ${result.seconds.toFixed(1)} s, ` +
+    `${result.sagasPerSecond.toFixed(1)} a second, ${result.concurrency} at once; CPU per saga: ` +
+    `worker ${result.workerCpuMsPerSaga.toFixed(1)} ms${server}`
+  );
+}
+
+function positive(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const parsed = Number(value);
+  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
+  return parsed;
+}
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: {
+      documents: { type: 'string' },
+      concurrency: { type: 'string' },
+      'input-bytes': { type: 'string' },
+      out: { type: 'string' },
+      'temporal-address': { type: 'string' },
+    },
+  });
+  Runtime.install({ logger: new DefaultLogger('WARN') });
+  const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-saga-floor-'));
+  const server = values['temporal-address']
+    ? undefined
+    : await startDevServer({ port: 0, uiPort: false, dbFile: path.join(workDir, 'temporal.sqlite') });
+  try {
+    const results = await measureSagaFloor({
+      address: values['temporal-address'] ?? server!.address,
+      documents: positive('documents', values.documents, 1_000),
+      concurrency: positive('concurrency', values.concurrency, 16),
+      inputBytes: positive('input-bytes', values['input-bytes'], 15_000),
+      kinds: ['local', 'activity'],
+      serverPid: server?.pid,
+    });
+    for (const result of results) console.log(describeFloor(result));
+    const report = { at: new Date().toISOString(), cpus: os.cpus().length, node: process.version, results };
+    if (values.out) {
+      fs.writeFileSync(values.out, JSON.stringify(report, null, 2) + '\n');
+      console.log(`report: ${values.out}`);
+    }
+  } finally {
+    await server?.stop();
+    fs.rmSync(workDir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(`saga-floor: ${err instanceof Error ? err.message : String(err)}`);
+    process.exit(1);
+  });
+}

@@ -18,6 +18,7 @@ import { DEFAULT_SYNC_SETTINGS } from '../common/sync-types';
 import { loadProject } from '../mappings/project-file';
 import { DEFAULT_MAX_CACHED_WORKFLOWS, WORKER_NODE_OPTIONS } from '../worker/worker';
 import type { BaselineOptions } from './harness/baseline';
+import { positiveInteger } from './harness/options';
 import { prebuiltWorkflowBundle } from './harness/worker-process';
 import { runSize, type BenchContext, type EngineSettings, type SizeRun } from './harness/scenario';
 import {
@@ -46,13 +47,6 @@ function numbers(value: string | undefined, fallback: number[]): number[] {
   return parsed;
 }
 
-function integer(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n <= 0) throw new Error(`--${name}: a positive integer, got ${value}`);
-  return n;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -77,15 +71,15 @@ async function main(): Promise<void> {
   const sizes = numbers(values.sizes, values.quick ? QUICK_SIZES : FULL_SIZES).sort((a, b) => a - b);
   const defaults = loadProject(EXAMPLE_PROJECT).engine;
   const engine: EngineSettings = {
-    pageSize: integer('page-size', values['page-size'], defaults.pageSize),
-    pipelineDepth: integer('pipeline-depth', values['pipeline-depth'], defaults.pipelineDepth),
-    maxPageBytes: integer('max-page-bytes', values['max-page-bytes'], defaults.maxPageBytes),
-    writeConcurrency: integer(
+    pageSize: positiveInteger('page-size', values['page-size'], defaults.pageSize),
+    pipelineDepth: positiveInteger('pipeline-depth', values['pipeline-depth'], defaults.pipelineDepth),
+    maxPageBytes: positiveInteger('max-page-bytes', values['max-page-bytes'], defaults.maxPageBytes),
+    writeConcurrency: positiveInteger(
       'write-concurrency',
       values['write-concurrency'],
       DEFAULT_SYNC_SETTINGS.writeConcurrency!,
     ),
-    documentConcurrency: integer(
+    documentConcurrency: positiveInteger(
       'document-concurrency',
       values['document-concurrency'],
       DEFAULT_SYNC_SETTINGS.documentConcurrency,
@@ -93,12 +87,20 @@ async function main(): Promise<void> {
   };
   const baseline: BaselineOptions = {
     pageSize: engine.pageSize,
-    writesInFlight: integer('baseline-in-flight', values['baseline-in-flight'], DEFAULT_BASELINE_WRITES_IN_FLIGHT),
-    documentConcurrency: integer('baseline-in-flight', values['baseline-in-flight'], DEFAULT_BASELINE_WRITES_IN_FLIGHT),
+    writesInFlight: positiveInteger(
+      'baseline-in-flight',
+      values['baseline-in-flight'],
+      DEFAULT_BASELINE_WRITES_IN_FLIGHT,
+    ),
+    documentConcurrency: positiveInteger(
+      'baseline-in-flight',
+      values['baseline-in-flight'],
+      DEFAULT_BASELINE_WRITES_IN_FLIGHT,
+    ),
   };
   const protectionSize = values['no-protection']
     ? undefined
-    : integer('protection-size', values['protection-size'], sizes[0]);
+    : positiveInteger('protection-size', values['protection-size'], sizes[0]);
   const outDir = path.resolve(values.out ?? DEFAULT_OUT);
   const workDir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-bench-'));
   const log = (message: string) =>

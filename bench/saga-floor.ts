@@ -15,6 +15,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Runtime, Worker } from '@temporalio/worker';
 import { DEFAULT_NAMESPACE, startDevServer } from '../common/dev-server';
+import { positiveInteger } from './harness/options';
 import type { FloorActivities, FloorSagaKind } from './harness/saga-floor-workflows';
 
 export interface SagaFloorOptions {
@@ -132,13 +133,6 @@ export function describeFloor(result: SagaFloorResult): string {
   );
 }
 
-function positive(name: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const parsed = Number(value);
-  if (!Number.isInteger(parsed) || parsed < 1) throw new Error(`--${name} must be a positive integer, got "${value}"`);
-  return parsed;
-}
-
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -157,9 +151,9 @@ async function main(): Promise<void> {
   try {
     const results = await measureSagaFloor({
       address: values['temporal-address'] ?? server!.address,
-      documents: positive('documents', values.documents, 1_000),
-      concurrency: positive('concurrency', values.concurrency, 16),
-      inputBytes: positive('input-bytes', values['input-bytes'], 15_000),
+      documents: positiveInteger('documents', values.documents, 1_000),
+      concurrency: positiveInteger('concurrency', values.concurrency, 16),
+      inputBytes: positiveInteger('input-bytes', values['input-bytes'], 15_000),
       kinds: ['local', 'activity'],
       serverPid: server?.pid,
     });

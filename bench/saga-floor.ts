@@ -1,10 +1,12 @@
 /**
  * The saga floor: how many document sagas a second the Temporal server and a worker on this machine can run when
  * the sagas do nothing else — one child workflow per document, shaped like today's saga (a local plan and a local
- * write) and like the one before it (the write as an activity task). p2c-sync's quote task cannot go faster than this
+ * write), like the one before it (the write as an activity task) and as the least such a child can be (one local
+ * activity). p2c-sync's quote task cannot go faster than this
  * floor, whatever its connectors do; bench/results/saga-floor.json holds a committed run.
  *
  *   npx tsx bench/saga-floor.ts                                  # 1,000 documents, 16 at once, own dev server
+ *   npx tsx bench/saga-floor.ts --kinds local,single             # only these shapes, in this order
  *   npx tsx bench/saga-floor.ts --documents 500 --concurrency 32 --out /tmp/floor.json
  *   npx tsx bench/saga-floor.ts --temporal-address 127.0.0.1:7233   # reuse a running server (no server CPU then)
  */
@@ -133,6 +135,20 @@ export function describeFloor(result: SagaFloorResult): string {
   );
 }
 
+const FLOOR_KINDS: readonly FloorSagaKind[] = ['local', 'activity', 'single'];
+
+/** `--kinds local,single`: which saga shapes to measure, in that order; every shape when not given. */
+export function floorKinds(value: string | undefined): FloorSagaKind[] {
+  if (value === undefined) return [...FLOOR_KINDS];
+  const kinds = value.split(',').map((kind) => kind.trim());
+  for (const kind of kinds) {
+    if (!FLOOR_KINDS.includes(kind as FloorSagaKind)) {
+      throw new Error(`--kinds: '${kind}' is not a saga shape; use ${FLOOR_KINDS.join(' or ')}`);
+    }
+  }
+  return kinds as FloorSagaKind[];
+}
+
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
@@ -141,6 +157,7 @@ async function main(): Promise<void> {
       'input-bytes': { type: 'string' },
       out: { type: 'string' },
       'temporal-address': { type: 'string' },
+      kinds: { type: 'string' },
     },
   });
   Runtime.install({ logger: new DefaultLogger('WARN') });
@@ -154,7 +171,7 @@ async function main(): Promise<void> {
       documents: positiveInteger('documents', values.documents, 1_000),
       concurrency: positiveInteger('concurrency', values.concurrency, 16),
       inputBytes: positiveInteger('input-bytes', values['input-bytes'], 15_000),
-      kinds: ['local', 'activity'],
+      kinds: floorKinds(values.kinds),
       serverPid: server?.pid,
     });
     for (const result of results) console.log(describeFloor(result));

@@ -30,7 +30,18 @@ export async function floorActivitySaga(document: FloorDocument): Promise<string
   return (await remote.write(plan)).status;
 }
 
-export type FloorSagaKind = 'local' | 'activity';
+/** The least a child workflow per document can be: one local activity, one workflow task. */
+export async function floorSingleSaga(document: FloorDocument): Promise<string> {
+  return (await local.write({ header: document.header, snapshot: '' })).status;
+}
+
+export type FloorSagaKind = 'local' | 'activity' | 'single';
+
+const SAGAS: Record<FloorSagaKind, (document: FloorDocument) => Promise<string>> = {
+  local: floorLocalSaga,
+  activity: floorActivitySaga,
+  single: floorSingleSaga,
+};
 
 /** Starts `documents` children of the given shape, at most `concurrency` at once, as a document task's page does. */
 export async function floorParent(input: {
@@ -39,7 +50,7 @@ export async function floorParent(input: {
   concurrency: number;
   inputBytes: number;
 }): Promise<number> {
-  const saga = input.kind === 'local' ? floorLocalSaga : floorActivitySaga;
+  const saga = SAGAS[input.kind];
   const header = 'h'.repeat(input.inputBytes);
   const parentId = workflowInfo().workflowId;
   let next = 0;

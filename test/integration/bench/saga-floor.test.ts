@@ -1,9 +1,9 @@
 /**
- * The saga floor (bench/saga-floor.ts) runs children of both saga shapes on the shared dev server and reports each
+ * The saga floor (bench/saga-floor.ts) runs children of each saga shape on the shared dev server and reports each
  * shape's rate and CPU. Nothing here depends on how fast they were: it checks that the floor measures what it says.
  */
 import { Client, Connection } from '@temporalio/client';
-import { measureSagaFloor, processCpuMs } from '../../../bench/saga-floor';
+import { floorKinds, measureSagaFloor, processCpuMs } from '../../../bench/saga-floor';
 import { activitiesOf, remoteActivitiesOf } from '../../support/history';
 
 describe('saga floor', () => {
@@ -14,9 +14,9 @@ describe('saga floor', () => {
       documents: 12,
       concurrency: 4,
       inputBytes: 1_000,
-      kinds: ['local', 'activity'],
+      kinds: ['local', 'activity', 'single'],
     });
-    expect(results.map((r) => r.kind)).toEqual(['local', 'activity']);
+    expect(results.map((r) => r.kind)).toEqual(['local', 'activity', 'single']);
     for (const result of results) {
       expect(result).toMatchObject({ documents: 12, concurrency: 4, inputBytes: 1_000 });
       expect(result.sagasPerSecond).toBeCloseTo(12 / result.seconds, 6);
@@ -37,10 +37,21 @@ describe('saga floor', () => {
       const activity = await child(11, 1);
       expect(activitiesOf(activity)).toEqual(['plan', 'write']);
       expect(remoteActivitiesOf(activity)).toEqual(['write']);
+      const single = await child(11, 2);
+      expect(activitiesOf(single)).toEqual(['write']);
+      expect(single.events).toHaveLength(6);
     } finally {
       await connection.close();
     }
   }, 120_000);
+
+  test('--kinds picks the shapes to measure, in order, and names a shape it does not know', () => {
+    expect(floorKinds(undefined)).toEqual(['local', 'activity', 'single']);
+    expect(floorKinds('single, local')).toEqual(['single', 'local']);
+    expect(() => floorKinds('local,remote')).toThrow(
+      "--kinds: 'remote' is not a saga shape; use local or activity or single",
+    );
+  });
 
   test('reads a process CPU time from /proc, and nothing for a process that is not there', () => {
     const own = processCpuMs(process.pid);

@@ -20,27 +20,29 @@ const serviceRetry: RetryPolicy = {
   nonRetryableErrorTypes,
 };
 
+/** Checkpoint-store calls: quick, so retried soon and often. */
+const bookkeepingRetry: RetryPolicy = {
+  initialInterval: '500ms',
+  backoffCoefficient: 2,
+  maximumInterval: '10s',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes,
+};
+
 export const activityOptions = {
   read: { startToCloseTimeout: '2m', heartbeatTimeout: '20s', retry: serviceRetry },
   write: { startToCloseTimeout: '5m', heartbeatTimeout: '20s', retry: serviceRetry },
-  bookkeeping: {
-    startToCloseTimeout: '30s',
-    retry: {
-      initialInterval: '500ms',
-      backoffCoefficient: 2,
-      maximumInterval: '10s',
-      maximumAttempts: 10,
-      nonRetryableErrorTypes,
-    },
-  },
+  bookkeeping: { startToCloseTimeout: '30s', retry: bookkeepingRetry },
 } satisfies Record<string, ActivityOptions>;
 
 /**
- * Short reads run as local activities where a saga gains from it: no activity task round trip through the server,
- * and the result is recorded with the workflow task that acts on it. Same retries as a service read (Retry-After
- * included); waits beyond the local retry threshold become timers.
+ * Short calls run as local activities where a workflow gains from it (a saga's reads and writes, a task's
+ * bookkeeping): no activity task round trip through the server, and the result is recorded with the workflow task
+ * that acts on it. Same retries as their activity-task kind (Retry-After included); waits beyond the local retry
+ * threshold become timers.
  */
 export const localActivityOptions = {
   read: { startToCloseTimeout: '2m', retry: serviceRetry },
   write: { startToCloseTimeout: '5m', retry: serviceRetry },
+  bookkeeping: { startToCloseTimeout: '30s', retry: bookkeepingRetry },
 } satisfies Record<string, LocalActivityOptions>;

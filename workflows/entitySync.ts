@@ -16,6 +16,7 @@ import {
   log,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertMemo,
   upsertSearchAttributes,
@@ -45,7 +46,7 @@ import {
 import type { RowFailure } from '../common/types';
 import { QUOTE_SYNC_V2, QUOTE_SYNC_V3, quoteSync, quoteSyncV2, quoteSyncV3, type QuoteSyncResult } from './quoteSync';
 import { OUTCOME_ATTRIBUTE } from './search-attributes';
-import { activityOptions, PAGE_TOO_LARGE } from './activity-options';
+import { activityOptions, localActivityOptions, PAGE_TOO_LARGE } from './activity-options';
 
 export interface EntitySyncInput {
   ref: TaskRef;
@@ -90,7 +91,15 @@ export const resumeSignal = defineSignal('resume');
 
 const { readPage, transformPage } = proxyActivities<SyncActivities>(activityOptions.read);
 const { writePage, transformAndWritePage } = proxyActivities<SyncActivities>(activityOptions.write);
-const { beginTask, finishTask, recordDocumentFailures } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
+/**
+ * A task's bookkeeping (checkpoint-store calls at its start, its end and after each document page) runs as local
+ * activities: each saves a workflow task and an activity task's round trip through the server, which is most of
+ * what a task with little to do costs (an incremental run's). Task runs recorded before keep activity tasks.
+ */
+export const LOCAL_BOOKKEEPING = 'local-bookkeeping';
+const remoteBookkeeping = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
+const localBookkeeping = proxyLocalActivities<SyncActivities>(localActivityOptions.bookkeeping);
+const bookkeeping = () => (patched(LOCAL_BOOKKEEPING) ? localBookkeeping : remoteBookkeeping);
 const { applyDeletes } = proxyActivities<SyncActivities>(activityOptions.write);
 
 function isPageTooLarge(err: unknown): boolean {
@@ -142,7 +151,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
   const finish = async (failedReason?: string): Promise<TaskResult> => {
     const outcome = outcomeOf(counters, failedReason !== undefined);
     const endedAt = new Date().toISOString();
-    await finishTask({
+    await bookkeeping().finishTask({
       ref,
       task: task.name,
       workflowId: workflowInfo().workflowId,
@@ -172,7 +181,13 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
 
   try {
     if (!carry) {
-      const begun = await beginTask({ ref, task, mode: input.mode, workflowId: workflowInfo().workflowId, startedAt });
+      const begun = await bookkeeping().beginTask({
+        ref,
+        task,
+        mode: input.mode,
+        workflowId: workflowInfo().workflowId,
+        startedAt,
+      });
       if (begun.resumeCursor) cursor = begun.resumeCursor;
       if (!cursor.pendingWatermark)
         cursor = { ...cursor, readFrom: begun.readFrom, pendingWatermark: begun.pendingWatermark };
@@ -439,6 +454,6 @@ async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, p
     }
   };
   await Promise.all(Array.from({ length: Math.max(1, settings.documentConcurrency) }, worker));
-  await recordDocumentFailures({ ref, task: task.name, failures: outcome.failures });
+  await bookkeeping().recordDocumentFailures({ ref, task: task.name, failures: outcome.failures });
   return outcome;
 }

@@ -10,6 +10,7 @@ import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundle } from '../../worker/bundle';
+import { LOCAL_BOOKKEEPING } from '../../workflows/entitySync';
 import { BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN, QUOTE_SYNC_V2, QUOTE_SYNC_V3 } from '../../workflows/quoteSync';
 import {
   activitiesOf,
@@ -106,6 +107,11 @@ describe('replay of recorded histories', () => {
   test('a document task starts the saga type its patches say; task runs recorded before keep theirs', () => {
     const current = load('entitySync').history;
     expect(patchesOf(current)).toContain(QUOTE_SYNC_V3);
+    expect(patchesOf(current)).toContain(LOCAL_BOOKKEEPING);
+    expect(remoteActivitiesOf(current)).not.toContain('beginTask');
+    expect(remoteActivitiesOf(load('entitySync.saga-v2').history)).toEqual(
+      expect.arrayContaining(['beginTask', 'recordDocumentFailures', 'finishTask']),
+    );
     expect(patchesOf(current)).not.toContain(QUOTE_SYNC_V2);
     expect(new Set(childTypesOf(current))).toEqual(new Set(['quoteSyncV3']));
     const v2 = load('entitySync.saga-v2').history;
@@ -119,8 +125,10 @@ describe('replay of recorded histories', () => {
 
   test('the plain task histories take the one-activity page path, with packed pages and with plain rows', () => {
     const pages = load('entitySync.pages').history;
-    expect(patchesOf(pages)).toEqual(['parallel-page-writes', 'transform-in-write']);
+    expect(patchesOf(pages)).toEqual([LOCAL_BOOKKEEPING, 'parallel-page-writes', 'transform-in-write']);
     expect(activitiesOf(pages)).toEqual(['beginTask', 'readPage', 'transformAndWritePage', 'finishTask']);
+    // The task's bookkeeping is local; only the page's read and write go through the server.
+    expect(remoteActivitiesOf(pages)).toEqual(['readPage', 'transformAndWritePage']);
     const [packed] = activityResults(pages, 'readPage');
     expect(packed).toEqual(
       expect.objectContaining({ packed: expect.objectContaining({ columns: expect.any(Array) }) }),
@@ -130,6 +138,9 @@ describe('replay of recorded histories', () => {
     // Recorded before pages were packed: readPage returned row objects, and the workflow still replays them.
     const plain = load('entitySync.plain-rows').history;
     expect(activitiesOf(plain)).toEqual(activitiesOf(pages));
+    // Recorded before bookkeeping ran locally: its begin and finish stay activity tasks.
+    expect(patchesOf(plain)).not.toContain(LOCAL_BOOKKEEPING);
+    expect(remoteActivitiesOf(plain)).toEqual(activitiesOf(pages));
     const [rows] = activityResults(plain, 'readPage');
     expect(rows).toEqual(expect.objectContaining({ rows: expect.any(Array) }));
     expect(rows).not.toHaveProperty('packed');

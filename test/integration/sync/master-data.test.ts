@@ -5,7 +5,7 @@
 import { resolveTasks, type TaskDefinition } from '../../../mappings';
 import { differences, expectedRows, readAllSource } from '../../support/expectations';
 import { startE2E, taskResult, type E2E } from '../../support/e2e';
-import { activitiesOf } from '../../support/history';
+import { activitiesOf, remoteActivitiesOf } from '../../support/history';
 import { taskWorkflowId } from '../../../workflows/ids';
 
 const TASKS = ['products', 'accounts', 'contactsToCustomers', 'contactPersons'];
@@ -56,6 +56,9 @@ describe('master data sync (accounts, contacts, products)', () => {
       .getHandle(taskWorkflowId(e2e.project.name, 'accounts', workflowId.split('/').pop()!))
       .fetchHistory();
     expect(activitiesOf(accountsHistory).filter((name) => name === 'readPage')).toHaveLength(2000 / 200);
+    // The task's bookkeeping runs locally: only pages go through the server as activity tasks.
+    expect(activitiesOf(accountsHistory)).toEqual(expect.arrayContaining(['beginTask', 'finishTask']));
+    expect(new Set(remoteActivitiesOf(accountsHistory))).toEqual(new Set(['readPage', 'transformAndWritePage']));
 
     // Field for field: a sample of every task's expected target rows equals what the target holds.
     for (const name of TASKS) {

@@ -1,7 +1,7 @@
 /**
- * The benchmark completes on the shared dev server and writes a well-formed report. CI runs it at a smoke size
- * (`--quick` seeds 10k accounts, which takes far longer than a test should); speed is the benchmark's business,
- * not this test's: nothing here depends on how fast the run was.
+ * The benchmark completes on the shared dev server and writes a well-formed report, checked here at a smoke size
+ * (`--quick` seeds 10k accounts, which takes far longer than a test should; .ci/run runs it as a step of its own after
+ * the tests). Speed is the benchmark's business, not this test's: nothing here depends on how fast the run was.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';

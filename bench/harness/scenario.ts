@@ -15,10 +15,11 @@ import type { ProjectRunSummary } from '../../common/sync-types';
 import { startEmulators, type Emulators } from '../../emulators';
 import type { ThrottleOptions } from '../../emulators/common/throttle';
 import { loadProject } from '../../mappings/project-file';
-import { resolveTasks, type Project } from '../../mappings';
+import type { Project } from '../../mappings';
 import { createClients } from '../../worker/connections';
 import { writeProjectFile } from '../../test/support/worker-process';
-import { runBaseline, type BaselineOptions, type BaselineResult } from './baseline';
+import type { BaselineOptions, BaselineResult } from './baseline';
+import { runBaselineProcess } from './baseline-process';
 import { measureHistories, type HistoryCost } from './history';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 
@@ -154,7 +155,7 @@ async function waitForPoller(ctx: BenchContext, taskQueue: string, worker: Bench
   throw new Error(`worker did not poll ${taskQueue} within ${WORKER_READY_TIMEOUT_MS} ms`);
 }
 
-function benchProject(projectFile: string, engine: EngineSettings): Project {
+export function benchProject(projectFile: string, engine: EngineSettings): Project {
   const project = loadProject(projectFile);
   return {
     ...project,
@@ -259,15 +260,17 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
     const snapshot = snapshotStores(emulators);
     const projectFile = writeProjectFile(dir, emulators);
     const project = benchProject(projectFile, ctx.engine);
-    const wanted = new Set<string>(BENCH_TASKS);
-    const tasks = resolveTasks(project).filter((t) => wanted.has(t.name));
 
     ctx.log(`${accounts} accounts: baseline`);
-    const clients = createClients(connectionToEmulators(emulators.connection));
     const baselineRequests = requestCounter(emulators);
-    const baseline = await time(() => runBaseline(clients, project.name, tasks, project.partitions, ctx.baseline));
+    const baseline = await runBaselineProcess({
+      connection: connectionToEmulators(emulators.connection),
+      projectFile,
+      engine: ctx.engine,
+      tasks: BENCH_TASKS,
+      options: ctx.baseline,
+    });
     const baselineCounts = baselineRequests();
-    await clients.close();
     restoreStores(snapshot);
 
     let workerSeq = 0;

@@ -2,8 +2,8 @@
  * The saga floor: how many document sagas a second the Temporal server and a worker on this machine can run when
  * the sagas do nothing else — one child workflow per document, shaped like today's saga (a local plan and a local
  * write), like the one before it (the write as an activity task) and as the least such a child can be (one local
- * activity). p2c-sync's quote task cannot go faster than this
- * floor, whatever its connectors do; bench/results/saga-floor.json holds a committed run.
+ * activity). p2c-sync's quote task cannot go faster than this floor, whatever its connectors do;
+ * bench/results/saga-floor.json holds a committed run.
  *
  *   npx tsx bench/saga-floor.ts                                  # 1,000 documents, 16 at once, a dev server per shape
  *   npx tsx bench/saga-floor.ts --kinds local,single             # only these shapes, in this order

@@ -15,7 +15,7 @@ import { literal } from '../connectors/odata/keys';
 import { canonicalJson, createLookupIndex, rowHash, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
 import { fnv1a64Hex } from '../mappings/hash';
 import type { CheckpointStore, TraceEntry, TraceOutcome } from '../common/checkpoint-store';
-import type { TaskRef } from '../common/sync-types';
+import { documentOutcomeOf, type TaskRef } from '../common/sync-types';
 import type { BusinessKey, KeyValue, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
 import { classified } from './failures';
@@ -143,11 +143,6 @@ export interface DocumentTraceInput extends Omit<DocumentRef, 'system'> {
 /** The run of the saga calling a document activity: its journaled snapshot is kept under this id. */
 function sagaRun(): string | undefined {
   return Context.current().info.workflowExecution?.runId;
-}
-
-/** What writing a document does, by its header's snapshot: a header that was not there is created. */
-export function outcomeOf(snapshot: DocumentSnapshot): 'created' | 'updated' {
-  return snapshot.header.before ? 'updated' : 'created';
 }
 
 /**
@@ -513,7 +508,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
         input.snapshot && saga
           ? ((await deps.store.claimSnapshot(saga, input.snapshot, now().toISOString())) as DocumentSnapshot)
           : undefined;
-      const outcome = journaled ? outcomeOf(journaled) : input.outcome;
+      const outcome = journaled ? documentOutcomeOf(journaled) : input.outcome;
       // Lines belong to their header: when the snapshot found no header, none of its lines exist either.
       const expectNew = outcome === 'created';
       const [header] = await upsertRows(input.system, [input.header], expectNew);

@@ -183,6 +183,14 @@ export function outcomeOf(counters: Counters, failed: boolean): TaskOutcome {
   return counters.failed > 0 ? 'CompletedWithWarnings' : 'Completed';
 }
 
+/**
+ * What writing a document does, by the snapshot of its header taken before: a header that was not there is
+ * created. Shared by the saga (workflow code) and its write activity, which decides from the journaled snapshot.
+ */
+export function documentOutcomeOf(snapshot: { header: { before?: unknown } }): 'created' | 'updated' {
+  return snapshot.header.before ? 'updated' : 'created';
+}
+
 /** The worst outcome wins: Failed > CompletedWithWarnings > Completed; skipped tasks count as failed runs. */
 export function combineOutcomes(outcomes: TaskOutcome[]): TaskOutcome {
   if (outcomes.some((o) => o === 'Failed' || o === 'Skipped')) return 'Failed';

@@ -18,7 +18,7 @@ import { sourceKeyOf } from '../mappings/source-key';
 import type { TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import type { RowSnapshot } from '../activities/documents';
-import type { TaskRef } from '../common/sync-types';
+import { documentOutcomeOf, type TaskRef } from '../common/sync-types';
 import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { activityOptions, localActivityOptions } from './activity-options';
 
@@ -156,7 +156,7 @@ async function batchedQuoteSync(
   if (plan.kind !== 'write') return { ...base, outcome: plan.kind, failures: [] };
 
   const system = headerTask.target.system;
-  let outcome: 'created' | 'updated' = plan.snapshot.header.before ? 'updated' : 'created';
+  let outcome = documentOutcomeOf(plan.snapshot);
   let failure: RowFailure;
   try {
     const written = await writer({

@@ -156,6 +156,10 @@ function releaseStatement(sagaRunId: string): Statement {
   return { sql: 'DELETE FROM document_snapshots WHERE saga_run_id = ?', params: [sagaRunId] };
 }
 
+function hashRow(project: string, task: string, partition: string, entry: HashEntry) {
+  return { project, task, partition_key: partition, source_key: entry.sourceKey, hash: entry.hash };
+}
+
 function traceRow(entry: TraceEntry): TraceRow {
   return {
     run_id: entry.runId,
@@ -312,14 +316,10 @@ export class SqlCheckpointStore implements CheckpointStore {
   async putHashes(project: string, task: string, partition: string, entries: HashEntry[]): Promise<void> {
     const [projectName, taskName, partitionValue] = this.scope('putHashes', ['project', project], task, partition);
     const hashes = parse('putHashes', z.array(hashEntrySchema), entries);
-    const rows = hashes.map((entry) => ({
-      project: projectName,
-      task: taskName,
-      partition_key: partitionValue,
-      source_key: entry.sourceKey,
-      hash: entry.hash,
-    }));
-    await this.upsert(ROW_HASHES, rows);
+    await this.upsert(
+      ROW_HASHES,
+      hashes.map((entry) => hashRow(projectName, taskName, partitionValue, entry)),
+    );
   }
 
   async putSourceIds(project: string, task: string, partition: string, entries: SourceIdEntry[]): Promise<void> {
@@ -475,13 +475,7 @@ export class SqlCheckpointStore implements CheckpointStore {
     const saga =
       record.sagaRunId === undefined ? undefined : parse('documentWritten', identifier('sagaRunId'), record.sagaRunId);
     await this.driver.transaction([
-      upsertStatement(ROW_HASHES, {
-        project,
-        task,
-        partition_key: partition,
-        source_key: hash.sourceKey,
-        hash: hash.hash,
-      }),
+      upsertStatement(ROW_HASHES, hashRow(project, task, partition, hash)),
       upsertStatement(TRACES, traceRow(trace)),
       ...(saga ? [releaseStatement(saga)] : []),
     ]);

@@ -85,18 +85,15 @@ async function main(): Promise<void> {
       DEFAULT_SYNC_SETTINGS.documentConcurrency,
     ),
   };
+  const inFlight = positiveInteger(
+    'baseline-in-flight',
+    values['baseline-in-flight'],
+    DEFAULT_BASELINE_WRITES_IN_FLIGHT,
+  );
   const baseline: BaselineOptions = {
     pageSize: engine.pageSize,
-    writesInFlight: positiveInteger(
-      'baseline-in-flight',
-      values['baseline-in-flight'],
-      DEFAULT_BASELINE_WRITES_IN_FLIGHT,
-    ),
-    documentConcurrency: positiveInteger(
-      'baseline-in-flight',
-      values['baseline-in-flight'],
-      DEFAULT_BASELINE_WRITES_IN_FLIGHT,
-    ),
+    writesInFlight: inFlight,
+    documentConcurrency: inFlight,
   };
   const protectionSize = values['no-protection']
     ? undefined

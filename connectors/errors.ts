@@ -129,6 +129,33 @@ export interface ServiceError {
   innerType?: string;
 }
 
+const MAX_TEXT_MESSAGE = 500;
+const HTML_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'", nbsp: ' ' };
+
+/** Text between an HTML element's tags, without nested tags and with whitespace collapsed. */
+function elementText(html: string, tag: string): string | undefined {
+  const match = new RegExp(`<${tag}\\b[^>]*>([\\s\\S]*?)</${tag}>`, 'i').exec(html);
+  const text = match?.[1]
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&(amp|lt|gt|quot|#39|nbsp);/g, (_, name: string) => HTML_ENTITIES[name])
+    .replace(/\s+/g, ' ')
+    .trim();
+  return text || undefined;
+}
+
+/**
+ * A body that is not JSON, as a message: a gateway's or load balancer's HTML error page becomes its heading and
+ * title (not its markup and styles); other text is kept, cut to a readable length.
+ */
+function plainTextOf(text: string): string {
+  if (!/^<(!doctype|html|head|body|\?xml)/i.test(text)) return text.slice(0, MAX_TEXT_MESSAGE);
+  const parts = [elementText(text, 'title'), elementText(text, 'h1'), elementText(text, 'h2')].filter(
+    (part, i, all): part is string => part !== undefined && all.indexOf(part) === i,
+  );
+  const summary = parts.length ? parts.join(': ') : 'an HTML page with no title';
+  return `HTML error page: ${summary}`.slice(0, MAX_TEXT_MESSAGE);
+}
+
 /** Reads the OData error body `{ error: { code, message, innererror } }` both services send; tolerant of junk. */
 export function parseServiceError(body: unknown): ServiceError | undefined {
   let value = body;
@@ -138,7 +165,7 @@ export function parseServiceError(body: unknown): ServiceError | undefined {
     try {
       value = JSON.parse(text);
     } catch {
-      return { message: text.slice(0, 500) };
+      return { message: plainTextOf(text) };
     }
   }
   if (!value || typeof value !== 'object') return undefined;

@@ -139,6 +139,34 @@ describe('classifyError', () => {
   });
 });
 
+describe('error bodies that are not JSON', () => {
+  const gatewayPage =
+    '<!DOCTYPE html>\n<html><head><title>502 Bad Gateway</title><style>body{font-family:Segoe UI}</style></head>' +
+    '<body><div id="header"><h1>Server Error</h1></div><div id="content"><h2>502 - Web server received an ' +
+    'invalid response while acting as a gateway or proxy server.</h2><h3>There is a problem with the page ' +
+    'you are looking for &amp; it cannot be displayed.</h3></div></body></html>';
+
+  it("reduces a gateway's HTML error page to its title and headings, and keeps it retryable", () => {
+    const err = errorFromResponse({ status: 502, body: gatewayPage }, fo);
+    expect(err.retryable).toBe(true);
+    expect(err.message).toContain(
+      'HTML error page: 502 Bad Gateway: Server Error: 502 - Web server received an invalid response',
+    );
+    expect(err.message).not.toMatch(/<|font-family|DOCTYPE/);
+  });
+
+  it('names an HTML page without a title or heading as such', () => {
+    const err = errorFromResponse({ status: 503, body: '<html><body><p>down</p></body></html>' }, dv);
+    expect(err.message).toContain('HTML error page: an HTML page with no title');
+  });
+
+  it('keeps a plain-text body as the message, cut to 500 characters', () => {
+    const err = errorFromResponse({ status: 503, body: `Service Unavailable ${'x'.repeat(900)}` }, dv);
+    expect(err.message).toContain('Service Unavailable xxx');
+    expect(err.message.length).toBeLessThan(700);
+  });
+});
+
 describe('parseRetryAfter', () => {
   it('reads seconds and HTTP dates and ignores junk', () => {
     expect(parseRetryAfter('12')).toBe(12_000);

@@ -398,14 +398,21 @@ function checkLength(ce: CompiledEntry, value: string, state: RowState): string 
       `value is ${value.length} characters; ${where} allows ${limit.max}. Shorten it in the source`,
     );
   }
+  const cut = truncateText(value, limit.max);
   state.warnings.push({
     task: state.task.name,
     sourceKey: state.sourceKey,
     field: ce.field,
     code: 'value-truncated',
-    message: `${state.task.title} ${state.sourceKey}, ${ce.field}: truncated from ${value.length} to ${limit.max} characters (${where} limit)`,
+    message: `${state.task.title} ${state.sourceKey}, ${ce.field}: truncated from ${value.length} to ${cut.length} characters (${where} limit)`,
   });
-  return value.slice(0, limit.max);
+  return cut;
+}
+
+/** The first `max` UTF-16 code units, one fewer when the cut would leave half a surrogate pair (an emoji). */
+function truncateText(value: string, max: number): string {
+  const last = value.charCodeAt(max - 1);
+  return value.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /** F&O stores blank text as ''; other blank F&O values are left to the entity's defaults; lookups are omitted. */

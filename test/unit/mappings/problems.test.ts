@@ -217,6 +217,19 @@ describe('over-long values', () => {
       }),
     ]);
   });
+
+  it('truncates before a character the limit would cut in half, never leaving half a surrogate pair', () => {
+    const task = projectTask('accounts', { accounts: { fieldMap: [{ target: 'SalesMemo', maxLength: 60 }] } });
+    const description = `${'a'.repeat(59)}😀tail`;
+    const result = transform(task, [{ ...account, description }], context());
+    expect(result.errors).toEqual([]);
+    expect(result.rows[0].fields.SalesMemo).toBe('a'.repeat(59));
+    expect(result.warnings).toEqual([
+      expect.objectContaining({ field: 'description', message: expect.stringContaining('65 to 59 characters') }),
+    ]);
+    const fits = transform(task, [{ ...account, description: `${'a'.repeat(58)}😀tail` }], context());
+    expect(fits.rows[0].fields.SalesMemo).toBe(`${'a'.repeat(58)}😀`);
+  });
 });
 
 describe('missing customer', () => {

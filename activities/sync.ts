@@ -366,20 +366,25 @@ export function createSyncActivities(deps: SyncActivityDeps) {
 
         const failures: RowFailure[] = [...input.failures];
         const written: Array<{ sourceKey: string; hash: string }> = [];
+        // A row the target still refuses with a transient error when the retries run out is that row's failure:
+        // the page's other rows are kept and the task goes on to its next page.
+        const { attempt, retryPolicy } = ctx.info;
+        const lastAttempt = attempt >= (retryPolicy?.maximumAttempts ?? Number.POSITIVE_INFINITY);
         let retryable: WriteOutcome | undefined;
         for (const outcome of outcomes) {
           if (outcome.status === 'failed') {
-            if (outcome.retryable) {
+            if (outcome.retryable && !lastAttempt) {
               retryable ??= outcome;
               continue;
             }
+            const message = outcome.message ?? 'the target rejected the row';
             failures.push({
               task: task.name,
               sourceKey: outcome.sourceKey,
               field: outcome.field,
               code: outcome.code ?? 'write-failed',
-              message: outcome.message ?? 'the target rejected the row',
-              attempt: ctx.info.attempt,
+              message: outcome.retryable ? `${message} (still failing after ${attempt} attempts)` : message,
+              attempt,
             });
           } else {
             progress.done[outcome.sourceKey] = outcome.status;

@@ -35,6 +35,8 @@ export const faultRulesSchema = z
     dropRate: z.number().min(0).max(1).optional(),
     throttleNext: z.object({ count: z.number().int().min(1), retryAfterSeconds: z.number().int().min(0) }).optional(),
     failWritesForKeys: z.array(z.string().min(1)).optional(),
+    /** What writes to `failWritesForKeys` get: 500 (the default) is a data error in F&O; 503 a transient one. */
+    failWritesForKeysStatus: z.number().int().min(400).max(599).optional(),
     failNextWrites: z.object({ count: z.number().int().min(1), status: z.number().int().min(400).max(599) }).optional(),
     expireTokens: z.boolean().optional(),
     /** The next `count` authenticated requests are refused as expired: a token running out mid-run. */
@@ -204,7 +206,8 @@ export class FaultController {
       const matchedKey = rules.failWritesForKeys && matchWriteKey(request, rules.failWritesForKeys);
       if (matchedKey) {
         this.counters.failedWrites += 1;
-        await this.send(reply, { kind: 'write-failure', status: 500, matchedKey }, request);
+        const status = rules.failWritesForKeysStatus ?? 500;
+        await this.send(reply, { kind: 'write-failure', status, matchedKey }, request);
       }
     };
   }

@@ -57,7 +57,11 @@ describe('writePage to F&O', () => {
   };
 
   /** The page's outcome and what it cost F&O: requests and the operations inside their batches. */
-  const writePage = async (rows: TargetRow[], page: number) => {
+  const writePage = async (
+    rows: TargetRow[],
+    page: number,
+    info?: ConstructorParameters<typeof MockActivityEnvironment>[0],
+  ) => {
     const input: WritePageInput = {
       ref,
       task: templates.accounts,
@@ -67,7 +71,7 @@ describe('writePage to F&O', () => {
       cursorAfter: { page, pageSize: PAGE_ROWS, done: false },
     };
     const before = emulators.fno.stats();
-    const written: PageWritten = await new MockActivityEnvironment().run(activities.writePage, input);
+    const written: PageWritten = await new MockActivityEnvironment(info).run(activities.writePage, input);
     const after = emulators.fno.stats();
     return {
       counts: {
@@ -120,5 +124,30 @@ describe('writePage to F&O', () => {
       operations: fresh.length + 2,
     });
     expect(await clients.fno.getByKey(CUSTOMERS, synced.key)).toMatchObject({ OrganizationName: 'Now synced' });
+  });
+
+  describe('a row F&O keeps refusing with a transient error', () => {
+    const policy = { maximumAttempts: 12 };
+    afterEach(() => emulators.fno.faults.reset());
+
+    test('fails the attempt while retries are left, keeping the rows that were written', async () => {
+      const rows = ['PW-T-1', 'PW-T-2', 'PW-T-3'].map((account) => customer(account, `Transient ${account}`));
+      emulators.fno.faults.configure({ failWritesForKeys: ['PW-T-2'], failWritesForKeysStatus: 503 });
+      await expect(writePage(rows, 4, { attempt: 3, retryPolicy: policy })).rejects.toThrow(/HTTP 503/);
+      const held = await Promise.all(rows.map((row) => clients.fno.getByKey(CUSTOMERS, row.key)));
+      expect(held.map((row) => row?.CustomerAccount)).toEqual(['PW-T-1', undefined, 'PW-T-3']);
+      expect(await store.listFailures(ref.runId)).toEqual([]);
+    });
+
+    test("on the last attempt becomes that row's failure, and the rest of the page is written", async () => {
+      const rows = ['PW-L-1', 'PW-L-2', 'PW-L-3'].map((account) => customer(account, `Last ${account}`));
+      emulators.fno.faults.configure({ failWritesForKeys: ['PW-L-2'], failWritesForKeysStatus: 503 });
+      const result = await writePage(rows, 5, { attempt: 12, retryPolicy: policy });
+      expect(result.counts).toEqual({ created: rows.length - 1, updated: 0, unchanged: 0, failed: 1 });
+      const failures = await store.listFailures(ref.runId);
+      expect(failures).toHaveLength(1);
+      expect(failures[0]).toMatchObject({ task: templates.accounts.name, sourceKey: 'account/PW-L-2', attempt: 12 });
+      expect(failures[0].message).toMatch(/HTTP 503.*\(still failing after 12 attempts\)$/);
+    });
   });
 });

@@ -171,7 +171,11 @@ function compileStep(step: Step, entry: FieldMapEntry, overrides: ValueMapOverri
       const fix = step.map
         ? `add an entry to valueMaps.${step.map} in the project file`
         : 'add an entry to its valueMap';
+      // A field whose empties are not written keeps the target's value: a blank entry (e.g. '' → Unknown) is
+      // what clearing the field writes, not what an empty source means here.
+      const omitEmpty = entry.whenEmpty === 'omit';
       return (value) => {
+        if (omitEmpty && isEmpty(value)) return value;
         const key = valueMapKey(value);
         if (table.has(key)) return table.get(key);
         if (isEmpty(value)) return value;

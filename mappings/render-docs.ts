@@ -196,7 +196,8 @@ function render(): string {
     '## Shared value maps',
     '',
     'Referenced by name from the templates; a project adds or replaces entries under `valueMaps.<name>`. Matching',
-    'ignores case and surrounding blanks; an empty `from` is the entry used for a blank source value.',
+    'ignores case and surrounding blanks; an empty `from` is the entry used for a blank source value, except in a',
+    'field marked "empty: not written", where a blank source leaves the target column as it is.',
     '',
     table(
       ['Map', 'Entries'],

@@ -65,13 +65,16 @@ export const NAMED_VALUE_MAPS: Record<string, ValueMapEntry[]> = {
   ]),
   /** F&O currency → Sales price list name, for orders and invoices coming from F&O. */
   priceListsByCurrency: entries([['USD', TEMPLATE_DEFAULTS.usdPriceList]]),
-  /** Sales gendercode → F&O Gender. */
+  /**
+   * Sales gendercode → F&O Gender. The blank entry is what a field that clears empties writes; the contact-persons
+   * template does not write empties, so a contact without a gender keeps the one F&O has.
+   */
   genders: entries([
     ['', 'Unknown'],
     [1, 'Male'],
     [2, 'Female'],
   ]),
-  /** Sales familystatuscode → F&O DirPersonMaritalStatus. */
+  /** Sales familystatuscode → F&O DirPersonMaritalStatus; the blank entry as for genders. */
   maritalStatuses: entries([
     ['', 'None'],
     [1, 'Single'],

@@ -5,7 +5,14 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { PROCESSING_STATUS, RUN_ORDER, templates, transform, type TaskDefinition } from '../../../mappings';
+import {
+  PROCESSING_STATUS,
+  RUN_ORDER,
+  taskDefinitionSchema,
+  templates,
+  transform,
+  type TaskDefinition,
+} from '../../../mappings';
 import { account, contact, context, product, quote, quoteLine } from './fixtures';
 
 const usd = { entitySet: 'transactioncurrencies', key: { isocurrencycode: 'USD' } };
@@ -238,6 +245,21 @@ describe('Contacts - Contact persons (Sales → F&O)', () => {
         },
       },
     ]);
+  });
+
+  it("leaves F&O's gender and marital status alone when the contact has none", () => {
+    const blank = { ...contact, msdynce_isactivecustomer: false, gendercode: null, familystatuscode: ' ' };
+    const { fields } = mapOne(templates.contactPersons, blank).rows[0];
+    expect(fields).not.toHaveProperty('Gender');
+    expect(fields).not.toHaveProperty('MaritalStatus');
+    // A field that clears empties writes the value maps' blank entries, F&O's own "none" values.
+    const clearing = taskDefinitionSchema.parse({
+      ...templates.contactPersons,
+      fieldMap: templates.contactPersons.fieldMap.map((entry) =>
+        entry.target === 'Gender' || entry.target === 'MaritalStatus' ? { ...entry, whenEmpty: 'clear' } : entry,
+      ),
+    });
+    expect(mapOne(clearing, blank).rows[0].fields).toMatchObject({ Gender: 'Unknown', MaritalStatus: 'None' });
   });
 });
 

@@ -56,9 +56,9 @@ const fnoCustomer: Record<string, FieldLimit> = {
   PrimaryContactURL: fnoElectronic,
 };
 
-const fnoDeliveryAddress: Record<string, FieldLimit> = {
+/** Delivery address of the CDS quote/order lines; unlike the headers, the lines have no street number. */
+const fnoLineDeliveryAddress: Record<string, FieldLimit> = {
   DeliveryAddressStreet: fnoAddress.street,
-  DeliveryAddressStreetNumber: fnoAddress.streetNumber,
   DeliveryAddressCity: fnoAddress.city,
   DeliveryAddressStateId: fnoAddress.state,
   DeliveryAddressZipCode: fnoAddress.zip,
@@ -66,7 +66,8 @@ const fnoDeliveryAddress: Record<string, FieldLimit> = {
 };
 
 const fnoSalesHeader: Record<string, FieldLimit> = {
-  ...fnoDeliveryAddress,
+  ...fnoLineDeliveryAddress,
+  DeliveryAddressStreetNumber: fnoAddress.streetNumber,
   CurrencyCode: reject(3),
   LanguageId: reject(7),
   DefaultShippingSiteId: reject(10),
@@ -74,7 +75,7 @@ const fnoSalesHeader: Record<string, FieldLimit> = {
 };
 
 const fnoSalesLine: Record<string, FieldLimit> = {
-  ...fnoDeliveryAddress,
+  ...fnoLineDeliveryAddress,
   ProductNumber: reject(70),
   SalesUnitSymbol: reject(10),
   LineDescription: truncate(1000),

@@ -5,7 +5,9 @@
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ENTITIES as FNO_ENTITIES } from '../../../emulators/fno/entities';
 import {
+  FIELD_LIMITS,
   PROCESSING_STATUS,
   RUN_ORDER,
   taskDefinitionSchema,
@@ -58,6 +60,17 @@ describe('templates as data', () => {
       navigation: 'quoteid',
       select: ['quotenumber', 'statecode'],
     });
+  });
+
+  it('gives length limits only to columns the F&O target entities have', () => {
+    // The emulator's entity field lists follow the F&O metadata snapshot (spec/fno-fields).
+    const fnoTargets = RUN_ORDER.map((name) => templates[name].target).filter((target) => target.system === 'fno');
+    for (const entitySet of new Set(fnoTargets.map((target) => target.entitySet))) {
+      const entity = FNO_ENTITIES.find((candidate) => candidate.set === entitySet);
+      const unknown = Object.keys(FIELD_LIMITS[entitySet]).filter((field) => !entity?.fields.includes(field));
+      expect({ entitySet, unknown }).toEqual({ entitySet, unknown: [] });
+    }
+    expect(FIELD_LIMITS.CDSSalesOrderHeaders.DeliveryAddressStreetNumber).toEqual({ max: 20, overflow: 'reject' });
   });
 });
 

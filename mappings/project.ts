@@ -3,6 +3,8 @@
  * templates (filters, extra fields, value maps). Pure: the file loader lives in project-file.ts.
  */
 import { z } from 'zod';
+import { transform } from './engine';
+import { createLookupIndex } from './lookup-index';
 import { FilterSyntaxError, parseFilter } from './odata-filter';
 import { withDerivedQuery } from './query';
 import {
@@ -10,8 +12,10 @@ import {
   deletePolicySchema,
   fieldTypeSchema,
   lookupSchema,
+  sourcePathsOf,
   taskDefinitionSchema,
   valueMapEntriesSchema,
+  type FieldMapEntry,
   type FieldMapEntryInput,
   type Step,
   type TaskDefinition,
@@ -20,6 +24,7 @@ import {
 } from './schema';
 import { RUN_ORDER, templates, type TemplateName } from './templates';
 import { countryByIso2 } from './countries';
+import { isEmpty } from './source-key';
 import { invertValueMapEntries, mergeValueMapEntries, NAMED_VALUE_MAPS } from './value-maps';
 
 /** Engine settings and their defaults (page of at most 200 rows and 128 KB, two pages in flight). */
@@ -118,7 +123,7 @@ export const projectSchema = z
     connection: z.object({ dataverse: connectionSchema, fno: connectionSchema }).strict(),
     partitions: z.array(partitionSchema).min(1),
     /** Tasks to run (default: all), always executed in RUN_ORDER. */
-    run: z.array(z.string()).optional(),
+    run: z.array(z.string()).min(1, 'list at least one task, or leave out run to run every task').optional(),
     tasks: z.record(z.string(), taskOverrideSchema).default({}),
     /** Named value maps (salesUnits, priceListsByCurrency, countries, …): entries added to the templates'. */
     valueMaps: z.record(z.string(), valueMapEntriesSchema).default({}),
@@ -170,8 +175,14 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
   });
 
   const unknownTask = (name: string) => `unknown task "${name}"; tasks are ${RUN_ORDER.join(', ')}`;
-  (project.run ?? []).forEach((name, index) => {
+  const run = project.run ?? [];
+  run.forEach((name, index) => {
+    const first = run.indexOf(name);
     if (!isTemplateName(name)) ctx.addIssue({ code: 'custom', path: ['run', index], message: unknownTask(name) });
+    else if (first < index) {
+      const message = `"${name}" is already listed at ${formatIssuePath(['run', first])}`;
+      ctx.addIssue({ code: 'custom', path: ['run', index], message });
+    }
   });
   const enabled = enabledTasks(project);
   for (const name of enabled) {
@@ -196,7 +207,7 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
       ctx.addIssue({ code: 'custom', path: ['tasks', name], message: unknownTask(name) });
       continue;
     }
-    if (!checkTaskOverride(name, override, ctx)) flawed.add(name);
+    if (!checkTaskOverride(name, override, project, ctx)) flawed.add(name);
   }
 
   for (const [name, entries] of Object.entries(project.valueMaps)) {
@@ -206,13 +217,8 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
     }
     if (name === 'countries') {
       entries.forEach((entry, index) => {
-        if (typeof entry.to !== 'string' || !countryByIso2(entry.to)) {
-          ctx.addIssue({
-            code: 'custom',
-            path: ['valueMaps', name, index, 'to'],
-            message: `"${String(entry.to)}" is not a known ISO alpha-2 country code`,
-          });
-        }
+        const problem = countryCodeProblem(entry.to);
+        if (problem) ctx.addIssue({ code: 'custom', path: ['valueMaps', name, index, 'to'], message: problem });
       });
     }
   }
@@ -229,6 +235,12 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
       ctx.addIssue({ code: 'custom', path: taskIssuePath(name, input, overrides, issue.path), message: issue.message });
     }
   }
+}
+
+/** The check every ISO country code of a project gets (value maps, a country field's default and fallback). */
+function countryCodeProblem(code: unknown): string | undefined {
+  if (typeof code === 'string' && countryByIso2(code)) return undefined;
+  return `"${String(code)}" is not a known ISO alpha-2 country code`;
 }
 
 /** Deletions arrive only through Dataverse change tracking, which names a deleted row by its GUID alone. */
@@ -258,7 +270,12 @@ function taskIssuePath(
 }
 
 /** Checks a task's changes; false when a problem was reported. */
-function checkTaskOverride(name: TemplateName, override: Project['tasks'][string], ctx: z.RefinementCtx): boolean {
+function checkTaskOverride(
+  name: TemplateName,
+  override: Project['tasks'][string],
+  project: Project,
+  ctx: z.RefinementCtx,
+): boolean {
   let clean = true;
   const report = (path: PropertyKey[], message: string): void => {
     clean = false;
@@ -277,6 +294,12 @@ function checkTaskOverride(name: TemplateName, override: Project['tasks'][string
   const template = templates[name];
   override.fieldMap.forEach((field, index) => {
     const path = ['tasks', name, 'fieldMap', index];
+    // A second entry would be applied over the first, leaving a mix of the two.
+    const first = override.fieldMap.findIndex((other) => other.target === field.target);
+    if (first < index) {
+      report([...path, 'target'], `"${field.target}" is already mapped at ${formatIssuePath(['fieldMap', first])}`);
+      return;
+    }
     const existing = template.fieldMap.find((entry) => entry.target === field.target);
     const producesValue =
       field.source !== undefined ||
@@ -302,15 +325,68 @@ function checkTaskOverride(name: TemplateName, override: Project['tasks'][string
         message: 'onMissing "fallback" needs a fallback value',
       });
     }
+    if (field.remove) return;
     const entry = existing ? applyFieldOverride(existing, field) : applyFieldOverride({ target: field.target }, field);
+    if (entry.steps?.some((step) => step.type === 'country')) {
+      // On a country field the default, and a value map's fallback, stand for an ISO code (null: blank).
+      const wrong = (['default', 'fallback'] as const).filter(
+        (key) => field[key] !== undefined && field[key] !== null && countryCodeProblem(field[key]),
+      );
+      for (const key of wrong) report([...path, key], countryCodeProblem(field[key])!);
+      if (wrong.length > 0) return;
+    }
     const check = fieldMapEntrySchema.safeParse(entry);
-    if (!check.success && !field.remove) {
+    if (!check.success) {
       for (const issue of check.error.issues) {
         report([...path, ...issue.path.map(String)], issue.message);
       }
+      return;
+    }
+    for (const key of ['default', 'constant', 'fallback'] as const) {
+      const problem = valueProblem(name, check.data, key, field[key], project);
+      if (problem) report([...path, key], problem);
     }
   });
   return clean;
+}
+
+/** The step at which a project's value enters a field: it then goes through the steps after it. */
+const ENTERS_AT = { default: 'default', constant: 'constant', fallback: 'valueMap' } as const;
+const NO_LOOKUPS = createLookupIndex([]);
+
+/**
+ * Why the engine would fail every row that gets this default, constant or fallback, if it would. The value is run
+ * through the engine itself (the field's remaining steps, its type and length), on a one-field copy of the task.
+ * Values that reach a country step are checked as ISO codes instead; values whose steps read other columns
+ * (discount arithmetic) depend on the row and are left to the run.
+ */
+function valueProblem(
+  name: TemplateName,
+  entry: FieldMapEntry,
+  key: keyof typeof ENTERS_AT,
+  value: FieldOverride[keyof typeof ENTERS_AT],
+  project: Project,
+): string | undefined {
+  const at = entry.steps.findIndex((step) => step.type === ENTERS_AT[key]);
+  if (value === undefined || isEmpty(value) || at < 0) return undefined;
+  const steps: Step[] = [{ type: 'constant', value }, ...entry.steps.slice(at + 1)];
+  if (steps.some((step) => step.type === 'country')) return undefined;
+  const template = templates[name];
+  const probe: TaskDefinition = {
+    ...template,
+    title: name,
+    source: { ...template.source, keyFields: [], filter: undefined, partitionFilter: undefined },
+    checks: [],
+    priceListEntry: undefined,
+    fieldMap: [{ ...entry, source: undefined, concat: undefined, lookup: undefined, sourceField: key, steps }],
+  };
+  if (sourcePathsOf(probe).length > 0) return undefined;
+  const context = { partition: project.partitions[0], valueMaps: project.valueMaps, lookups: NO_LOOKUPS };
+  const failure = transform(probe, [{}], context).errors[0];
+  if (!failure) return undefined;
+  // The engine names the row and field first: `<title> <source key>, <field>: <reason>`.
+  const prefix = `${probe.title} , ${key}: `;
+  return failure.message.startsWith(prefix) ? failure.message.slice(prefix.length) : failure.message;
 }
 
 /** The enabled tasks of a project, in run order. */

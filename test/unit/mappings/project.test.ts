@@ -135,6 +135,91 @@ describe('bad configuration fails at load with path and reason', () => {
     ]);
   });
 
+  it('rejects an empty run list and a task listed twice', () => {
+    expect(problemsOf({ ...minimal, run: [] })).toEqual([
+      'run: list at least one task, or leave out run to run every task',
+    ]);
+    expect(problemsOf({ ...minimal, run: ['accounts', 'products', 'accounts'] })).toEqual([
+      'run[2]: "accounts" is already listed at run[0]',
+    ]);
+  });
+
+  it('rejects two entries for the same target in one task', () => {
+    const fieldMap = [
+      { target: 'AddressDescription', source: 'description' },
+      { target: 'SalesMemo', source: 'name' },
+      { target: 'AddressDescription', source: 'name', maxLength: 60, overflow: 'truncate' },
+    ];
+    expect(problemsOf({ ...minimal, tasks: { accounts: { fieldMap } } })).toEqual([
+      'tasks.accounts.fieldMap[2].target: "AddressDescription" is already mapped at fieldMap[0]',
+    ]);
+  });
+
+  it('rejects a default or fallback on a country field that is not an ISO code', () => {
+    const countryField = (change: Record<string, unknown>) =>
+      problemsOf({
+        ...minimal,
+        tasks: { accounts: { fieldMap: [{ target: 'AddressCountryRegionISOCode', ...change }] } },
+      });
+    expect(countryField({ default: 'XX' })).toEqual([
+      'tasks.accounts.fieldMap[0].default: "XX" is not a known ISO alpha-2 country code',
+    ]);
+    expect(countryField({ default: 49 })).toEqual([
+      'tasks.accounts.fieldMap[0].default: "49" is not a known ISO alpha-2 country code',
+    ]);
+    expect(countryField({ valueMap: { Bayern: 'DE' }, onMissing: 'fallback', fallback: 'Deutschland' })).toEqual([
+      'tasks.accounts.fieldMap[0].fallback: "Deutschland" is not a known ISO alpha-2 country code',
+    ]);
+    const accepted = { valueMap: { Bayern: 'DE' }, onMissing: 'fallback', fallback: 'de', default: null };
+    expect(() =>
+      loadProject({
+        ...minimal,
+        tasks: { accounts: { fieldMap: [{ target: 'AddressCountryRegionISOCode', ...accepted }] } },
+      }),
+    ).not.toThrow();
+  });
+
+  it("rejects a default, constant or fallback that does not fit the field's type", () => {
+    expect(
+      problemsOf({ ...minimal, tasks: { accounts: { fieldMap: [{ target: 'CreditLimit', default: 'abc' }] } } }),
+    ).toEqual(['tasks.accounts.fieldMap[0].default: value "abc" is not a number']);
+    expect(
+      problemsOf({
+        ...minimal,
+        tasks: {
+          accounts: { fieldMap: [{ target: 'SalesMemo' }, { target: 'IsExternallyMaintained', constant: 'maybe' }] },
+        },
+      }),
+    ).toEqual(['tasks.accounts.fieldMap[1].constant: expected Yes/No or true/false, got "maybe"']);
+    expect(
+      problemsOf({
+        ...minimal,
+        tasks: { products: { fieldMap: [{ target: 'producttypecode', onMissing: 'fallback', fallback: 'Service' }] } },
+      }),
+    ).toEqual(['tasks.products.fieldMap[0].fallback: value "Service" is not a number']);
+    expect(
+      problemsOf({
+        ...minimal,
+        tasks: { accounts: { fieldMap: [{ target: 'NameAlias', type: 'date', constant: 'soon' }] } },
+      }),
+    ).toEqual(['tasks.accounts.fieldMap[0].constant: expected an ISO date, got "soon"']);
+    // A default is a source value: it goes through the field's value map before it meets the type.
+    const fits = {
+      accounts: {
+        fieldMap: [
+          { target: 'CreditLimit', default: '2500' },
+          { target: 'NameAlias', type: 'date', constant: '2024-05-01' },
+        ],
+      },
+      products: { fieldMap: [{ target: 'producttypecode', default: 'Service', onMissing: 'fallback', fallback: 1 }] },
+    };
+    const tasks = resolveTasks(loadProject({ ...minimal, tasks: fits }));
+    const products = tasks.find((task) => task.name === 'products')!;
+    const product = { dataAreaId: 'usmf', ProductNumber: 'D0001', ProductName: 'Speaker', SalesUnitSymbol: 'ea' };
+    const { rows } = transform(products, [{ ...product, CurrencyCode: 'USD' }], context());
+    expect(rows[0].fields.producttypecode).toBe(3);
+  });
+
   it('checks the alert recipients and webhook of the project', () => {
     const alerts = { emailTo: ['ops@contoso.com'], webhookUrl: 'https://h.example.com/' };
     expect(parseProject({ ...minimal, alerts }).alerts).toEqual(alerts);

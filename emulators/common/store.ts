@@ -6,7 +6,7 @@ import { dirname } from 'node:path';
 /**
  * The emulators' table store: rows keyed by primary key, unique indexes for alternate keys, one monotonically
  * increasing version per change (Dataverse `versionnumber`, ETags, change tracking), and undo-log transactions
- * for `$batch` change sets. Optionally file-backed so a demo restart keeps its data.
+ * for single writes and `$batch` change sets. Optionally file-backed so a demo restart keeps its data.
  */
 
 export type Row = Record<string, unknown>;
@@ -398,13 +398,20 @@ export class TableStore {
     this.transactions.getStore()?.push({ table, key, previousRow, previousChange });
   }
 
+  /**
+   * Starts a transaction. Begun while another one runs (a single write inside a `$batch` change set), it is nested:
+   * its rollback undoes only its own writes, and its commit hands them to the enclosing transaction.
+   */
   begin(): Transaction {
     const undo: UndoEntry[] = [];
+    const enclosing = this.transactions.getStore();
     let finished = false;
     return {
       run: (fn) => this.transactions.run(undo, fn),
       commit: () => {
+        if (finished) return;
         finished = true;
+        if (enclosing) for (const entry of undo) enclosing.push(entry);
       },
       rollback: () => {
         if (finished) return;
@@ -416,6 +423,19 @@ export class TableStore {
         if (undo.length) this.changed();
       },
     };
+  }
+
+  /** Runs `fn` in a transaction: committed when it returns, rolled back when it throws. */
+  async atomically<T>(fn: () => Promise<T>): Promise<T> {
+    const transaction = this.begin();
+    try {
+      const result = await transaction.run(fn);
+      transaction.commit();
+      return result;
+    } catch (error) {
+      transaction.rollback();
+      throw error;
+    }
   }
 
   changed(): void {

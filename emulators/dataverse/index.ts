@@ -868,7 +868,18 @@ function createHandlers(deps: HandlerDeps) {
         .send(buildMetadataDocument(ctx.query.custom.annotations === 'true'));
     }
     if (path === '$batch') return batch(ctx);
+    if (method === 'GET') return resourceRequest(ctx);
+    // A write is all or nothing: a deep insert or cascade that fails part-way keeps none of the rows it wrote.
+    await store.atomically(async () => {
+      await resourceRequest(ctx);
+    });
+    return reply;
+  }
 
+  /** Requests addressing an entity set, a row or a row's property or navigation. */
+  function resourceRequest(ctx: RequestContext) {
+    const { path } = ctx;
+    const method = ctx.request.method;
     const segments = splitPath(path);
     const segment = parseKeySegment(segments[0]);
     const entity = model.entity(segment.name);

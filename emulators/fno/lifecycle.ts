@@ -38,16 +38,8 @@ function loadOrder(engine: FnoEngine, dataAreaId: string, salesOrderNumber: stri
   return { entity, header, lines };
 }
 
-async function inTransaction<T>(store: TableStore, work: () => T): Promise<T> {
-  const transaction = store.begin();
-  try {
-    const result = await transaction.run(async () => work());
-    transaction.commit();
-    return result;
-  } catch (error) {
-    transaction.rollback();
-    throw error;
-  }
+function inTransaction<T>(store: TableStore, work: () => T): Promise<T> {
+  return store.atomically(async () => work());
 }
 
 function confirmNow(engine: FnoEngine, header: Row, today: string): Row {

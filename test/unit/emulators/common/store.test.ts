@@ -77,6 +77,30 @@ describe('table store', () => {
     expect(accounts.changesSince(0).filter((c) => c.key !== 'B1')).toEqual(before);
   });
 
+  it('nests a transaction begun inside another: its rollback is its own, its commit joins the enclosing one', async () => {
+    const store = new TableStore({ tables });
+    const accounts = store.table('accounts');
+    const outer = store.begin();
+    await outer.run(async () => {
+      accounts.insert({ id: 'A1', number: 'ACC-1' });
+      await expect(
+        store.atomically(async () => {
+          accounts.insert({ id: 'A2', number: 'ACC-2' });
+          throw new Error('refused');
+        }),
+      ).rejects.toThrow('refused');
+      expect(accounts.get('A2')).toBeUndefined();
+      expect(accounts.get('A1')).toBeDefined();
+      await store.atomically(async () => {
+        accounts.insert({ id: 'A3', number: 'ACC-3' });
+      });
+    });
+    expect(accounts.get('A3')).toBeDefined();
+    outer.rollback();
+    expect(accounts.size).toBe(0);
+    expect(accounts.changesSince(0)).toEqual([]);
+  });
+
   it('persists to a file atomically and reloads it on start', async () => {
     const file = join(dir, 'nested', 'store.json');
     const store = new TableStore({ tables, persistFile: file, persistDebounceMs: 5 });

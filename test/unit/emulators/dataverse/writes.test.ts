@@ -232,6 +232,67 @@ describe('Dataverse emulator: writes', () => {
     expect(h.emu.store.table('accounts').get(ACCOUNT_ID)?._primarycontactid_value).toBeNull();
   });
 
+  it('a failed create keeps nothing it wrote: neither a deep-inserted related row nor a deep-inserted parent', async () => {
+    const contacts = () => h.emu.store.table('contacts').size;
+    const contactsBefore = contacts();
+    const accountsBefore = accountCount();
+    const missingParent = await send('POST', 'accounts', {
+      name: 'Audit Deep',
+      accountnumber: 'AUD-DEEP',
+      primarycontactid: { lastname: 'AuditDeep' },
+      'parentaccountid@odata.bind': '/accounts(00000000-0000-0000-0000-0000000000bb)',
+    });
+    expect(missingParent.status).toBe(404);
+    expect((await json(missingParent)).error.code).toBe('0x80040217');
+    expect(contacts()).toBe(contactsBefore);
+    expect(accountCount()).toBe(accountsBefore);
+    expect([...h.emu.store.table('contacts').rows()].some((r) => r.lastname === 'AuditDeep')).toBe(false);
+
+    const quotesBefore = h.emu.store.table('quotes').size;
+    const versionBefore = h.emu.store.version;
+    const tooLongLine = await send('POST', 'quotes', {
+      name: 'Audit Quote',
+      quotenumber: 'Q-AUDIT',
+      'customerid_account@odata.bind': "/accounts(accountnumber='ACC-001')",
+      quote_details: [
+        { sequencenumber: 1, quantity: 1, priceperunit: 1, productdescription: 'Fine', isproductoverridden: true },
+        {
+          sequencenumber: 2,
+          quantity: 1,
+          priceperunit: 1,
+          productdescription: 'x'.repeat(3000),
+          isproductoverridden: true,
+        },
+      ],
+    });
+    expect(tooLongLine.status).toBe(400);
+    expect((await json(tooLongLine)).error.code).toBe('0x80044331');
+    expect(h.emu.store.table('quotes').size).toBe(quotesBefore);
+    expect(h.emu.store.table('quotedetails').size).toBe(0);
+    // Change tracking shows nothing of the rolled-back rows either.
+    expect(h.emu.store.table('quotes').changesSince(versionBefore)).toEqual([]);
+    expect(h.emu.store.table('contacts').changesSince(versionBefore)).toEqual([]);
+  });
+
+  it('a failed upsert or update keeps nothing it wrote', async () => {
+    const contactsBefore = h.emu.store.table('contacts').size;
+    const upsert = await send('PATCH', "accounts(accountnumber='ACC-NEW')", {
+      name: 'Upserted',
+      primarycontactid: { lastname: 'UpsertDeep' },
+      'parentaccountid@odata.bind': '/accounts(00000000-0000-0000-0000-0000000000bb)',
+    });
+    expect(upsert.status).toBe(404);
+    expect(h.emu.store.table('contacts').size).toBe(contactsBefore);
+    const update = await send('PATCH', `accounts(${ACCOUNT_ID})`, {
+      name: 'Renamed',
+      primarycontactid: { lastname: 'UpdateDeep' },
+      accountnumber: 'x'.repeat(30),
+    });
+    expect(update.status).toBe(400);
+    expect(h.emu.store.table('contacts').size).toBe(contactsBefore);
+    expect(h.emu.store.table('accounts').get(ACCOUNT_ID)?.name).toBe('Northwind Traders');
+  });
+
   it('deep-inserts a quote with its lines and fills contact fullname', async () => {
     await h.api.create({
       collection: 'quotes',

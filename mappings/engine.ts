@@ -91,6 +91,8 @@ interface CompiledTask {
   readId?: Reader;
   filter?: FilterExpr;
   entries: CompiledEntry[];
+  /** The entry writing each target key field, in `target.keyFields` order; none for F&O's dataAreaId. */
+  keyEntries: Array<CompiledEntry | undefined>;
   checks: Array<{
     read: Reader;
     path: string;
@@ -313,6 +315,7 @@ function compile(task: TaskDefinition, overrides: ValueMapOverrides | undefined)
       ce.value = compileValue(ce, fnoTarget);
       return ce;
     }),
+    keyEntries: [],
     checks: task.checks.map((check) => ({
       ...check,
       field: check.field ?? rootOf(check.path),
@@ -320,6 +323,7 @@ function compile(task: TaskDefinition, overrides: ValueMapOverrides | undefined)
     })),
     partitionFilters: new Map(),
   };
+  compiled.keyEntries = task.target.keyFields.map((field) => compiled.entries.find((ce) => ce.entry.target === field));
   byOverrides.set(overrides, compiled);
   return compiled;
 }
@@ -491,15 +495,13 @@ function resolveLookup(
   return undefined;
 }
 
-/** Maps one row into `out` (and a price-list entry into `secondary`); throws MappingIssue for a bad row. */
+/** Maps one row to its target row (and a product's price-list entry); throws MappingIssue for a bad row. */
 function mapRow(
   task: TaskDefinition,
   compiled: CompiledTask,
   row: SourceRow,
   state: RowState,
-  out: TargetRow[],
-  secondary: TargetRow[],
-): void {
+): { main: TargetRow; priceListRow?: TargetRow } {
   const fnoTarget = task.target.system === 'fno';
   for (let index = 0; index < compiled.keyReaders.length; index += 1) {
     if (isEmpty(compiled.keyReaders[index](row))) {
@@ -551,9 +553,115 @@ function mapRow(
   if (lookups) main.lookups = lookups;
   // Built before anything is emitted, so a product without a price list yields neither row.
   const priceListRow = task.priceListEntry ? priceListItem(task, compiled, row, main, state) : undefined;
-  out.push(main);
-  if (priceListRow) secondary.push(priceListRow);
+  return { main, priceListRow };
 }
+
+/**
+ * A row's target key as the target compares it: Dataverse and F&O both ignore case in key values. Undefined
+ * when a part is empty (such a row fails or is refused on its own).
+ */
+function keyIdentity(task: TaskDefinition, key: BusinessKey): string | undefined {
+  const parts: string[] = [];
+  for (const field of task.target.keyFields) {
+    const value = key[field];
+    if (isEmpty(value)) return undefined;
+    parts.push(String(value).toLowerCase());
+  }
+  return JSON.stringify(parts);
+}
+
+/** The target key of a row that failed to map, from the key entries alone; undefined when they fail too. */
+function targetKeyOf(task: TaskDefinition, compiled: CompiledTask, row: SourceRow, state: RowState) {
+  const key: BusinessKey = {};
+  for (let index = 0; index < task.target.keyFields.length; index += 1) {
+    const field = task.target.keyFields[index];
+    const ce = compiled.keyEntries[index];
+    let value: unknown;
+    if (!ce) value = task.target.system === 'fno' && field === 'dataAreaId' ? state.partition.dataAreaId : undefined;
+    else {
+      try {
+        value = ce.value(row, state);
+      } catch (error) {
+        if (!(error instanceof MappingIssue)) throw error;
+        return undefined;
+      }
+    }
+    if (isEmpty(value)) return undefined;
+    key[field] = value as BusinessKey[string];
+  }
+  return key;
+}
+
+const DUPLICATE_KEY = 'duplicate-business-key';
+
+/** The first row of a page with a given target key: later rows of other records with that key are duplicates. */
+interface KeyHolder {
+  row: SourceRow;
+  sourceKey: string;
+  key: BusinessKey;
+  written: boolean;
+  /** What the row added to the result: its rows, warnings or failure. */
+  outputs: object[];
+}
+
+/**
+ * Whether two rows are copies of one source record: the same primary id, or, on a source without one (F&O), the
+ * same business key exactly, which F&O keeps unique. Rows whose identity is unknown are not.
+ */
+function sameRecord(compiled: CompiledTask, a: SourceRow, b: SourceRow): boolean {
+  const identity = (row: SourceRow): string | undefined => {
+    if (compiled.readId) {
+      const id = compiled.readId(row);
+      return isEmpty(id) ? undefined : String(id).toLowerCase();
+    }
+    const values = compiled.keyReaders.map((read) => read(row));
+    return values.some(isEmpty) ? undefined : JSON.stringify(values);
+  };
+  const first = identity(a);
+  return first !== undefined && first === identity(b);
+}
+
+/** A row as a failure names it: its source key, and its primary id when the task has one. */
+function rowLabel(task: TaskDefinition, compiled: CompiledTask, row: SourceRow, sourceKey: string): string {
+  const id = compiled.readId?.(row);
+  return isEmpty(id) || String(id) === sourceKey ? sourceKey : `${sourceKey} (${task.source.idField} ${String(id)})`;
+}
+
+/**
+ * Two source records with one target key (spec §6.2, §8: non-unique account numbers are unsupported) would be
+ * written over each other, the last one winning. The later row fails instead, naming the earlier one.
+ */
+function duplicateKey(
+  task: TaskDefinition,
+  compiled: CompiledTask,
+  row: SourceRow,
+  state: RowState,
+  key: BusinessKey,
+  holder: KeyHolder,
+): MappingIssue {
+  const sourceKeyFields = task.source.keyFields;
+  const field = rootOf(sourceKeyFields[sourceKeyFields.length - 1]);
+  const keyText = task.target.keyFields
+    .filter((name) => !(task.target.system === 'fno' && name === 'dataAreaId'))
+    .map((name) => `${name} ${describe(key[name])}`)
+    .join(', ');
+  const sameCase = canonicalKey(task, key) === canonicalKey(task, holder.key);
+  const targetSystem = task.target.system === 'fno' ? 'F&O' : 'Dataverse';
+  const sourceSystem = task.source.system === 'fno' ? 'F&O' : 'Sales';
+  const thisRow = rowLabel(task, compiled, row, state.sourceKey);
+  const first = rowLabel(task, compiled, holder.row, holder.sourceKey);
+  return new MappingIssue(
+    field,
+    DUPLICATE_KEY,
+    `duplicate business key: ${thisRow === state.sourceKey ? 'this row' : `this row, ${thisRow},`} has the same ` +
+      `${task.target.entitySet} key (${keyText}) as ${first}, read before it` +
+      `${sameCase ? '' : ` (${targetSystem} compares keys ignoring case)`}. ` +
+      `${holder.written ? `Only ${first} is written` : 'Neither row is written'}; make ${field} unique in ${sourceSystem}`,
+  );
+}
+
+const canonicalKey = (task: TaskDefinition, key: BusinessKey): string =>
+  JSON.stringify(task.target.keyFields.map((field) => key[field]));
 
 /** The products template's price-list entry: the product, at its F&O sales price, in a list of its currency. */
 function priceListItem(
@@ -634,6 +742,9 @@ export function transform(task: TaskDefinition, rows: SourceRow[], context: Tran
   const secondary: TargetRow[] = [];
   // One state for the page; a row's warnings count only once the row has mapped.
   const state: RowState = { task, sourceKey: '', partition: context.partition, lookups: context.lookups, warnings: [] };
+  // Target key → the page's first row with it. A row that failed holds its key too, so that a later row of another
+  // record is not written in its place.
+  const holders = new Map<string, KeyHolder>();
   for (const row of rows) {
     if (!accepts(compiled, partitionExpression, row, fno)) {
       result.filtered += 1;
@@ -641,16 +752,57 @@ export function transform(task: TaskDefinition, rows: SourceRow[], context: Tran
     }
     state.sourceKey = sourceKeyFrom(compiled, row);
     if (state.warnings.length > 0) state.warnings = [];
+    let mapped: ReturnType<typeof mapRow> | undefined;
+    let issue: MappingIssue | undefined;
     try {
-      mapRow(task, compiled, row, state, result.rows, secondary);
-      for (const warning of state.warnings) result.warnings.push(warning);
+      mapped = mapRow(task, compiled, row, state);
     } catch (error) {
       if (!(error instanceof MappingIssue)) throw error;
-      result.errors.push(failure(task, state.sourceKey, error));
+      issue = error;
+    }
+    const key = mapped ? mapped.main.key : targetKeyOf(task, compiled, row, state);
+    const identity = key && keyIdentity(task, key);
+    let holder = identity === undefined ? undefined : holders.get(identity);
+    if (holder && sameRecord(compiled, holder.row, row)) {
+      // One record read twice (a query paged while it changed): the later copy replaces the earlier.
+      withdraw(result, secondary, holder);
+      holder = undefined;
+    }
+    if (holder && mapped) issue = duplicateKey(task, compiled, row, state, mapped.main.key, holder);
+
+    const outputs: object[] = [];
+    if (issue) {
+      const rowFailure = failure(task, state.sourceKey, issue);
+      outputs.push(rowFailure);
+      result.errors.push(rowFailure);
+    } else if (mapped) {
+      outputs.push(mapped.main);
+      result.rows.push(mapped.main);
+      if (mapped.priceListRow) {
+        outputs.push(mapped.priceListRow);
+        secondary.push(mapped.priceListRow);
+      }
+      for (const warning of state.warnings) {
+        outputs.push(warning);
+        result.warnings.push(warning);
+      }
+    }
+    if (!holder && key && identity !== undefined) {
+      holders.set(identity, { row, sourceKey: state.sourceKey, key, written: !issue, outputs });
     }
   }
   for (const target of secondary) result.rows.push(target);
   return result;
+}
+
+/** Takes back what a row added to the result. Rare (a record read twice), so a scan is fine. */
+function withdraw(result: TransformResult, secondary: TargetRow[], holder: KeyHolder): void {
+  const outputs = new Set(holder.outputs);
+  const keep = <T extends object>(list: T[]): T[] => list.filter((item) => !outputs.has(item));
+  result.rows = keep(result.rows);
+  result.errors = keep(result.errors);
+  result.warnings = keep(result.warnings);
+  secondary.splice(0, secondary.length, ...keep(secondary));
 }
 
 /**

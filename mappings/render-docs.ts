@@ -233,7 +233,8 @@ function render(): string {
     '## Row failure codes',
     '',
     'Besides the codes below, every task can report `missing-business-key` (the source key is empty), `invalid-value`',
-    '(text where a number, date or Yes/No belongs) and `value-too-long`. Warnings (the row is written):',
+    '(text where a number, date or Yes/No belongs), `value-too-long` and `duplicate-business-key` (another row read',
+    'with it has the same target key). Warnings (the row is written):',
     '`value-truncated`, `country-defaulted` (blank country written as the default) and optional lookups that did',
     'not resolve. Failures name the source field to fix.',
     '',
@@ -295,6 +296,14 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
   A blank country is written as the default with a \`country-defaulted\` warning; a project that sets the field's
   \`default: null\` gets \`missing-country\` failures instead; an unknown spelling is \`unmapped-country\` until it is
   added to \`valueMaps.countries\`.
+- **Duplicate business keys are reported, not merged.** Rows mapped together (a page of products, accounts or
+  contacts, or the lines of one document) whose target keys are equal as the target compares them, ignoring case,
+  would be written to one record, the last one winning. The first is written; each later one fails with
+  \`duplicate-business-key\`, naming the key and the row it collides with, so the source data can be fixed (spec
+  §6.2, §8: non-unique account numbers are not supported). A first row that fails for another reason still holds
+  the key. One record returned twice by a read (a query paged while the record changed) is one row, its later copy.
+  Rows of different pages or runs are not compared, nor are document headers (each document is mapped on its own):
+  there the later row updates the record.
 - **Accounts without an account number** are not filtered out (the spec suggests \`accountnumber ne null\`): they
   fail with \`missing-business-key\`, so they show up in the failures rather than silently never syncing.
 - **Street lines.** Sales keeps up to three address lines, F&O one multi-line street: customer and contact-person

@@ -306,3 +306,102 @@ describe('other unusable rows', () => {
     ]);
   });
 });
+
+describe('non-unique business keys', () => {
+  const accountId = (n: number) => `6f1c2a10-0000-0000-0000-00000000010${n}`;
+  const duplicates = [
+    { ...account, accountid: accountId(1), accountnumber: 'ACC-DUP-1', name: 'First' },
+    { ...account, accountid: accountId(2), accountnumber: 'ACC-DUP-1', name: 'Second' },
+    { ...account, accountid: accountId(3), accountnumber: 'acc-dup-1', name: 'Third' },
+  ];
+
+  it('writes the first of several accounts with one account number and fails the others, naming the first', () => {
+    const result = transform(templates.accounts, duplicates, context());
+    expect(result.rows.map((row) => [row.key, row.fields.OrganizationName])).toEqual([
+      [{ dataAreaId: 'usmf', CustomerAccount: 'ACC-DUP-1' }, 'First'],
+    ]);
+    const first = `ACC-DUP-1 (accountid ${accountId(1)})`;
+    expect(result.errors).toEqual([
+      {
+        task: 'accounts',
+        sourceKey: 'ACC-DUP-1',
+        field: 'accountnumber',
+        code: 'duplicate-business-key',
+        message:
+          `Accounts - Customers (Sales to F&O) ACC-DUP-1, accountnumber: duplicate business key: this row, ` +
+          `ACC-DUP-1 (accountid ${accountId(2)}), has the same CustomersV2 key (CustomerAccount "ACC-DUP-1") as ` +
+          `${first}, read before it. Only ${first} is written; make accountnumber unique in Sales`,
+      },
+      expect.objectContaining({
+        sourceKey: 'acc-dup-1',
+        field: 'accountnumber',
+        code: 'duplicate-business-key',
+        message: expect.stringContaining(
+          `(CustomerAccount "acc-dup-1") as ${first}, read before it (F&O compares keys ignoring case).`,
+        ),
+      }),
+    ]);
+  });
+
+  it('keeps a key taken by a row that failed, so no other record is written in its place', () => {
+    const [first, second] = duplicates;
+    const result = transform(templates.accounts, [{ ...first, address1_country: 'Atlantis' }, second], context());
+    expect(result.rows).toEqual([]);
+    expect(result.errors.map((error) => error.code)).toEqual(['unmapped-country', 'duplicate-business-key']);
+    expect(result.errors[1].message).toContain('Neither row is written');
+  });
+
+  it('fails a second quote line with the same line number, and a product repeated in another case', () => {
+    const lines = transform(
+      templates.quoteLines,
+      [quoteLine, { ...quoteLine, quotedetailid: 'qd2', quantity: 5 }],
+      context(),
+    );
+    expect(lines.rows).toHaveLength(1);
+    expect(lines.rows[0].fields.RequestedSalesQuantity).toBe(3);
+    expect(lines.errors).toEqual([
+      expect.objectContaining({
+        sourceKey: 'QUO-01001-AB12CD/3',
+        field: 'sequencenumber',
+        code: 'duplicate-business-key',
+      }),
+    ]);
+    // From F&O (no primary id), a key differing only in case is another record; its price-list entry is withheld.
+    const products = transform(templates.products, [product, { ...product, ProductNumber: 'd0001' }], context());
+    expect(products.rows.map((row) => row.sourceKey)).toEqual(['D0001', 'D0001/price-list']);
+    expect(products.errors).toEqual([expect.objectContaining({ sourceKey: 'd0001', code: 'duplicate-business-key' })]);
+  });
+
+  it('takes a record read twice in one page (a query paged while it changed) as one row: its later copy', () => {
+    const lines = transform(templates.quoteLines, [quoteLine, { ...quoteLine, quantity: 4 }], context());
+    expect(lines.errors).toEqual([]);
+    expect(lines.rows.map((row) => row.fields.RequestedSalesQuantity)).toEqual([4]);
+    // The earlier copy's failure goes with it too.
+    const fixed = transform(templates.quoteLines, [{ ...quoteLine, quantity: 'three' }, quoteLine], context());
+    expect({ errors: fixed.errors, rows: fixed.rows.length }).toEqual({ errors: [], rows: 1 });
+    // From F&O, the same record is the same key exactly.
+    const orderLine = {
+      dataAreaId: 'usmf',
+      SalesOrderNumber: 'SO-000123',
+      LineCreationSequenceNumber: 1,
+      ProductNumber: 'D0001',
+      SalesUnitSymbol: 'ea',
+      OrderedSalesQuantity: 1,
+      OrderingCustomerIsExternallyMaintained: 'Yes',
+      InvoiceCustomerIsExternallyMaintained: 'Yes',
+      SalesOrderProcessingStatus: 'Confirmed',
+    };
+    const orderLines = transform(
+      templates.salesOrderLinesFromFno,
+      [orderLine, { ...orderLine, OrderedSalesQuantity: 2 }],
+      context(),
+    );
+    expect(orderLines.errors).toEqual([]);
+    expect(orderLines.rows.map((row) => row.fields.quantity)).toEqual([2]);
+    const productCopies = transform(templates.products, [product, { ...product, SalesPrice: 1 }], context());
+    expect(productCopies.rows.map((row) => [row.sourceKey, row.fields.price ?? row.fields.amount])).toEqual([
+      ['D0001', 1],
+      ['D0001/price-list', 1],
+    ]);
+  });
+});

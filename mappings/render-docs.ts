@@ -293,9 +293,10 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
 - **Country codes.** \`*CountryRegionISOCode\` columns get the ISO alpha-2 code (\`US\`), \`*CountryRegionId\` columns
   the F&O region id (alpha-3 in a standard set-up, \`USA\`). The spec's "blank → USA" for the account address comes
   from the 2017 template's region-id field; written into an ISO-code column it would fail, so blank becomes \`US\`.
-  A blank country is written as the default with a \`country-defaulted\` warning; a project that sets the field's
-  \`default: null\` gets \`missing-country\` failures instead; an unknown spelling is \`unmapped-country\` until it is
-  added to \`valueMaps.countries\`.
+  A blank country is written as the default with a \`country-defaulted\` warning. A project that sets the field's
+  \`default: null\` gets \`missing-country\` failures instead in the customer tasks (accounts, contactsToCustomers),
+  where the country is required; on quote and order headers the delivery country is then written blank. An unknown
+  spelling is \`unmapped-country\` until it is added to \`valueMaps.countries\`.
 - **Duplicate business keys are reported, not merged.** Rows mapped together (a page of products, accounts or
   contacts, or the lines of one document) whose target keys are equal as the target compares them, ignoring case,
   would be written to one record, the last one winning. The first is written; each later one fails with
@@ -317,6 +318,18 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
   as it was; invoice lines get the charge added back to the extended amount, so they add up to the invoice total.
 - **Money.** Amounts are computed in decimals (\`mappings/money.ts\`), rounded half away from zero: binary floating
   point turns 7.35 × 276.77 − 7.35 × 34.27 = 1782.375 into 1782.3749999…, which rounds a cent low.
+- **Number sequences.** A quote or order keeps the number of the system it was created in and is matched by that
+  number alone, so Sales and F&O order and quote number series must not overlap (e.g. Sales \`C1, C2…\`, F&O
+  \`F1, F2…\`; spec §7.1, §8 "Number sequence overlap"): a number both systems issue makes the sync update the
+  other system's document instead of creating one.
+- **Invoice keys.** F&O keys an invoice by company, \`InvoiceNumber\`, \`InvoiceDate\` and \`LedgerVoucher\`; the
+  invoice tasks match on \`InvoiceNumber\` (plus \`LineCreationSequenceNumber\` for lines), as Sales keys its
+  invoices by number. This assumes invoice numbers are unique within a company: two F&O invoices with one number
+  would be written to the same Sales invoice.
+- **Invoice header-charge tax** is not synchronised (spec §6.9, §8 "Header charge tax"). Sales has no header-level
+  tax, so a Sales invoice total can differ from F&O's by the tax on header charges; tax on line charges comes with
+  the lines. (Orders from F&O carry their header tax in \`msdynce_misctax\`, which the P2C plug-in turns into a
+  "Freight Tax" line.)
 - **Customers.** A quote/order with no customer fails with \`missing-customer\`; one whose customer has no number
   yet or is unknown to F&O fails with \`customer-not-synced\` (run the customer tasks first). From F&O, the customer account
   resolves to a Sales account by account number, else to a contact by contact number.

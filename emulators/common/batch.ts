@@ -280,6 +280,9 @@ const INHERITED_HEADERS = ['authorization', 'prefer', 'odata-version', 'odata-ma
 /** Response headers that describe the transport, not the operation; they stay out of the part. */
 const DROPPED_RESPONSE_HEADERS = new Set(['content-length', 'connection', 'date', 'keep-alive', 'transfer-encoding']);
 const CONTENT_ID_REF = /^\$([\w-]+)/;
+/** Body annotations whose values are entity URIs, and so may be Content-ID references. */
+const BIND_ANNOTATION = '@odata.bind';
+const ID_ANNOTATION = '@odata.id';
 
 function isSuccess(status: number): boolean {
   return status >= 200 && status < 300;
@@ -323,16 +326,19 @@ export async function executeBatch(
   }
   const origin = `${outer.protocol}://${outer.headers.host ?? 'localhost'}`;
 
-  const resolveUrl = (url: string, references: Map<string, string>): string => {
-    const ref = CONTENT_ID_REF.exec(url);
-    let target = url;
-    if (ref) {
-      const location = references.get(ref[1]);
-      if (location === undefined) {
-        throw new ContentIdError(`Content-ID Reference: '$${ref[1]}' does not exist in the batch context.`);
-      }
-      target = location + url.slice(ref[0].length);
+  /** `$n` at the start of `text` becomes the URI of the row created by Content-ID n. */
+  const dereference = (text: string, references: Map<string, string>): string => {
+    const ref = CONTENT_ID_REF.exec(text);
+    if (!ref) return text;
+    const location = references.get(ref[1]);
+    if (location === undefined) {
+      throw new ContentIdError(`Content-ID Reference: '$${ref[1]}' does not exist in the batch context.`);
     }
+    return location + text.slice(ref[0].length);
+  };
+
+  const resolveUrl = (url: string, references: Map<string, string>): string => {
+    const target = dereference(url, references);
     if (/^https?:\/\//i.test(target)) {
       const parsed = new URL(target);
       return parsed.pathname + parsed.search;
@@ -341,16 +347,41 @@ export async function executeBatch(
     return options.serviceRoot + target;
   };
 
+  /**
+   * In a body, `$n` is a reference only as an `@odata.bind` value (deep-inserted rows included) or an `@odata.id`
+   * value (a `$ref` body); any other string, such as a column holding "$1", is data and stays as sent.
+   */
   const resolveBody = (body: string, references: Map<string, string>): string => {
     if (!body || !body.includes('"$')) return body;
-    // `"$1"` as a whole JSON string value stands for the URI of the row created by Content-ID 1.
-    return body.replace(/"\$([\w-]+)"/g, (whole, id: string) => {
-      const location = references.get(id);
-      if (location === undefined) {
-        throw new ContentIdError(`Content-ID Reference: '$${id}' does not exist in the batch context.`);
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(body);
+    } catch {
+      return body;
+    }
+    let replaced = false;
+    const resolveValue = (value: unknown): unknown => {
+      if (typeof value !== 'string' || !CONTENT_ID_REF.test(value)) return value;
+      replaced = true;
+      return dereference(value, references);
+    };
+    const visit = (node: unknown): void => {
+      if (Array.isArray(node)) {
+        for (const item of node) visit(item);
+        return;
       }
-      return JSON.stringify(location);
-    });
+      if (node === null || typeof node !== 'object') return;
+      const record = node as Record<string, unknown>;
+      for (const [name, value] of Object.entries(record)) {
+        if (name.endsWith(BIND_ANNOTATION) || name === ID_ANNOTATION) {
+          record[name] = Array.isArray(value) ? value.map(resolveValue) : resolveValue(value);
+        } else {
+          visit(value);
+        }
+      }
+    };
+    visit(parsed);
+    return replaced ? JSON.stringify(parsed) : body;
   };
 
   const run = async (request: BatchRequestPart, references: Map<string, string>): Promise<BatchResponsePart> => {

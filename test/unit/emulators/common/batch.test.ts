@@ -109,11 +109,24 @@ describe('$batch executor', () => {
   beforeAll(async () => {
     app = Fastify();
     app.post('/svc/items', async (request, reply) => {
-      const body = request.body as { id?: string; fail?: boolean; parent?: string };
+      const body = request.body as {
+        id?: string;
+        fail?: boolean;
+        'parent@odata.bind'?: string;
+        note?: string;
+        related?: { '@odata.id'?: string; label?: string };
+        'links@odata.bind'?: string[];
+      };
       if (body.fail) return reply.code(400).send({ error: 'bad row' });
       nextId += 1;
       const id = body.id ?? `i${nextId}`;
-      store.table('items').insert({ id, parent: body.parent ?? null });
+      store.table('items').insert({
+        id,
+        parent: body['parent@odata.bind'] ?? null,
+        note: body.note ?? null,
+        related: body.related ?? null,
+        links: body['links@odata.bind'] ?? null,
+      });
       return reply.code(204).header('odata-entityid', `http://svc/svc/items('${id}')`).send();
     });
     app.get('/svc/items', async () => ({ value: [...store.table('items').rows()] }));
@@ -167,7 +180,7 @@ describe('$batch executor', () => {
 
   it('runs parts in order through the app and substitutes $n references inside a change set', async () => {
     const result = await send([
-      { kind: 'changeset', requests: [post({ id: 'p' }, '1'), post({ parent: '$1' }, '2')] },
+      { kind: 'changeset', requests: [post({ id: 'p' }, '1'), post({ 'parent@odata.bind': '$1' }, '2')] },
       { kind: 'request', request: { method: 'GET', url: '/svc/items', headers: {}, body: '' } },
     ]);
     expect(result.status).toBe(200);
@@ -180,6 +193,33 @@ describe('$batch executor', () => {
     });
     const listed = result.items[1].kind === 'response' ? JSON.parse(result.items[1].response.body) : undefined;
     expect(listed.value.map((r: { parent: string | null }) => r.parent)).toEqual([null, "http://svc/svc/items('p')"]);
+  });
+
+  it('substitutes $n only in @odata.bind and @odata.id values; other strings such as "$1" or "$5" stay as sent', async () => {
+    const result = await send([
+      {
+        kind: 'changeset',
+        requests: [
+          post({ id: 'p', note: '$5' }, '1'),
+          post(
+            {
+              id: 'c',
+              note: '$1',
+              related: { '@odata.id': '$1/x', label: '$1' },
+              'links@odata.bind': ['$1', '/svc/items(q)'],
+            },
+            '2',
+          ),
+        ],
+      },
+    ]);
+    expect(result.status).toBe(200);
+    expect(store.table('items').get('p')?.note).toBe('$5');
+    expect(store.table('items').get('c')).toMatchObject({
+      note: '$1',
+      related: { '@odata.id': "http://svc/svc/items('p')/x", label: '$1' },
+      links: ["http://svc/svc/items('p')", '/svc/items(q)'],
+    });
   });
 
   it('rolls a change set back when one operation fails and answers it with that one error', async () => {
@@ -209,7 +249,7 @@ describe('$batch executor', () => {
   });
 
   it('answers an undeclared Content-ID reference with a 400 naming it', async () => {
-    const result = await send([{ kind: 'changeset', requests: [post({ parent: '$7' }, '1')] }]);
+    const result = await send([{ kind: 'changeset', requests: [post({ 'parent@odata.bind': '$7' }, '1')] }]);
     const part = result.items[0].kind === 'changeset' ? result.items[0].responses[0] : undefined;
     expect(part?.status).toBe(400);
     expect(JSON.parse(part!.body).message).toBe("Content-ID Reference: '$7' does not exist in the batch context.");

@@ -138,6 +138,77 @@ describe('Dataverse emulator: $batch', () => {
     });
   });
 
+  it('substitutes $n only in @odata.bind and @odata.id values; a column holding "$1" or "$5" is stored as sent', async () => {
+    const result = await sendBatch([
+      {
+        kind: 'changeset',
+        requests: [
+          post('accounts', { name: '$1', accountnumber: 'DOLLAR-1', description: '$5' }, '1'),
+          post('contacts', { lastname: '$1', jobtitle: '$5', 'parentcustomerid_account@odata.bind': '$1' }, '2'),
+          {
+            method: 'PUT',
+            url: '$1/primarycontactid/$ref',
+            headers: { 'Content-Type': 'application/json' },
+            body: '{"@odata.id":"$2"}',
+            contentId: '3',
+          },
+        ],
+      },
+    ]);
+    expect(result.response.status).toBe(200);
+    const account = accounts().findByUnique({ accountnumber: 'DOLLAR-1' })!;
+    expect(account).toMatchObject({ name: '$1', description: '$5' });
+    const contact = h.emu.store.table('contacts').get(account._primarycontactid_value)!;
+    expect(contact).toMatchObject({ lastname: '$1', jobtitle: '$5', _parentcustomerid_value: account.accountid });
+  });
+
+  it('substitutes $n in @odata.bind values of deep-inserted rows', async () => {
+    const result = await sendBatch([
+      {
+        kind: 'changeset',
+        requests: [
+          post('accounts', { name: 'Deep parent', accountnumber: 'DEEP-1' }, '1'),
+          post(
+            'quotes',
+            {
+              name: 'Deep $1',
+              quotenumber: 'Q-DEEP-REF',
+              'customerid_account@odata.bind': '$1',
+              quote_details: [
+                {
+                  sequencenumber: 1,
+                  quantity: 1,
+                  priceperunit: 1,
+                  productdescription: '$1',
+                  isproductoverridden: true,
+                },
+              ],
+            },
+            '2',
+          ),
+          post(
+            'accounts',
+            {
+              name: 'Deep sibling',
+              accountnumber: 'DEEP-2',
+              primarycontactid: { lastname: 'Nested', 'parentcustomerid_account@odata.bind': '$1' },
+            },
+            '3',
+          ),
+        ],
+      },
+    ]);
+    expect(result.response.status).toBe(200);
+    const account = accounts().findByUnique({ accountnumber: 'DEEP-1' })!;
+    const sibling = accounts().findByUnique({ accountnumber: 'DEEP-2' })!;
+    const nested = h.emu.store.table('contacts').get(sibling._primarycontactid_value)!;
+    expect(nested).toMatchObject({ lastname: 'Nested', _parentcustomerid_value: account.accountid });
+    const quote = h.emu.store.table('quotes').findByUnique({ quotenumber: 'Q-DEEP-REF' })!;
+    expect(quote).toMatchObject({ name: 'Deep $1', _customerid_value: account.accountid });
+    const [line] = [...h.emu.store.table('quotedetails').rows()].filter((r) => r._quoteid_value === quote.quoteid);
+    expect(line.productdescription).toBe('$1');
+  });
+
   it('checklist 23: referencing $1 before it is declared → 400 naming the Content-ID', async () => {
     const result = await sendBatch([
       {

@@ -130,6 +130,28 @@ describe('F&O $batch', () => {
     expect((await h.api("CustomersV3(dataAreaId='usmf',CustomerAccount='B-011')")).status).toBe(200);
   });
 
+  test('a field value such as "$1" or "$5" in a change set is stored as sent, not taken for a Content-ID', async () => {
+    const { status, parts } = await h.batch([
+      {
+        kind: 'changeset',
+        requests: [
+          post('CustomersV3', { CustomerAccount: 'B-020', CustomerGroupId: '10', OrganizationName: '$5' }, '1'),
+          post('CustomersV3', { CustomerAccount: 'B-021', CustomerGroupId: '10', OrganizationName: '$1' }, '2'),
+        ],
+      },
+    ]);
+    expect(status).toBe(200);
+    if (parts[0].kind !== 'changeset') throw new Error('expected a change-set response');
+    expect(parts[0].responses.map((r) => r.status)).toEqual([201, 201]);
+    const read = async (account: string) =>
+      (await (await h.api(`CustomersV3(dataAreaId='usmf',CustomerAccount='${account}')`)).json()) as Record<
+        string,
+        unknown
+      >;
+    expect((await read('B-020')).OrganizationName).toBe('$5');
+    expect((await read('B-021')).OrganizationName).toBe('$1');
+  });
+
   test('a malformed batch body is 400', async () => {
     const response = await fetch(`${h.emu.dataUrl}$batch`, {
       method: 'POST',

@@ -121,9 +121,11 @@ export function registerODataRoutes(app: FastifyInstance, options: ODataRouteOpt
     throw new FnoError('not-found', `Resource not found for the segment '${segments.slice(1).join('/')}'.`);
   };
 
+  /** A page size below 1 would give empty pages whose next link points at themselves; it is ignored. */
   const preferredPageSize = (request: FastifyRequest): number | undefined => {
     const match = /odata\.maxpagesize\s*=\s*(\d+)/i.exec(String(request.headers.prefer ?? ''));
-    return match ? Number(match[1]) : undefined;
+    const size = match ? Number(match[1]) : undefined;
+    return size !== undefined && size >= 1 ? size : undefined;
   };
 
   const wantsRepresentation = (request: FastifyRequest) =>

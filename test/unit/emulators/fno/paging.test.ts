@@ -44,6 +44,23 @@ describe('F&O paging', () => {
     expect(page['@odata.nextLink']).toContain('$skiptoken=4');
   });
 
+  test('Prefer odata.maxpagesize=0 is ignored: server-size pages, no Preference-Applied, links that end', async () => {
+    const seen: string[] = [];
+    let next: string | undefined = `${h.emu.dataUrl}CustomersV3?$select=CustomerAccount`;
+    for (let pages = 0; next && pages < 5; pages += 1) {
+      const response: Response = await fetch(next, {
+        headers: { authorization: `Bearer ${h.token}`, prefer: 'odata.maxpagesize=0' },
+      });
+      expect(response.headers.get('preference-applied')).toBeNull();
+      const page = (await response.json()) as { value: Array<{ CustomerAccount: string }>; '@odata.nextLink'?: string };
+      expect(page.value.length).toBeGreaterThan(0);
+      seen.push(...page.value.map((r) => r.CustomerAccount));
+      next = page['@odata.nextLink'];
+    }
+    expect(next).toBeUndefined();
+    expect(seen).toEqual(Array.from({ length: ROWS }, (_, i) => account(i)));
+  });
+
   test('$top/$skip page deterministically under a stable $orderby, ties broken by key', async () => {
     const expected = Array.from({ length: ROWS }, (_, i) => ({ account: account(i), limit: (i * 37) % 11 }))
       .sort((a, b) => b.limit - a.limit || a.account.localeCompare(b.account))

@@ -62,6 +62,19 @@ export interface EntityDef {
   changeTracking: boolean;
   /** Columns the server derives from others on every write (e.g. contact `fullname`). */
   derive?: (row: Record<string, unknown>) => void;
+  /** A number the P2C solution fills in when a row is created without one (spec entities.md §2.3, §7.1). */
+  autoNumber?: { column: string; prefix: string };
+}
+
+/** Sales auto-numbers look like `ACC-01000-BVRCPS`: prefix, sequence of at least five digits, letter suffix. */
+export const AUTO_NUMBER_START = 1000;
+export const AUTO_NUMBER_SEQUENCE_DIGITS = 5;
+export const AUTO_NUMBER_SUFFIX_LENGTH = 6;
+export const ACCOUNT_NUMBER_PREFIX = 'ACC';
+export const CONTACT_NUMBER_PREFIX = 'CON';
+
+export function formatAutoNumber(prefix: string, sequence: number, suffix: string): string {
+  return `${prefix}-${String(sequence).padStart(AUTO_NUMBER_SEQUENCE_DIGITS, '0')}-${suffix}`;
 }
 
 const str = (maxLength: number): ColumnDef => ({ type: 'string', maxLength });
@@ -311,6 +324,7 @@ const ENTITY_LIST: EntityDef[] = [
     alternateKeys: [{ name: 'msdynce_accountnumber', columns: ['accountnumber'] }],
     states: ACTIVE_INACTIVE,
     changeTracking: true,
+    autoNumber: { column: 'accountnumber', prefix: ACCOUNT_NUMBER_PREFIX },
   },
   {
     logicalName: 'contact',
@@ -348,6 +362,7 @@ const ENTITY_LIST: EntityDef[] = [
     alternateKeys: [{ name: 'msdynce_contactnumber', columns: ['msdynce_contactnumber'] }],
     states: ACTIVE_INACTIVE,
     changeTracking: true,
+    autoNumber: { column: 'msdynce_contactnumber', prefix: CONTACT_NUMBER_PREFIX },
     derive: (row) => {
       const parts = [row.firstname, row.lastname].filter((p) => typeof p === 'string' && p.length > 0);
       row.fullname = parts.length ? parts.join(' ') : null;

@@ -1,11 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { ODataSyntaxError, parseKeySegment, splitPath, type KeyPredicate } from '../common/odata';
 import { StoreConflictError, type Row, type Table, type TableStore } from '../common/store';
+import { createRng } from '../seed/prng';
 import { DataverseError, DV_ERROR, MATCHING_KEY_EXISTS_MESSAGE, badRequest, notFound, notFoundByKey } from './errors';
 import {
+  AUTO_NUMBER_SEQUENCE_DIGITS,
+  AUTO_NUMBER_START,
+  AUTO_NUMBER_SUFFIX_LENGTH,
   COLLECTIONS_BY_SET,
   ENTITIES,
   ENTITIES_BY_SET,
+  formatAutoNumber,
   lookupColumn,
   navigationsOf,
   type ColumnDef,
@@ -149,6 +154,9 @@ export function coerceColumn(entity: EntityDef, column: string, def: ColumnDef, 
 export type Located = { entity: EntityDef; row: Row | undefined; keyText: string; keyValues: Row };
 
 export class DataverseModel {
+  /** Per entity set: the last auto-number sequence handed out. */
+  private readonly autoNumberSequences = new Map<string, number>();
+
   constructor(
     readonly store: TableStore,
     /** Path prefix of the service root, e.g. `/api/data/v9.2/`. */
@@ -457,6 +465,7 @@ export class DataverseModel {
     if (!context.seeding) {
       this.checkQuoteRules(entity, undefined, row, body);
       this.defaultOwningBusinessUnit(entity, row);
+      this.fillAutoNumber(entity, row);
     }
     try {
       this.table(entity).insert(row, this.stamp(entity, context.now ?? nowIso()));
@@ -477,6 +486,44 @@ export class DataverseModel {
     if (!entity.lookups.some((l) => l.attribute === OWNING_BUSINESS_UNIT) || row[column]) return;
     const [first] = this.table(ENTITIES_BY_SET.get('businessunits')!).rows();
     if (first) row[column] = first.businessunitid;
+  }
+
+  /**
+   * The P2C solution numbers accounts and contacts created without a number (`ACC-01000-BVRCPS`). Seeded rows are
+   * left as they are, so seeds can hold rows without one. The sequence continues after the highest number of that
+   * format in the table, and the suffix is derived from the sequence so a rerun hands out the same numbers.
+   */
+  private fillAutoNumber(entity: EntityDef, row: Row): void {
+    const auto = entity.autoNumber;
+    const current = auto && row[auto.column];
+    if (!auto || (current !== undefined && current !== null && current !== '')) return;
+    const table = this.table(entity);
+    let sequence = this.autoNumberSequences.get(entity.entitySet) ?? this.highestAutoNumber(entity);
+    for (;;) {
+      sequence += 1;
+      const suffix = createRng(sequence, `${entity.entitySet}:${auto.prefix}`).upperLetters(AUTO_NUMBER_SUFFIX_LENGTH);
+      const candidate = formatAutoNumber(auto.prefix, sequence, suffix);
+      // Skip a number a row was given explicitly (seed data, imports).
+      if (!table.findByUnique({ [auto.column]: candidate })) {
+        this.autoNumberSequences.set(entity.entitySet, sequence);
+        row[auto.column] = candidate;
+        return;
+      }
+    }
+  }
+
+  /** Highest sequence among the table's numbers of the auto-number format, or the one before the first. */
+  private highestAutoNumber(entity: EntityDef): number {
+    const auto = entity.autoNumber!;
+    const format = new RegExp(
+      `^${auto.prefix}-(\\d{${AUTO_NUMBER_SEQUENCE_DIGITS},})-[A-Z]{${AUTO_NUMBER_SUFFIX_LENGTH}}$`,
+    );
+    let highest = AUTO_NUMBER_START - 1;
+    for (const row of this.table(entity).rows()) {
+      const match = format.exec(String(row[auto.column] ?? ''));
+      if (match) highest = Math.max(highest, Number(match[1]));
+    }
+    return highest;
   }
 
   /** Updates a row with a Web API body; key columns named in `keyValues` are left unchanged. */

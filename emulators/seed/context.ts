@@ -1,3 +1,4 @@
+import { AUTO_NUMBER_START, AUTO_NUMBER_SUFFIX_LENGTH, formatAutoNumber } from '../dataverse/metadata';
 import { createRng, seededGuid, type Rng } from './prng';
 import type { ResolvedSeedOptions, SeedBadRow, SeedEdgeCase, SeedRow, SeedTables } from './types';
 
@@ -29,13 +30,9 @@ export function seedDate(offsetDays: number): string {
   return new Date(SEED_EPOCH_MS + offsetDays * DAY_MS).toISOString().slice(0, 10);
 }
 
-/** Business key format of Sales auto-numbers (`ACC-01000-BVRCPS`): prefix, 5-digit sequence, random suffix. */
-export const AUTO_NUMBER_START = 1000;
-export const AUTO_NUMBER_SUFFIX_LENGTH = 6;
-
+/** The `index`-th seeded number in the format of Sales auto-numbers (`ACC-01000-BVRCPS`), with a random suffix. */
 export function autoNumber(rng: Rng, prefix: string, index: number): string {
-  const sequence = String(AUTO_NUMBER_START + index).padStart(5, '0');
-  return `${prefix}-${sequence}-${rng.upperLetters(AUTO_NUMBER_SUFFIX_LENGTH)}`;
+  return formatAutoNumber(prefix, AUTO_NUMBER_START + index, rng.upperLetters(AUTO_NUMBER_SUFFIX_LENGTH));
 }
 
 /** `@odata.bind` value addressing a row by its GUID. */

@@ -4,7 +4,7 @@ import { autoNumber, bindById, metadataMaxLength, type SeedContext } from './con
 import { addressOf, makeAddress, makeCompanyName, makePerson, phoneNumber, pickCountry, type Address } from './people';
 import type { ReferenceData } from './reference';
 import type { SeedRow } from './types';
-import { ENTITIES_BY_SET } from '../dataverse/metadata';
+import { ACCOUNT_NUMBER_PREFIX, CONTACT_NUMBER_PREFIX, ENTITIES_BY_SET } from '../dataverse/metadata';
 import { FIELD_TYPES } from '../fno/catalog';
 
 /** Longest OrganizationName F&O accepts; longer Sales account names are planted as bad rows. */
@@ -16,9 +16,6 @@ export const DATAVERSE_ACCOUNT_NAME_MAX = metadataMaxLength(
 );
 
 const LONG_NAME_FILLER = ' International Holdings, Distribution & Professional Services Group';
-
-export const ACCOUNT_NUMBER_PREFIX = 'ACC';
-export const CONTACT_NUMBER_PREFIX = 'CON';
 
 /** Shares of contact roles: employee of an account (a contact person), a customer in its own right, or neither. */
 const CONTACT_PERSON_SHARE = 0.55;

@@ -293,6 +293,59 @@ describe('Dataverse emulator: writes', () => {
     expect(h.emu.store.table('accounts').get(ACCOUNT_ID)?.name).toBe('Northwind Traders');
   });
 
+  it('fills an empty account number and contact number on create with ACC-/CON-<seq>-<suffix>', async () => {
+    const create = async (set: string, body: Record<string, unknown>) => {
+      const column = set === 'accounts' ? 'accountnumber' : 'msdynce_contactnumber';
+      const response = await send('POST', `${set}?$select=${column}`, body, {
+        prefer: 'return=representation',
+      });
+      expect(response.status).toBe(201);
+      return json(response);
+    };
+    const first = (await create('accounts', { name: 'Numbered 1' })).accountnumber as string;
+    const second = (await create('accounts', { name: 'Numbered 2', accountnumber: '' })).accountnumber as string;
+    expect(first).toMatch(/^ACC-01000-[A-Z]{6}$/);
+    expect(second).toMatch(/^ACC-01001-[A-Z]{6}$/);
+    expect((await create('accounts', { name: 'Own number', accountnumber: 'ACC-OWN' })).accountnumber).toBe('ACC-OWN');
+    const contact = await create('contacts', { lastname: 'Numbered' });
+    expect(contact.msdynce_contactnumber).toMatch(/^CON-01000-[A-Z]{6}$/);
+    // Deep-inserted rows and upsert-creates are creates too.
+    await send('PATCH', 'accounts(6f1c2a10-0000-0000-0000-0000000000cc)', {
+      name: 'Upserted',
+      primarycontactid: { lastname: 'Deep' },
+    });
+    const upserted = h.emu.store.table('accounts').get('6f1c2a10-0000-0000-0000-0000000000cc')!;
+    expect(upserted.accountnumber).toMatch(/^ACC-01002-[A-Z]{6}$/);
+    expect(h.emu.store.table('contacts').get(upserted._primarycontactid_value)?.msdynce_contactnumber).toMatch(
+      /^CON-01001-[A-Z]{6}$/,
+    );
+    // An update leaves a cleared number empty.
+    expect((await send('PATCH', `accounts(${ACCOUNT_ID})`, { accountnumber: null })).status).toBe(204);
+    expect(h.emu.store.table('accounts').get(ACCOUNT_ID)?.accountnumber).toBeNull();
+  });
+
+  it('numbers continue after the highest seeded number, and seeded rows without one stay empty', async () => {
+    await h.emu.close();
+    h = await startHarness({
+      seed: {
+        accounts: [
+          { name: 'Seeded', accountnumber: 'ACC-01041-ABCDEF' },
+          { accountid: '6f1c2a10-0000-0000-0000-0000000000dd', name: 'Seeded without number' },
+        ],
+      },
+    });
+    expect(h.emu.store.table('accounts').get('6f1c2a10-0000-0000-0000-0000000000dd')?.accountnumber ?? null).toBeNull();
+    const response = await send(
+      'POST',
+      'accounts?$select=accountnumber',
+      { name: 'Next' },
+      {
+        prefer: 'return=representation',
+      },
+    );
+    expect((await json(response)).accountnumber).toMatch(/^ACC-01042-[A-Z]{6}$/);
+  });
+
   it('deep-inserts a quote with its lines and fills contact fullname', async () => {
     await h.api.create({
       collection: 'quotes',

@@ -4,12 +4,19 @@
  */
 import type { Command } from 'commander';
 import type { StoredFailure } from '../../common/checkpoint-store';
+import { resolveTasks, type TaskDefinition } from '../../mappings';
 import { startProjectRun } from '../run';
 import type { CliContext, CommandRunner } from './context';
 import { UsageError } from './errors';
 import { runFailures } from './failures';
 import { waitForRun } from './runs';
 import { reportRun } from './sync';
+
+/**
+ * Failure code of a row whose business key is empty (raised by the mapping engine): its source key is the row's
+ * GUID, which a run cannot read by key. A line's failure carries its document's key instead, which can be read.
+ */
+export const MISSING_BUSINESS_KEY = 'missing-business-key';
 
 export interface RetryOptions {
   project?: string;
@@ -18,28 +25,69 @@ export interface RetryOptions {
   json?: boolean;
 }
 
-/** task → distinct failed source keys, optionally only the given keys. */
-export function keysByTask(failures: StoredFailure[], only?: string[]): Record<string, string[]> {
+export interface RetryPlan {
+  /** Task → distinct source keys to re-read; line tasks' keys are under their header task. */
+  onlyKeys: Record<string, string[]>;
+  /** Distinct (task, key) rows left out because they have no business key to read them by. */
+  withoutBusinessKey: number;
+}
+
+/**
+ * The task a failed row is re-read by: a line task's rows are written by its header task's document sagas and its
+ * failures carry the document's key, so they are retried through the header task (the line task cannot be read by
+ * a document key on its own).
+ */
+function retryTaskOf(tasks: TaskDefinition[]): (task: string) => string {
+  const byName = new Map(tasks.map((t) => [t.name, t]));
+  return (name) => {
+    const parent = byName.get(name)?.parent;
+    return parent && byName.has(parent) ? parent : name;
+  };
+}
+
+/** Task → distinct failed source keys, optionally only the given keys; rows without a business key are counted. */
+export function keysByTask(failures: StoredFailure[], tasks: TaskDefinition[], only?: string[]): RetryPlan {
   const wanted = only?.length ? new Set(only) : undefined;
-  const byTask: Record<string, string[]> = {};
+  const retryTask = retryTaskOf(tasks);
+  const onlyKeys: Record<string, string[]> = {};
+  const withoutKey = new Set<string>();
   for (const failure of failures) {
     if (wanted && !wanted.has(failure.sourceKey)) continue;
-    const keys = (byTask[failure.task] ??= []);
+    const task = retryTask(failure.task);
+    if (failure.code === MISSING_BUSINESS_KEY && task === failure.task) {
+      withoutKey.add(`${task}\n${failure.sourceKey}`);
+      continue;
+    }
+    const keys = (onlyKeys[task] ??= []);
     if (!keys.includes(failure.sourceKey)) keys.push(failure.sourceKey);
   }
-  return byTask;
+  for (const [task, keys] of Object.entries(onlyKeys)) {
+    for (const key of keys) withoutKey.delete(`${task}\n${key}`);
+  }
+  return { onlyKeys, withoutBusinessKey: withoutKey.size };
 }
+
+const rowsText = (count: number) => `${count} failed row${count === 1 ? '' : 's'}`;
 
 export async function retryFailed(ctx: CliContext, run: string, options: RetryOptions): Promise<number> {
   const project = ctx.project(options.project);
   const store = await ctx.store();
   const { projectRunId, failures } = await runFailures(store, run);
   if (failures.length === 0) throw new UsageError(`run ${projectRunId} has no row failures to retry`);
-  const onlyKeys = keysByTask(failures, options.key);
   const missing = (options.key ?? []).filter((key) => !failures.some((f) => f.sourceKey === key));
   if (missing.length)
     throw new UsageError(
       `run ${projectRunId} has no failure for key ${missing.join(', ')}; see p2c failures ${projectRunId}`,
+    );
+  const tasks = resolveTasks(project);
+  const { onlyKeys, withoutBusinessKey } = keysByTask(failures, tasks, options.key);
+  const leftOut = `${rowsText(withoutBusinessKey)} without a business key (${MISSING_BUSINESS_KEY}): such a row cannot be read by key; once it has one at the source, the next incremental run picks it up`;
+  if (Object.keys(onlyKeys).length === 0) throw new UsageError(`nothing to retry in ${projectRunId}: ${leftOut}`);
+  // Never a line task alone: it reads lines by their own key, not by the document key its failures carry.
+  const lineTasks = tasks.filter((t) => t.parent && onlyKeys[t.name]).map((t) => t.name);
+  if (lineTasks.length)
+    throw new UsageError(
+      `cannot retry ${lineTasks.join(', ')}: line rows are written by their header task's documents, which the project does not run`,
     );
   const client = await ctx.client();
   const { workflowId } = await startProjectRun(client, project, {
@@ -51,12 +99,17 @@ export async function retryFailed(ctx: CliContext, run: string, options: RetryOp
   });
   const rows = Object.values(onlyKeys).reduce((sum, keys) => sum + keys.length, 0);
   if (!options.json) {
-    ctx.print(`retrying ${rows} failed row${rows === 1 ? '' : 's'} of ${projectRunId}`);
+    ctx.print(`retrying ${rowsText(rows)} of ${projectRunId}`);
+    if (withoutBusinessKey) ctx.print(`left out: ${leftOut}`);
     ctx.print(`run started: ${workflowId}`);
     ctx.print(`Web UI: ${ctx.workflowUrl(workflowId)}`);
   }
   const finished = options.wait ? await waitForRun(client, workflowId) : undefined;
-  return reportRun(ctx, workflowId, finished, options.json, { retryOf: projectRunId, onlyKeys });
+  return reportRun(ctx, workflowId, finished, options.json, {
+    retryOf: projectRunId,
+    onlyKeys,
+    ...(withoutBusinessKey ? { leftOut: { withoutBusinessKey } } : {}),
+  });
 }
 
 export function registerRetryFailed(program: Command, ctx: CliContext, run: CommandRunner): void {

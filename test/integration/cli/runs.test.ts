@@ -204,6 +204,34 @@ describe('p2c run commands', () => {
     );
   });
 
+  test('retry-failed leaves out rows without a business key, says how many, and exits 1 when only those are asked', async () => {
+    const stored = await e2e.stack.store.listFailures(firstRun);
+    const withoutKey = new Set(stored.filter((f) => f.code === 'missing-business-key').map((f) => f.sourceKey));
+    expect(withoutKey.size).toBeGreaterThan(0);
+    const [guid] = withoutKey;
+    const leftOut = (n: number) =>
+      `${n} failed row${n === 1 ? '' : 's'} without a business key (missing-business-key): such a row cannot be read by key; once it has one at the source, the next incremental run picks it up`;
+
+    const only = await p2c('retry-failed', firstRun, '--key', guid);
+    expect(only.code).toBe(1);
+    expect(only.stderr.trim()).toBe(`p2c: nothing to retry in ${firstRun}: ${leftOut(1)}`);
+
+    const expected: Record<string, string[]> = {};
+    for (const f of stored.filter((f) => !withoutKey.has(f.sourceKey))) {
+      const keys = (expected[f.task] ??= []);
+      if (!keys.includes(f.sourceKey)) keys.push(f.sourceKey);
+    }
+    const all = await p2c('retry-failed', firstRun, '--wait', '--json');
+    const out = json<{ onlyKeys: Record<string, string[]>; leftOut: unknown; summary: ProjectRunSummary }>(all);
+    expect(out.onlyKeys).toEqual(expected);
+    expect(out.leftOut).toEqual({ withoutBusinessKey: withoutKey.size });
+    for (const [task, keys] of Object.entries(expected))
+      expect(taskResult(out.summary, task).counters.read).toBe(keys.length);
+
+    const text = await p2c('retry-failed', firstRun, '--wait');
+    expect(text.stdout).toContain(`left out: ${leftOut(withoutKey.size)}`);
+  });
+
   test('replay succeeds against the current workflows and fails against incompatible ones', async () => {
     const ok = await p2c('replay', firstRun, '--json');
     const report = json<{ replayed: number; failed: number; histories: Array<{ workflowId: string; ok: boolean }> }>(

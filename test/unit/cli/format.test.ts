@@ -78,9 +78,9 @@ describe('CLI decisions', () => {
       { task: 'accounts', sourceKey: 'A-2', code: 'value-too-long', message: '', at },
       { task: 'products', sourceKey: 'P-9', code: 'unmapped-unit', message: '', at },
     ];
-    expect(keysByTask(failures)).toEqual({ accounts: ['A-1', 'A-2'], products: ['P-9'] });
-    expect(keysByTask(failures, ['A-2'])).toEqual({ accounts: ['A-2'] });
-    expect(keysByTask(failures, [])).toEqual({ accounts: ['A-1', 'A-2'], products: ['P-9'] });
+    expect(keysByTask(failures, []).onlyKeys).toEqual({ accounts: ['A-1', 'A-2'], products: ['P-9'] });
+    expect(keysByTask(failures, [], ['A-2']).onlyKeys).toEqual({ accounts: ['A-2'] });
+    expect(keysByTask(failures, [], []).onlyKeys).toEqual({ accounts: ['A-1', 'A-2'], products: ['P-9'] });
   });
 
   test('schedule ids are per project, with an optional name', () => {

@@ -114,9 +114,7 @@ function expandOne(model: DataverseModel, entity: EntityDef, row: Row, item: Exp
   }
   const collection = COLLECTIONS_BY_SET.get(entity.entitySet)!.get(item.path)!;
   const child = ENTITIES_BY_SET.get(collection.childSet)!;
-  const column = lookupColumn(collection.lookup.attribute);
-  const id = row[entity.primaryId];
-  let children = [...model.table(child).rows()].filter((r) => r[column] === id);
+  let children = [...model.table(child).rows()].filter(model.childOf(collection, row[entity.primaryId]));
   if (item.filter) {
     const filter = item.filter;
     const resolve = model.resolver(child);
@@ -136,7 +134,7 @@ function expandOne(model: DataverseModel, entity: EntityDef, row: Row, item: Exp
   return children.map((r) => formatRow(model, child, r, nested));
 }
 
-/** Validates `$expand`: one level, single-valued navigation or a parental collection, known nested options. */
+/** Validates `$expand`: one level, a single-valued or collection-valued navigation, known nested options. */
 export function checkExpand(entity: EntityDef, expand: ExpandItem[] | undefined): void {
   for (const item of expand ?? []) {
     const nav = navigationMaps(entity).single.get(item.path);

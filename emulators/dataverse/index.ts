@@ -40,7 +40,7 @@ import {
   type AnnotationFilter,
   type FormatOptions,
 } from './format';
-import { COLLECTIONS_BY_SET, ENTITIES, lookupColumn, type EntityDef } from './metadata';
+import { COLLECTIONS_BY_SET, ENTITIES, type EntityDef } from './metadata';
 import { DataverseModel, etagOf, navigationMaps, type Located } from './records';
 import { loadSeed, type DataverseSeed } from './seed';
 
@@ -750,10 +750,7 @@ function createHandlers(deps: HandlerDeps) {
     if (!located.row) throw missing(located, segment);
     const row = located.row;
     if (collection && method === 'GET' && !isRef) {
-      const child = model.entity(collection.childSet);
-      const column = lookupColumn(collection.lookup.attribute);
-      const id = row[entity.primaryId];
-      return queryCollection(ctx, child, (r) => r[column] === id);
+      return queryCollection(ctx, model.entity(collection.childSet), model.childOf(collection, row[entity.primaryId]));
     }
     if (nav) {
       if (method === 'GET' && !isRef) {

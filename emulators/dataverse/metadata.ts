@@ -36,6 +36,11 @@ export interface LookupDef {
   navigations: Record<string, string>;
   /** Collection-valued navigation on the target (parent) side, whose rows are deleted with the parent. */
   parentalCollection?: string;
+  /**
+   * Collection-valued navigations on target sets whose rows outlive the target (the lookup is cleared when it is
+   * deleted), by target set.
+   */
+  collections?: Record<string, string>;
 }
 
 export interface AlternateKeyDef {
@@ -354,7 +359,7 @@ const ENTITY_LIST: EntityDef[] = [
       msdynce_iscompanyanaccount: YES_NO,
     },
     lookups: [
-      customerLookup('parentcustomerid'),
+      { ...customerLookup('parentcustomerid'), collections: { accounts: 'contact_customer_accounts' } },
       lookup('transactioncurrencyid', 'transactioncurrencies'),
       lookup('defaultpricelevelid', 'pricelevels'),
       lookup('owningbusinessunit', 'businessunits'),
@@ -577,19 +582,26 @@ export function navigationsOf(entity: EntityDef): Map<string, NavigationInfo> {
 
 export interface CollectionInfo {
   name: string;
+  parentSet: string;
   childSet: string;
   lookup: LookupDef;
+  /** The child's single-valued navigation that points at the parent (for a polymorphic lookup, its parent set). */
+  navigation: string;
+  /** Parental: children are deleted with the parent. Otherwise their lookup is cleared. */
+  parental: boolean;
 }
 
-/** Collection-valued navigation properties of each parent set (quote → quote_details, …). */
+/** Collection-valued navigation properties of each parent set (quote → quote_details, account → contacts, …). */
 export const COLLECTIONS_BY_SET: ReadonlyMap<string, Map<string, CollectionInfo>> = (() => {
   const map = new Map<string, Map<string, CollectionInfo>>();
   for (const child of ENTITIES) {
     for (const lookup of child.lookups) {
-      if (!lookup.parentalCollection) continue;
-      for (const parentSet of Object.values(lookup.navigations)) {
+      for (const [navigation, parentSet] of Object.entries(lookup.navigations)) {
+        const name = lookup.parentalCollection ?? lookup.collections?.[parentSet];
+        if (!name) continue;
+        const parental = lookup.parentalCollection !== undefined;
         const entry = map.get(parentSet) ?? new Map<string, CollectionInfo>();
-        entry.set(lookup.parentalCollection, { name: lookup.parentalCollection, childSet: child.entitySet, lookup });
+        entry.set(name, { name, parentSet, childSet: child.entitySet, lookup, navigation, parental });
         map.set(parentSet, entry);
       }
     }

@@ -13,6 +13,7 @@ import {
   formatAutoNumber,
   lookupColumn,
   navigationsOf,
+  type CollectionInfo,
   type ColumnDef,
   type EntityDef,
   type NavigationInfo,
@@ -318,7 +319,7 @@ export class DataverseModel {
       const collection = collections?.get(name);
       if (collection && Array.isArray(value)) {
         const child = this.entity(collection.childSet);
-        const navigation = Object.keys(collection.lookup.navigations)[0];
+        const navigation = collection.navigation;
         for (const [index, item] of value.entries()) {
           if (!item || typeof item !== 'object') throw badRequest(`${name}[${index}] must be an object.`);
           deferred.push(() =>
@@ -552,9 +553,9 @@ export class DataverseModel {
     this.checkQuoteRules(entity, row, undefined, {});
     const id = String(row[entity.primaryId]);
     for (const collection of COLLECTIONS_BY_SET.get(entity.entitySet)?.values() ?? []) {
+      if (!collection.parental) continue;
       const child = this.entity(collection.childSet);
-      const column = lookupColumn(collection.lookup.attribute);
-      const children = [...this.table(child).rows()].filter((r) => r[column] === id);
+      const children = [...this.table(child).rows()].filter(this.childOf(collection, id));
       for (const childRow of children) this.table(child).delete(childRow[child.primaryId]);
     }
     this.table(entity).delete(id);
@@ -572,6 +573,12 @@ export class DataverseModel {
         }
       }
     }
+  }
+
+  /** Whether a row of the collection's child set belongs to the parent row with primary key `parentId`. */
+  childOf(collection: CollectionInfo, parentId: unknown): (row: Row) => boolean {
+    const column = lookupColumn(collection.lookup.attribute);
+    return (row) => row[column] === parentId && this.lookupTarget(row, collection.lookup) === collection.parentSet;
   }
 
   /** The entity set a polymorphic (or plain) lookup value of a row points into. */

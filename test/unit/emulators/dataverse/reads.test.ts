@@ -191,6 +191,30 @@ describe('Dataverse emulator: reads', () => {
     expect(badExpand.status).toBe(400);
   });
 
+  it('spec §1.1: accounts(<id>)/contact_customer_accounts and its $expand list the contacts the account is parent of', async () => {
+    const navigation = await h.fetchApi(`accounts(${ACCOUNT_ID})/contact_customer_accounts?$select=fullname`);
+    expect(navigation.status).toBe(200);
+    expect((await json(navigation)).value).toEqual([
+      expect.objectContaining({ contactid: CONTACT_ID, fullname: 'Maria Anders' }),
+    ]);
+    const other = await h.fetchApi('accounts(6f1c2a10-0000-0000-0000-000000000002)/contact_customer_accounts');
+    expect((await json(other)).value).toEqual([]);
+    const expanded = await json(
+      await h.fetchApi(
+        "accounts?$select=accountnumber&$filter=accountnumber eq 'ACC-001' or accountnumber eq 'ACC-002'&$orderby=accountnumber&$expand=contact_customer_accounts($select=fullname)",
+      ),
+    );
+    expect(
+      expanded.value.map((a: Record<string, any>) => [
+        a.accountnumber,
+        a.contact_customer_accounts.map((c: Record<string, unknown>) => c.fullname),
+      ]),
+    ).toEqual([
+      ['ACC-001', ['Maria Anders']],
+      ['ACC-002', []],
+    ]);
+  });
+
   it('filters through a navigation path and reads single properties', async () => {
     const contacts = await h.api.retrieveMultiple({
       collection: 'contacts',

@@ -346,6 +346,28 @@ describe('Dataverse emulator: writes', () => {
     expect((await json(response)).accountnumber).toMatch(/^ACC-01042-[A-Z]{6}$/);
   });
 
+  it('contact_customer_accounts: deep insert binds the contacts; deleting the account keeps them, unlinked', async () => {
+    const response = await send('POST', 'accounts', {
+      name: 'With contacts',
+      accountnumber: 'ACC-KIDS',
+      contact_customer_accounts: [{ lastname: 'Kid One' }, { lastname: 'Kid Two' }],
+    });
+    expect(response.status).toBe(204);
+    const account = h.emu.store.table('accounts').findByUnique({ accountnumber: 'ACC-KIDS' })!;
+    const kids = () => [...h.emu.store.table('contacts').rows()].filter((c) => String(c.lastname).startsWith('Kid'));
+    expect(kids().map((c) => [c.lastname, c._parentcustomerid_value])).toEqual([
+      ['Kid One', account.accountid],
+      ['Kid Two', account.accountid],
+    ]);
+    expect((await h.fetchApi(`accounts(${String(account.accountid)})`, { method: 'DELETE' })).status).toBe(204);
+    expect(kids().map((c) => [c.lastname, c._parentcustomerid_value])).toEqual([
+      ['Kid One', null],
+      ['Kid Two', null],
+    ]);
+    expect((await h.fetchApi(`accounts(${ACCOUNT_ID})`, { method: 'DELETE' })).status).toBe(204);
+    expect(h.emu.store.table('contacts').get(CONTACT_ID)?._parentcustomerid_value).toBeNull();
+  });
+
   it('deep-inserts a quote with its lines and fills contact fullname', async () => {
     await h.api.create({
       collection: 'quotes',

@@ -22,13 +22,22 @@ import { taskTable } from './summary';
 export const DEFAULT_CATCHUP_WINDOW = '10m';
 /** Scheduled runs share this run-time segment; the server appends each action's time to the workflow id. */
 export { SCHEDULED_RUN_TIME } from '../../workflows/ids';
-import { SCHEDULED_RUN_TIME } from '../../workflows/ids';
+import { projectWorkflowId, SCHEDULED_RUN_TIME } from '../../workflows/ids';
 /** How long `trigger --wait` waits for the schedule to start the run before concluding the trigger was skipped. */
 export const TRIGGER_START_TIMEOUT_MS = 30_000;
 const TRIGGER_POLL_MS = 200;
 
 export function scheduleIdOf(project: string, name?: string): string {
   return name ? `p2c/${project}/${name}` : `p2c/${project}`;
+}
+
+/**
+ * Workflow id of a schedule's runs before the server appends the tick time: `p2c/<project>/scheduled-<tick>` for the
+ * project's schedule and `p2c/<project>/scheduled-<name>-<tick>` for a named one, so two schedules of a project never
+ * start runs under one id.
+ */
+export function scheduledWorkflowId(project: string, name?: string): string {
+  return projectWorkflowId(project, name ? `${SCHEDULED_RUN_TIME}-${name}` : SCHEDULED_RUN_TIME);
 }
 
 interface ScheduleCommonOptions {
@@ -70,6 +79,7 @@ export async function scheduleSet(ctx: CliContext, options: ScheduleSetOptions):
   const project = ctx.project(options.project);
   const client = await ctx.client();
   const { scheduleId, handle } = scheduleHandle(ctx, client, options);
+  // The run time stays SCHEDULED_RUN_TIME: each run names its task workflows after its own start time.
   const run = buildProjectRun(project, {
     mode: options.full ? 'full' : 'incremental',
     tasks: options.task,
@@ -80,7 +90,7 @@ export async function scheduleSet(ctx: CliContext, options: ScheduleSetOptions):
   const action = {
     type: 'startWorkflow' as const,
     workflowType: prospectToCash,
-    workflowId: run.workflowId,
+    workflowId: scheduledWorkflowId(project.name, options.id),
     taskQueue: run.taskQueue,
     args: run.args,
     searchAttributes: run.searchAttributes,

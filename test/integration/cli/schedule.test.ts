@@ -113,6 +113,39 @@ describe('p2c schedule', () => {
     ]);
   });
 
+  test('a named schedule names its runs; runs of two schedules go at once and status shows both', async () => {
+    const named = `${scheduleId}/master-data`;
+    const set = await p2c('schedule', 'set', '--id', 'master-data', '--every', '1h', '--task', 'products');
+    expect(set.stdout).toContain(`created schedule ${named}: every 1h00m, incremental`);
+    try {
+      const [fromDefault, fromNamed] = await Promise.all([
+        p2c('schedule', 'trigger', '--wait', '--json'),
+        p2c('schedule', 'trigger', '--id', 'master-data', '--wait', '--json'),
+      ]);
+      const defaultRun = json<{ workflowId: string }>(fromDefault).workflowId;
+      const namedRun = json<{ workflowId: string }>(fromNamed).workflowId;
+      // The project's own schedule keeps its run names; a named schedule's carry the name.
+      expect(defaultRun).toMatch(new RegExp(`^p2c/${projectName}/scheduled-\\d{4}-\\d{2}-\\d{2}T`));
+      expect(namedRun).toMatch(new RegExp(`^p2c/${projectName}/scheduled-master-data-\\d{4}-\\d{2}-\\d{2}T`));
+      // Both ran to their end (the seed's bad rows make warnings, exit 2).
+      expect([fromDefault.code, fromNamed.code].every((code) => code === 0 || code === 2)).toBe(true);
+
+      const status = json<{ runs: Array<{ workflowId: string; schedule?: string }> }>(
+        await p2c('status', '--limit', '2', '--json'),
+      );
+      expect(new Map(status.runs.map((r) => [r.workflowId, r.schedule]))).toEqual(
+        new Map([
+          [defaultRun, scheduleId],
+          [namedRun, named],
+        ]),
+      );
+      const views = await list();
+      expect(views.find((v) => v.scheduleId === named)?.recentRuns).toEqual([namedRun]);
+    } finally {
+      await p2c('schedule', 'delete', '--id', 'master-data');
+    }
+  });
+
   test('pause, resume, backfill and delete', async () => {
     expect((await p2c('schedule', 'pause', '--note', 'maintenance')).stdout).toContain(`paused schedule ${scheduleId}`);
     expect((await list())[0].paused).toBe(true);

@@ -1,7 +1,7 @@
 import { bar, csv, duration, eta, parseInterval, rate, table } from '../../../client/cli/format';
 import { EXIT, exitCodeOf } from '../../../client/cli/errors';
 import { keysByTask } from '../../../client/cli/retry-failed';
-import { scheduleIdOf } from '../../../client/cli/schedule';
+import { scheduledWorkflowId, scheduleIdOf } from '../../../client/cli/schedule';
 
 describe('CLI formatting', () => {
   test('table pads columns to the widest cell and trims line ends', () => {
@@ -83,8 +83,10 @@ describe('CLI decisions', () => {
     expect(keysByTask(failures, [], []).onlyKeys).toEqual({ accounts: ['A-1', 'A-2'], products: ['P-9'] });
   });
 
-  test('schedule ids are per project, with an optional name', () => {
+  test('schedule ids are per project, with an optional name that also names their runs', () => {
     expect(scheduleIdOf('p2c-demo')).toBe('p2c/p2c-demo');
     expect(scheduleIdOf('p2c-demo', 'nightly')).toBe('p2c/p2c-demo/nightly');
+    expect(scheduledWorkflowId('p2c-demo')).toBe('p2c/p2c-demo/scheduled');
+    expect(scheduledWorkflowId('p2c-demo', 'nightly')).toBe('p2c/p2c-demo/scheduled-nightly');
   });
 });

@@ -1,11 +1,13 @@
 /** `p2c failures <run>`: the row failures of a run from the checkpoint store — source key, field, code, reason. */
 import type { Command } from 'commander';
-import type { CheckpointStore, StoredFailure } from '../../common/checkpoint-store';
+import { MAX_RUN_LIST_LIMIT, type CheckpointStore, type StoredFailure } from '../../common/checkpoint-store';
+import { resolveTasks, templates, type TaskDefinition } from '../../mappings';
 import type { CliContext, CommandRunner } from './context';
 import { EXIT, UsageError } from './errors';
 import { csv, table } from './format';
 
 export interface FailuresOptions {
+  project?: string;
   task?: string;
   json?: boolean;
   csv?: boolean;
@@ -13,9 +15,29 @@ export interface FailuresOptions {
 
 export const FAILURE_COLUMNS = ['task', 'sourceKey', 'field', 'code', 'message', 'at'] as const;
 
+/** A task and, for a header task, the line task whose failures its document sagas raise. */
+function withLineTask(task: string): Set<string> {
+  const children = (templates as Record<string, TaskDefinition | undefined>)[task]?.children;
+  return new Set(children ? [task, children] : [task]);
+}
+
+/** The project named in a project run's id, `p2c/<project>/<time>`. */
+function projectOfRun(run: string): string | undefined {
+  return /^p2c\/([^/]+)\//.exec(run)?.[1];
+}
+
+/** Whether the store knows the project run: a task of it recorded its start or end. */
+async function storeKnowsRun(store: CheckpointStore, run: string): Promise<boolean> {
+  const project = projectOfRun(run);
+  if (!project) return false;
+  const runs = await store.listRuns({ project, limit: MAX_RUN_LIST_LIMIT });
+  return runs.some((r) => r.parentRunId === run);
+}
+
 /**
  * Failures are stored under the project run's id. A task workflow id (`p2c/<project>/<task>/<time>`) is accepted
- * too and narrows the list to that task.
+ * too and narrows the list to that task; narrowing to a header task keeps its line task's failures, which its
+ * document sagas raise. A run the store has no record of is a usage error.
  */
 export async function runFailures(
   store: CheckpointStore,
@@ -23,17 +45,30 @@ export async function runFailures(
   task?: string,
 ): Promise<{ projectRunId: string; failures: StoredFailure[] }> {
   const record = await store.getRun(run);
-  if (record?.parentRunId && record.parentRunId !== run) {
-    return {
-      projectRunId: record.parentRunId,
-      failures: await store.listFailures(record.parentRunId, { task: task ?? record.task }),
-    };
-  }
-  return { projectRunId: run, failures: await store.listFailures(run, task ? { task } : undefined) };
+  const projectRunId = record?.parentRunId ?? run;
+  const narrowTo = task ?? (record && record.parentRunId !== run ? record.task : undefined);
+  const all = await store.listFailures(projectRunId);
+  if (!record && all.length === 0 && !(await storeKnowsRun(store, run)))
+    throw new UsageError(`the checkpoint store has no record of run ${run}; list runs with p2c status`);
+  if (!narrowTo) return { projectRunId, failures: all };
+  const tasks = withLineTask(narrowTo);
+  return { projectRunId, failures: all.filter((f) => tasks.has(f.task)) };
+}
+
+/** `--task` must name a task of the project; a typo would otherwise read as "no failures". */
+function checkTask(ctx: CliContext, options: FailuresOptions): void {
+  if (options.task === undefined) return;
+  const project = ctx.project(options.project);
+  const names = resolveTasks(project).map((t) => t.name);
+  if (!names.includes(options.task))
+    throw new UsageError(
+      `--task ${options.task}: not a task of project ${project.name}; its tasks are ${names.join(', ')}`,
+    );
 }
 
 export async function failures(ctx: CliContext, run: string, options: FailuresOptions): Promise<number> {
   if (options.json && options.csv) throw new UsageError('give --json or --csv, not both');
+  checkTask(ctx, options);
   const store = await ctx.store();
   const { projectRunId, failures: rows } = await runFailures(store, run, options.task);
   if (options.json) {
@@ -61,7 +96,8 @@ export function registerFailures(program: Command, ctx: CliContext, run: Command
     .command('failures')
     .description('row failures of a run: source key, field, code and reason')
     .argument('<run>', 'workflow id of the project run (or of one of its tasks)')
-    .option('--task <name>', 'only this task')
+    .option('--project <file>', 'project file, for the task names --task accepts (default: P2C_PROJECT_FILE)')
+    .option('--task <name>', "only this task (a header task's list includes its line task)")
     .option('--json', 'print JSON')
     .option('--csv', 'print CSV (for a spreadsheet)')
     .action((runId: string, options: FailuresOptions) => run(() => failures(ctx, runId, options)));

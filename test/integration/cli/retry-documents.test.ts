@@ -5,8 +5,10 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { StoredFailure } from '../../../common/checkpoint-store';
 import type { ProjectRunSummary } from '../../../common/sync-types';
 import { loadProject } from '../../../mappings/project-file';
+import { taskWorkflowId } from '../../../workflows/ids';
 import { startE2E, taskResult, type E2E } from '../../support/e2e';
 import { quotation } from '../documents/support';
 import { cliEnv, json, runP2c, writeProject } from './p2c';
@@ -49,6 +51,14 @@ describe('p2c retry-failed with documents', () => {
     // The line is at fault: the failure is the line task's, under the document's key.
     expect(failures.map((f) => [f.task, f.code])).toEqual([['quoteLines', 'unmapped-unit']]);
     expect(quotation(e2e.stack.emulators, bad!.dataAreaId, quoteNumber)).toEqual({ header: null, lines: [] });
+    // The header task's workflow id lists the failures its sagas raised, its line task's included.
+    const headerTaskRun = taskWorkflowId(projectName, 'quoteHeaders', first.workflowId.split('/').pop()!);
+    const listed = json<{ run: string; failures: StoredFailure[] }>(await p2c('failures', headerTaskRun, '--json'));
+    expect(listed.run).toBe(first.workflowId);
+    expect(listed.failures).toEqual(
+      expect.arrayContaining([expect.objectContaining({ task: 'quoteLines', sourceKey: quoteNumber })]),
+    );
+    expect(listed.failures.filter((f) => f.task !== 'quoteHeaders' && f.task !== 'quoteLines')).toEqual([]);
 
     // Fix the line in Sales: the unit of its product instead of one F&O does not know.
     const store = e2e.stack.emulators.dataverse.store;

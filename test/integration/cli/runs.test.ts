@@ -300,6 +300,23 @@ describe('p2c run commands', () => {
       [['status'], { P2C_CODEC_KEYS: 'no-colon' }, /^p2c: configuration: P2C_CODEC_KEYS: entry 1 is not id:base64key/],
       [['failures', firstRun, '--json', '--csv'], {}, /^p2c: give --json or --csv, not both$/],
       [
+        ['failures', `p2c/${projectName}/20000101T000000Z`],
+        {},
+        new RegExp(
+          `^p2c: the checkpoint store has no record of run p2c/${projectName}/20000101T000000Z; list runs with p2c status$`,
+        ),
+      ],
+      [
+        ['failures', firstRun, '--task', 'nope'],
+        {},
+        new RegExp(`^p2c: --task nope: not a task of project ${projectName}; its tasks are products, accounts, `),
+      ],
+      [
+        ['retry-failed', `${firstRun}0`],
+        {},
+        new RegExp(`^p2c: the checkpoint store has no record of run ${firstRun.replace(/[.]/g, '\\.')}0; `),
+      ],
+      [
         ['sync', '--project', path.join(dir, 'missing.yaml')],
         {},
         /^p2c: .*missing\.yaml: cannot read the project file/,

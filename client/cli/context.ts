@@ -10,6 +10,7 @@ import { dataConverterFor, loadCodecConfig } from '../../common/codec';
 import { loadProject } from '../../mappings/project-file';
 import { ProjectConfigError, type Project } from '../../mappings';
 import { UsageError } from './errors';
+import { withoutPassword } from './format';
 
 /** Runs a command body and records its exit code; every command's action goes through it. */
 export type CommandRunner = (body: () => Promise<number>) => Promise<void>;
@@ -75,7 +76,7 @@ export class CliContext {
       this.checkpoints = await openCheckpointStore(this.config.store);
     } catch (error) {
       throw new UsageError(
-        `cannot open the checkpoint store ${this.config.checkpointStore} (${(error as Error).message}); check ${ENV.checkpointStore}`,
+        `cannot open the checkpoint store ${withoutPassword(this.config.checkpointStore)} (${(error as Error).message}); check ${ENV.checkpointStore}`,
       );
     }
     return this.checkpoints;

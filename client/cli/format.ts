@@ -59,3 +59,17 @@ export function bar(fraction: number, width = 24): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
 }
+
+/** A connection URL fit to print: the password of `scheme://user:password@host` becomes `***`. */
+export function withoutPassword(setting: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(setting);
+  } catch {
+    // Not a URL to the parser (an unescaped character in the password, say): mask up to the first `@`.
+    return setting.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/@]*:)[^@]*@/i, '$1***@');
+  }
+  if (!url.password) return setting;
+  url.password = '***';
+  return url.href;
+}

@@ -300,6 +300,11 @@ describe('p2c run commands', () => {
       [['status'], { P2C_CODEC_KEYS: 'no-colon' }, /^p2c: configuration: P2C_CODEC_KEYS: entry 1 is not id:base64key/],
       [['failures', firstRun, '--json', '--csv'], {}, /^p2c: give --json or --csv, not both$/],
       [
+        ['failures', firstRun],
+        { P2C_CHECKPOINT_STORE: 'postgres://p2c:s3cret@127.0.0.1:1/p2c' },
+        /^p2c: cannot open the checkpoint store postgres:\/\/p2c:\*\*\*@127\.0\.0\.1:1\/p2c \((?!.*s3cret)/,
+      ],
+      [
         ['failures', `p2c/${projectName}/20000101T000000Z`],
         {},
         new RegExp(

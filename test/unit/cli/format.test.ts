@@ -1,4 +1,4 @@
-import { bar, csv, duration, eta, parseInterval, rate, table } from '../../../client/cli/format';
+import { bar, csv, duration, eta, parseInterval, rate, table, withoutPassword } from '../../../client/cli/format';
 import { EXIT, exitCodeOf } from '../../../client/cli/errors';
 import { keysByTask } from '../../../client/cli/retry-failed';
 import { scheduledWorkflowId, scheduleIdOf } from '../../../client/cli/schedule';
@@ -58,6 +58,16 @@ describe('CLI formatting', () => {
     expect(eta(3, undefined, 30_000)).toBe('');
     expect(bar(0.5, 10)).toBe('[#####.....]');
     expect(bar(2, 4)).toBe('[####]');
+  });
+
+  test('a printed connection URL shows no password', () => {
+    expect(withoutPassword('postgres://u:p@127.0.0.1:1/db')).toBe('postgres://u:***@127.0.0.1:1/db');
+    expect(withoutPassword('postgresql://p2c:s3cr%40t/x@db.internal:5432/p2c?sslmode=require')).toBe(
+      'postgresql://p2c:***@db.internal:5432/p2c?sslmode=require',
+    );
+    expect(withoutPassword('postgres://u@127.0.0.1/db')).toBe('postgres://u@127.0.0.1/db');
+    expect(withoutPassword('postgres://127.0.0.1:5432/db?user=a@b')).toBe('postgres://127.0.0.1:5432/db?user=a@b');
+    expect(withoutPassword('.p2c/checkpoints.sqlite')).toBe('.p2c/checkpoints.sqlite');
   });
 });
 

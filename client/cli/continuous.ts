@@ -69,6 +69,22 @@ export async function startContinuous(
   return results;
 }
 
+/**
+ * Cancels the continuous workflow if it is running; false when there is none or it has closed (the server accepts a
+ * cancel request for a closed workflow too, so only its status tells).
+ */
+async function stopContinuous(client: Client, workflowId: string): Promise<boolean> {
+  const handle = client.workflow.getHandle(workflowId);
+  try {
+    if ((await handle.describe()).status.name !== 'RUNNING') return false;
+    await handle.cancel();
+    return true;
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) return false;
+    throw error;
+  }
+}
+
 export interface ContinuousOptions {
   project?: string;
   task?: string[];
@@ -83,13 +99,8 @@ export async function syncContinuous(ctx: CliContext, options: ContinuousOptions
   const lines: Array<{ workflowId: string; state: string; url: string }> = [];
   if (options.stop) {
     for (const { workflowId } of starts) {
-      try {
-        await client.workflow.getHandle(workflowId).cancel();
-        lines.push({ workflowId, state: 'stopping', url: ctx.workflowUrl(workflowId) });
-      } catch (error) {
-        if (!(error instanceof WorkflowNotFoundError)) throw error;
-        lines.push({ workflowId, state: 'not running', url: ctx.workflowUrl(workflowId) });
-      }
+      const stopped = await stopContinuous(client, workflowId);
+      lines.push({ workflowId, state: stopped ? 'stopping' : 'not running', url: ctx.workflowUrl(workflowId) });
     }
   } else {
     for (const { workflowId, started } of await startContinuous(client, starts, ctx.config.taskQueue)) {

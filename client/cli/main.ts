@@ -18,10 +18,35 @@ import { registerSync } from './sync';
 import { registerTrace } from './trace';
 import { registerWatch } from './watch';
 
+/** `p2c schedule set` for the `set` subcommand of `schedule`. */
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let at: Command | null = command; at; at = at.parent) names.unshift(at.name());
+  return names.join(' ');
+}
+
+/**
+ * Commander's own errors (`error: unknown option '--bogus'`, a suggestion on a second line) in the CLI's format: one
+ * line `p2c: <reason>`, naming the help of the command that was given.
+ */
+function oneLineErrors(command: Command): void {
+  const help = `${commandPath(command)} --help`;
+  command.configureOutput({
+    outputError: (text, write) => {
+      const reason = text
+        .replace(/^error: /, '')
+        .replace(/\s*\n\s*/g, ' ')
+        .trim()
+        .replace(/\.$/, '');
+      write(`p2c: ${reason}; see ${help}\n`);
+    },
+  });
+  for (const subcommand of command.commands) oneLineErrors(subcommand);
+}
+
 export function buildProgram(ctx: CliContext, run: CommandRunner): Command {
   const program = new Command('p2c')
     .description('Prospect-to-cash sync between Dynamics 365 Sales and Finance and Operations, on Temporal')
-    .showHelpAfterError('(p2c --help lists the commands)')
     .configureOutput({ writeOut: (text) => ctx.out.write(text), writeErr: (text) => ctx.err.write(text) })
     .exitOverride();
   for (const register of [
@@ -38,6 +63,7 @@ export function buildProgram(ctx: CliContext, run: CommandRunner): Command {
     registerCodecServer,
   ])
     register(program, ctx, run);
+  oneLineErrors(program);
   return program;
 }
 
@@ -52,7 +78,7 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
     await buildProgram(ctx, run).parseAsync(argv, { from: 'user' });
   } catch (error) {
     if (error instanceof CommanderError) {
-      // Help and version exit 0; commander already printed its message for the rest.
+      // Help exits 0; commander already printed its one-line message for the rest, which are usage problems.
       exitCode = error.exitCode === 0 ? EXIT.completed : EXIT.usage;
     } else {
       const message = error instanceof ConfigError ? `configuration: ${error.message}` : (error as Error).message;

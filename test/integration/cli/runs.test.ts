@@ -297,6 +297,7 @@ describe('p2c run commands', () => {
         /^p2c: no run p2c\/none\/20000101T000000Z; list runs with p2c status$/,
       ],
       [['status', '--limit', 'x'], {}, /^p2c: --limit x: give a whole number/],
+      [['status', '--bogus'], {}, /^p2c: unknown option '--bogus'; see p2c status --help$/],
       [['status'], { P2C_CODEC_KEYS: 'no-colon' }, /^p2c: configuration: P2C_CODEC_KEYS: entry 1 is not id:base64key/],
       [['failures', firstRun, '--json', '--csv'], {}, /^p2c: give --json or --csv, not both$/],
       [

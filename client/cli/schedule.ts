@@ -167,7 +167,7 @@ export async function scheduleList(ctx: CliContext, options: ScheduleCommonOptio
   else
     ctx.print(
       table(
-        ['schedule', 'every', 'mode', 'state', 'next run', 'last run', 'tasks'],
+        ['schedule', 'every', 'mode', 'state', 'next run', 'last run', 'tasks', 'note'],
         views.map((v) => [
           v.scheduleId,
           v.every,
@@ -176,6 +176,7 @@ export async function scheduleList(ctx: CliContext, options: ScheduleCommonOptio
           v.nextRuns[0] ?? '',
           v.recentRuns.at(-1) ?? '',
           v.tasks.join(','),
+          v.note ?? '',
         ]),
       ),
     );
@@ -280,9 +281,11 @@ export function registerSchedule(program: Command, ctx: CliContext, run: Command
     ['resume', 'resume', 'start runs again'],
     ['delete', 'delete', 'remove the schedule (runs already started go on)'],
   ] as const) {
-    common(
-      schedule.command(name).description(description).option('--note <text>', 'note shown with the schedule'),
-    ).action((options: ScheduleCommonOptions & { note?: string }) => run(() => scheduleState(ctx, change, options)));
+    const command = schedule.command(name).description(description);
+    if (change !== 'delete') command.option('--note <text>', 'note shown with the schedule (schedule list)');
+    common(command).action((options: ScheduleCommonOptions & { note?: string }) =>
+      run(() => scheduleState(ctx, change, options)),
+    );
   }
   common(
     schedule

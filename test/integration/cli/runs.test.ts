@@ -298,6 +298,11 @@ describe('p2c run commands', () => {
       ],
       [['status', '--limit', 'x'], {}, /^p2c: --limit x: give a whole number/],
       [['status', '--bogus'], {}, /^p2c: unknown option '--bogus'; see p2c status --help$/],
+      [
+        ['status'],
+        { P2C_UI_URL: 'localhost:8233' },
+        /^p2c: configuration: P2C_UI_URL=localhost:8233: must be an http:\/\/ or https:\/\/ address/,
+      ],
       [['status'], { P2C_CODEC_KEYS: 'no-colon' }, /^p2c: configuration: P2C_CODEC_KEYS: entry 1 is not id:base64key/],
       [['failures', firstRun, '--json', '--csv'], {}, /^p2c: give --json or --csv, not both$/],
       [

@@ -16,6 +16,7 @@ interface ScheduleView {
   mode: string;
   tasks: string[];
   paused: boolean;
+  note?: string;
   recentRuns: string[];
 }
 
@@ -148,7 +149,10 @@ describe('p2c schedule', () => {
 
   test('pause, resume, backfill and delete', async () => {
     expect((await p2c('schedule', 'pause', '--note', 'maintenance')).stdout).toContain(`paused schedule ${scheduleId}`);
-    expect((await list())[0].paused).toBe(true);
+    expect((await list())[0]).toMatchObject({ paused: true, note: 'maintenance' });
+    const [header, row] = (await p2c('schedule', 'list')).stdout.trimEnd().split('\n');
+    expect(header).toMatch(/\btasks\s+note$/);
+    expect(row).toMatch(/\spaused\s.*\saccounts\s+maintenance$/);
     expect((await p2c('schedule', 'resume')).code).toBe(0);
     expect((await list())[0].paused).toBe(false);
 

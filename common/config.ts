@@ -26,6 +26,15 @@ export class ConfigError extends Error {
   }
 }
 
+/**
+ * The Temporal Web UI's address, which links are built on. An address without a scheme (`localhost:8233`) parses as
+ * a URL of scheme `localhost:`, a link no browser opens.
+ */
+export const webUiUrlSchema = z.url({
+  protocol: /^https?$/,
+  error: 'must be an http:// or https:// address, e.g. http://localhost:8233',
+});
+
 const runtimeSchema = z.object({
   temporalAddress: z
     .string()
@@ -38,10 +47,7 @@ const runtimeSchema = z.object({
     .default(DEFAULT_TASK_QUEUE),
   projectFile: z.string().min(1).default(DEFAULT_PROJECT_FILE),
   checkpointStore: z.string().min(1).default(DEFAULT_SQLITE_FILE),
-  // An address without a scheme (`localhost:8233`) parses as a URL of scheme `localhost:`, a link no browser opens.
-  uiUrl: z
-    .url({ protocol: /^https?$/, error: 'must be an http:// or https:// address, e.g. http://localhost:8233' })
-    .default('http://localhost:8233'),
+  uiUrl: webUiUrlSchema.default('http://localhost:8233'),
 });
 
 export type RuntimeConfig = z.output<typeof runtimeSchema> & { store: CheckpointStoreConfig };

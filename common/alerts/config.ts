@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { DEFAULT_RETENTION_DAYS } from '../checkpoint-store/config';
+import { webUiUrlSchema } from '../config';
 
 export const ALERT_ENV = {
   webhookUrl: 'P2C_ALERT_WEBHOOK_URL',
@@ -61,7 +62,7 @@ export const alertSettingsSchema = z
     /** A project's own webhook, called as well as the worker's (never from the environment). */
     projectWebhookUrl: z.url({ protocol: /^https?$/ }).optional(),
     /** Web UI base, so an alert links to the run. */
-    uiUrl: z.url().optional(),
+    uiUrl: webUiUrlSchema.optional(),
   })
   .refine((s) => !s.email?.smtp || !s.email.smtp.userEnv === !s.email.smtp.passwordEnv, {
     message: `${ALERT_ENV.smtpUserEnv} and ${ALERT_ENV.smtpPasswordEnv} go together`,

@@ -11,6 +11,15 @@ describe('loadRunEndSettings', () => {
     expect(loadRunEndSettings({})).toEqual({ alerts: {}, retentionDays: DEFAULT_RETENTION_DAYS });
   });
 
+  test('refuses a Web UI address without http or https, which would make every alert link dead', () => {
+    expect(() => loadRunEndSettings({ P2C_UI_URL: 'localhost:8233' })).toThrow(
+      'P2C_UI_URL: must be an http:// or https:// address, e.g. http://localhost:8233',
+    );
+    expect(loadRunEndSettings({ P2C_UI_URL: 'https://temporal.contoso.com' }).alerts.uiUrl).toBe(
+      'https://temporal.contoso.com',
+    );
+  });
+
   test('reads recipients, SMTP and the webhook from the environment', () => {
     const settings = loadRunEndSettings({
       P2C_ALERT_WEBHOOK_URL: 'https://hooks.example.com/p2c',

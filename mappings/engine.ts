@@ -495,6 +495,9 @@ function resolveLookup(
   return undefined;
 }
 
+/** The failure code of a row whose business key is empty: it cannot be matched in the target, nor read by key. */
+export const MISSING_BUSINESS_KEY = 'missing-business-key';
+
 /** Maps one row to its target row (and a product's price-list entry); throws MappingIssue for a bad row. */
 function mapRow(
   task: TaskDefinition,
@@ -508,7 +511,7 @@ function mapRow(
       const keyField = task.source.keyFields[index];
       throw new MappingIssue(
         rootOf(keyField),
-        'missing-business-key',
+        MISSING_BUSINESS_KEY,
         `business key ${keyField} is empty; the row cannot be matched in the target`,
       );
     }

@@ -24,6 +24,7 @@ export {
   partitionFilterOf,
   baseSourceKey,
   PRICE_LIST_KEY_SUFFIX,
+  MISSING_BUSINESS_KEY,
   type Partition,
   type TransformContext,
   type TransformResult,

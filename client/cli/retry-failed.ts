@@ -4,19 +4,13 @@
  */
 import type { Command } from 'commander';
 import type { StoredFailure } from '../../common/checkpoint-store';
-import { resolveTasks, type TaskDefinition } from '../../mappings';
+import { MISSING_BUSINESS_KEY, resolveTasks, type TaskDefinition } from '../../mappings';
 import { startProjectRun } from '../run';
 import type { CliContext, CommandRunner } from './context';
 import { UsageError } from './errors';
 import { runFailures } from './failures';
 import { waitForRun } from './runs';
 import { reportRun } from './sync';
-
-/**
- * Failure code of a row whose business key is empty (raised by the mapping engine): its source key is the row's
- * GUID, which a run cannot read by key. A line's failure carries its document's key instead, which can be read.
- */
-export const MISSING_BUSINESS_KEY = 'missing-business-key';
 
 export interface RetryOptions {
   project?: string;
@@ -54,6 +48,8 @@ export function keysByTask(failures: StoredFailure[], tasks: TaskDefinition[], o
   for (const failure of failures) {
     if (wanted && !wanted.has(failure.sourceKey)) continue;
     const task = retryTask(failure.task);
+    // Such a row's source key is its GUID, which a run cannot read by key; a line's failure carries its
+    // document's key instead, which can be read.
     if (failure.code === MISSING_BUSINESS_KEY && task === failure.task) {
       withoutKey.add(`${task}\n${failure.sourceKey}`);
       continue;

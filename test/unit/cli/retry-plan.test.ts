@@ -1,6 +1,7 @@
 import path from 'node:path';
 import type { StoredFailure } from '../../../common/checkpoint-store';
-import { keysByTask, MISSING_BUSINESS_KEY } from '../../../client/cli/retry-failed';
+import { keysByTask } from '../../../client/cli/retry-failed';
+import { MISSING_BUSINESS_KEY } from '../../../mappings';
 import { resolveTasks } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
 

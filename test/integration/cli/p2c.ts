@@ -2,6 +2,7 @@
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { E2E } from '../../support/e2e';
 
 export const ROOT = path.resolve(__dirname, '../../..');
 const BIN = path.join(ROOT, 'client/bin/p2c.js');
@@ -96,14 +97,14 @@ export function startP2c(args: string[], env: Record<string, string>) {
   };
 }
 
-/** Settings of a CLI child process pointed at the e2e stack. */
-export function cliEnv(options: { address: string; taskQueue: string; projectFile: string; storeFile: string }) {
+/** Settings of a CLI child process pointed at the e2e stack (its worker's task queue and checkpoint store). */
+export function cliEnv(e2e: Pick<E2E, 'stack' | 'tmp'>, projectFile: string) {
   return {
-    P2C_TEMPORAL_ADDRESS: options.address,
+    P2C_TEMPORAL_ADDRESS: process.env.P2C_TEST_TEMPORAL_ADDRESS!,
     P2C_NAMESPACE: 'default',
-    P2C_TASK_QUEUE: options.taskQueue,
-    P2C_PROJECT_FILE: options.projectFile,
-    P2C_CHECKPOINT_STORE: options.storeFile,
+    P2C_TASK_QUEUE: e2e.stack.taskQueue,
+    P2C_PROJECT_FILE: projectFile,
+    P2C_CHECKPOINT_STORE: path.join(e2e.tmp, 'checkpoints.sqlite'),
     P2C_UI_URL: UI_URL,
   };
 }

@@ -28,12 +28,7 @@ describe('p2c retry-failed with documents', () => {
       { seed: { accounts: 60, products: 60, quotes: 24, orders: 0 }, serviceProtection: false },
       loadProject(projectFile),
     );
-    env = cliEnv({
-      address: process.env.P2C_TEST_TEMPORAL_ADDRESS!,
-      taskQueue: e2e.stack.taskQueue,
-      projectFile,
-      storeFile: path.join(e2e.tmp, 'checkpoints.sqlite'),
-    });
+    env = cliEnv(e2e, projectFile);
   });
   afterAll(async () => {
     await e2e?.close();

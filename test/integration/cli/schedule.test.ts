@@ -32,12 +32,7 @@ describe('p2c schedule', () => {
 
   beforeAll(async () => {
     e2e = await startE2E({ seed: { accounts: 60, products: 20, quotes: 0, orders: 0 } }, loadProject(projectFile));
-    env = cliEnv({
-      address: process.env.P2C_TEST_TEMPORAL_ADDRESS!,
-      taskQueue: e2e.stack.taskQueue,
-      projectFile,
-      storeFile: path.join(e2e.tmp, 'checkpoints.sqlite'),
-    });
+    env = cliEnv(e2e, projectFile);
   });
   afterAll(async () => {
     await e2e?.client.schedule

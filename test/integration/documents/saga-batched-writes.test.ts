@@ -4,7 +4,6 @@
  * same batch; transient line failures past the connector's own retries retry the write activity; an identical
  * re-run writes nothing; and every document leaves trace entries that `p2c trace` shows.
  */
-import path from 'node:path';
 import { resolveTasks, type Project } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
 import { QUOTE_STATES } from '../../../emulators/seed/documents';
@@ -231,15 +230,7 @@ describe('document saga: batched writes, unchanged documents, trace entries', ()
     }
 
     const untouched = complete.find((q) => !used.has(q.quoteNumber))!;
-    const cli = await runP2c(
-      ['trace', 'quoteHeaders', untouched.quoteNumber, '--json'],
-      cliEnv({
-        address: process.env.P2C_TEST_TEMPORAL_ADDRESS!,
-        taskQueue: e2e.stack.taskQueue,
-        projectFile: EXAMPLE_PROJECT,
-        storeFile: path.join(e2e.tmp, 'checkpoints.sqlite'),
-      }),
-    );
+    const cli = await runP2c(['trace', 'quoteHeaders', untouched.quoteNumber, '--json'], cliEnv(e2e, EXAMPLE_PROJECT));
     expect(cli.code).toBe(0);
     const traced = json<{ runs: Array<{ steps: Array<{ outcome: string; detail?: string }> }> }>(cli);
     expect(traced.runs.flatMap((r) => r.steps.map((s) => s.outcome))).toEqual(['created', 'unchanged']);

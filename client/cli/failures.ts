@@ -1,6 +1,6 @@
 /** `p2c failures <run>`: the row failures of a run from the checkpoint store — source key, field, code, reason. */
 import type { Command } from 'commander';
-import { MAX_RUN_LIST_LIMIT, type CheckpointStore, type StoredFailure } from '../../common/checkpoint-store';
+import type { CheckpointStore, StoredFailure } from '../../common/checkpoint-store';
 import { resolveTasks, templates, type TaskDefinition } from '../../mappings';
 import type { CliContext, CommandRunner } from './context';
 import { EXIT, UsageError } from './errors';
@@ -21,17 +21,9 @@ function withLineTask(task: string): Set<string> {
   return new Set(children ? [task, children] : [task]);
 }
 
-/** The project named in a project run's id, `p2c/<project>/<time>`. */
-function projectOfRun(run: string): string | undefined {
-  return /^p2c\/([^/]+)\//.exec(run)?.[1];
-}
-
 /** Whether the store knows the project run: a task of it recorded its start or end. */
 async function storeKnowsRun(store: CheckpointStore, run: string): Promise<boolean> {
-  const project = projectOfRun(run);
-  if (!project) return false;
-  const runs = await store.listRuns({ project, limit: MAX_RUN_LIST_LIMIT });
-  return runs.some((r) => r.parentRunId === run);
+  return (await store.listRuns({ parentRunId: run, limit: 1 })).length > 0;
 }
 
 /**

@@ -59,6 +59,7 @@ const keyList = z.array(identifier('each source key'), { error: 'sourceKeys must
 const runFilterSchema = z.object({
   project: identifier('project').optional(),
   task: identifier('task').optional(),
+  parentRunId: identifier('parentRunId').optional(),
   limit: z.number().int().min(1).max(MAX_RUN_LIST_LIMIT).default(DEFAULT_RUN_LIST_LIMIT),
 });
 const failureFilterSchema = z.object({
@@ -385,10 +386,11 @@ export class SqlCheckpointStore implements CheckpointStore {
 
   async listRuns(filter: RunFilter): Promise<RunRecord[]> {
     this.assertOpen('listRuns');
-    const { project, task, limit } = parse('listRuns', runFilterSchema, filter);
+    const { project, task, parentRunId, limit } = parse('listRuns', runFilterSchema, filter);
     const conditions = where([
       ['project = ?', project],
       ['task = ?', task],
+      ['parent_run_id = ?', parentRunId],
     ]);
     const rows = await this.driver.query<RunRow>({
       sql: `${selectAll(RUNS)}${conditions.sql} ORDER BY started_ms DESC, run_id DESC LIMIT ?`,

@@ -85,6 +85,8 @@ export type SourceIdEntry = z.infer<typeof sourceIdEntrySchema>;
 export interface RunFilter {
   project?: string;
   task?: string;
+  /** Only the task runs of this project run. */
+  parentRunId?: string;
   /** At most this many runs, newest first; defaults to DEFAULT_RUN_LIST_LIMIT. */
   limit?: number;
 }

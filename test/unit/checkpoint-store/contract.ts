@@ -439,6 +439,19 @@ export function checkpointStoreContract(
         expect(ids(await store.listRuns({ limit: 2 }))).toEqual(['d', 'c']);
       });
 
+      test('listRuns finds the task runs of one project run', async () => {
+        const store = await open();
+        await store.recordRun(run({ runId: 'a', parentRunId: 'p2c/contoso/1' }));
+        await store.recordRun(run({ runId: 'b', parentRunId: 'p2c/contoso/2', startedAt: '2026-03-01T11:00:00Z' }));
+        await store.recordRun(run({ runId: 'c', parentRunId: 'p2c/contoso/1', startedAt: '2026-03-01T12:00:00Z' }));
+        await store.recordRun(run({ runId: 'd' }));
+
+        const ids = (runs: RunRecord[]) => runs.map((r) => r.runId);
+        expect(ids(await store.listRuns({ parentRunId: 'p2c/contoso/1' }))).toEqual(['c', 'a']);
+        expect(ids(await store.listRuns({ parentRunId: 'p2c/contoso/2', project: PROJECT }))).toEqual(['b']);
+        expect(await store.listRuns({ parentRunId: 'p2c/contoso/3', limit: 1 })).toEqual([]);
+      });
+
       test(
         `listRuns returns at most ${DEFAULT_RUN_LIST_LIMIT} runs unless asked for more`,
         async () => {

@@ -33,6 +33,8 @@ import {
 export const DATAVERSE_MAX_PAGE_SIZE = 5000;
 export const DATAVERSE_MAX_BATCH_OPERATIONS = 1000;
 const API_VERSION = '9.2';
+/** Dataverse's DuplicateRecord: an insert collided with an existing key (412). */
+const DUPLICATE_RECORD = '0x80040237';
 
 /** A navigation property to expand: its name or `{ navigation, select }` (as task definitions write it). */
 export type ExpandSpec = string | { navigation: string; select?: string[] };
@@ -268,7 +270,13 @@ export class DataverseClient {
             outcomes[rowIndex] = { sourceKey: row.sourceKey, status: part.status === 201 ? 'created' : 'updated' };
             return;
           }
-          const err = part ? partError(this.#target, part, ctx) : notExecutedError(this.#target, ctx);
+          const refused = part ? partError(this.#target, part, ctx) : notExecutedError(this.#target, ctx);
+          // An upsert that found no row and then collided with the key on insert lost a race with another
+          // writer: its retry finds the row and updates it. A second collision is a real conflict.
+          const err =
+            round === 0 && refused.status === 412 && refused.serviceCode === DUPLICATE_RECORD
+              ? refused.with({ retryable: true })
+              : refused;
           if (err.status === 429) throttles.push(err);
           outcomes[rowIndex] = failedOutcome(row, err);
           if (options.continueOnError && this.#target.mayRetryInline(err, round)) retry.push(rowIndex);

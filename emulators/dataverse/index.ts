@@ -237,6 +237,14 @@ async function startServer(
       return { headers, body: errorBody(code, message, withAnnotations) };
     }
     if (context.kind === 'write-failure') {
+      if (context.status === 412) {
+        // What an upsert gets when another writer created the same key between its lookup and its insert.
+        return {
+          status: 412,
+          headers,
+          body: errorBody(DV_ERROR.duplicateRecord, MATCHING_KEY_EXISTS_MESSAGE, withAnnotations),
+        };
+      }
       const reason = context.matchedKey ? ` (key '${context.matchedKey}' is configured to fail)` : '';
       const status = context.status === 500 && context.matchedKey ? 400 : context.status;
       return {

@@ -237,6 +237,24 @@ describe('DataverseClient against the Dataverse emulator', () => {
     expect(metrics.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
   });
 
+  it('retries an upsert once when its insert lost a race for the key (412 DuplicateRecord)', async () => {
+    const rows = range(3).map((i) => accountRow(72_000 + i));
+    emulator.faults.configure({ failNextWrites: { count: 1, status: 412 } });
+    const outcomes = await client.upsertBatch(rows, { continueOnError: true });
+    expect(outcomes.map((o) => o.status)).toEqual(rows.map(() => 'created'));
+    expect(metrics.retries).toBe(1);
+  });
+
+  it('reports a second DuplicateRecord for the same row as a conflict, not retried again', async () => {
+    const [row] = range(1).map((i) => accountRow(73_000 + i));
+    emulator.faults.configure({ failNextWrites: { count: 2, status: 412 } });
+    const [outcome] = await client.upsertBatch([row], { continueOnError: true });
+    expect(outcome).toMatchObject({ status: 'failed', retryable: false });
+    expect(outcome.message).toContain('A record with matching key values already exists');
+    expect(emulator.faults.stats().failedWrites).toBe(2);
+    expect(metrics.retries).toBe(1);
+  });
+
   it('pauses the target on a 429 inside a batch and retries those rows after the wait', async () => {
     const rows = range(4).map((i) => accountRow(71_000 + i));
     emulator.faults.configure({ failNextWrites: { count: 1, status: 429 } });

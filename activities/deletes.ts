@@ -55,16 +55,33 @@ export async function recordSourceIds(
 ): Promise<void> {
   const idField = task.source.idField;
   if (!idField || rows.length === 0) return;
-  const mapped = transform(task, rows, { partition: ref.partition, lookups: createLookupIndex(lookups) });
+  const context = { partition: ref.partition, lookups: createLookupIndex(lookups) };
+  const mapped = transform(task, rows, context);
   const targetKeys = new Map<string, BusinessKey>();
   for (const row of mapped.rows) if (!targetKeys.has(row.sourceKey)) targetKeys.set(row.sourceKey, row.key);
+  // Of several records with one business key the transform writes the first it does not filter out; the others
+  // are failures, and deleting one of them must not remove the target row of the record that was written.
+  const seen = new Set<string>();
+  const repeated = new Set<string>();
+  for (const row of rows) {
+    const sourceKey = sourceKeyOf(task, row);
+    if (seen.has(sourceKey)) repeated.add(sourceKey);
+    seen.add(sourceKey);
+  }
+  const writtenFor = new Map<string, string>();
   const entries: SourceIdEntry[] = [];
   for (const row of rows) {
     const sourceId = row[idField];
     if (typeof sourceId !== 'string') continue;
     const sourceKey = sourceKeyOf(task, row);
     // A row the mapping rejects gets no target key: there is nothing of it in the target to remove.
-    entries.push({ sourceId, sourceKey, targetKey: targetKeys.get(sourceKey), ...(seenIn ? { seenIn } : {}) });
+    let targetKey = targetKeys.get(sourceKey);
+    if (targetKey && repeated.has(sourceKey)) {
+      const id = sourceId.toLowerCase();
+      if (!writtenFor.has(sourceKey) && transform(task, [row], context).filtered === 0) writtenFor.set(sourceKey, id);
+      if (writtenFor.get(sourceKey) !== id) targetKey = undefined;
+    }
+    entries.push({ sourceId, sourceKey, targetKey, ...(seenIn ? { seenIn } : {}) });
   }
   await store.putSourceIds(ref.project, task.name, partitionKey, entries);
 }

@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MockActivityEnvironment } from '@temporalio/testing';
+import { recordSourceIds } from '../../../activities/deletes';
 import { createSyncActivities, type TransformAndWritePageInput } from '../../../activities/sync';
 import { connectionToEmulators } from '../../../client/local-stack';
 import { openCheckpointStore, type CheckpointStore } from '../../../common/checkpoint-store';
@@ -90,5 +91,39 @@ describe('a page with one account number on several accounts', () => {
     expect(trace.filter((entry) => entry.runId === 'run-2').map((entry) => entry.outcome)).toEqual(
       expect.arrayContaining(['unchanged', 'failed']),
     );
+  });
+
+  test('records the customer key for the account written only, so deleting a duplicate removes nothing', async () => {
+    const ref = refOf('run-ids');
+    await recordSourceIds(store, ref, PARTITION.dataAreaId, task, page, {});
+    const ids = await store.getSourceIds(
+      'duplicate-keys',
+      task.name,
+      PARTITION.dataAreaId,
+      page.map((r) => r.accountid),
+    );
+    const customerKey = { dataAreaId: PARTITION.dataAreaId, CustomerAccount: 'ACC-DUP-1' };
+    expect(ids.get(accountId(1))).toMatchObject({ sourceKey: 'ACC-DUP-1', targetKey: customerKey });
+    expect(ids.get(accountId(2))?.sourceKey).toBe('ACC-DUP-1');
+    expect(ids.get(accountId(2))?.targetKey).toBeUndefined();
+    expect(ids.get(accountId(3))?.targetKey).toBeUndefined();
+  });
+
+  test('gives the key to the written account when an earlier one with its number is filtered out', async () => {
+    const ref = refOf('run-ids-filtered');
+    // An account of another business unit is outside this partition's filter; the one after it is written.
+    const elsewhere = { ...page[0], accountid: accountId(4), owningbusinessunit: { name: 'Another unit' } };
+    const active = { ...page[1], accountid: accountId(5) };
+    expect(transform(task, [elsewhere], { partition: PARTITION, lookups: createLookupIndex({}) }).filtered).toBe(1);
+    await recordSourceIds(store, ref, PARTITION.dataAreaId, task, [elsewhere, active], {});
+    const ids = await store.getSourceIds('duplicate-keys', task.name, PARTITION.dataAreaId, [
+      accountId(4),
+      accountId(5),
+    ]);
+    expect(ids.get(accountId(4))?.targetKey).toBeUndefined();
+    expect(ids.get(accountId(5))?.targetKey).toEqual({
+      dataAreaId: PARTITION.dataAreaId,
+      CustomerAccount: 'ACC-DUP-1',
+    });
   });
 });

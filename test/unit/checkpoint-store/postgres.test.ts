@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { openCheckpointStore } from '../../../common/checkpoint-store';
@@ -8,12 +10,24 @@ import { checkpointStoreContract } from './contract';
 const ROOT = path.resolve(__dirname, '../../..');
 
 /**
+ * A cluster of this test file's own, recorded in a state file of its own: the script's default state file is shared
+ * by every run on the machine, so a second test run would reuse, then stop, a cluster another run is using.
+ */
+const ownCluster = {
+  ...process.env,
+  P2C_PG_STATE_FILE: path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-pg-state-')), 'cluster.state'),
+};
+
+/**
  * The server under test: P2C_TEST_PG_URL when set (CI starts one), else a throw-away cluster started here with the
  * same script, so the PostgreSQL backend is always exercised and a missing server is a failure, never a skip.
  */
 function serverUrl(): { url: string; startedHere: boolean } {
   if (process.env.P2C_TEST_PG_URL) return { url: process.env.P2C_TEST_PG_URL, startedHere: false };
-  const output = execFileSync('bash', [path.join(ROOT, '.ci/install-postgres.sh')], { encoding: 'utf8' });
+  const output = execFileSync('bash', [path.join(ROOT, '.ci/install-postgres.sh')], {
+    encoding: 'utf8',
+    env: ownCluster,
+  });
   const line = output.trim().split('\n').pop() ?? '';
   const match = line.match(/^P2C_TEST_PG_URL=(\S+)$/);
   if (!match) throw new Error(`.ci/install-postgres.sh did not print P2C_TEST_PG_URL=…; it printed:\n${output}`);
@@ -57,7 +71,10 @@ afterAll(async () => {
       for (const schema of schemas) await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
     });
   }
-  if (startedHere) execFileSync('bash', [path.join(ROOT, '.ci/install-postgres.sh'), 'stop'], { stdio: 'ignore' });
+  if (startedHere) {
+    execFileSync('bash', [path.join(ROOT, '.ci/install-postgres.sh'), 'stop'], { stdio: 'ignore', env: ownCluster });
+    fs.rmSync(path.dirname(ownCluster.P2C_PG_STATE_FILE), { recursive: true, force: true });
+  }
 });
 
 describe('PostgreSQL checkpoint store without a schema option', () => {

@@ -11,6 +11,24 @@ import type { SystemName } from '../common/types';
 import { defaultScope, resolveClientSecret, type EndpointConnection } from './config';
 import { ConnectorError, SYSTEM_LABEL } from './errors';
 
+/**
+ * After a token answer of 429 or 5xx (or any error with Retry-After) msal refuses to ask again until Retry-After
+ * whole seconds have passed, 60 s without one and at most an hour (msal-common ThrottlingUtils); these mirror it.
+ */
+const MSAL_DEFAULT_THROTTLE_MS = 60_000;
+const MSAL_MAX_THROTTLE_MS = 3_600_000;
+/** msal stamps its throttle a moment after the answer reaches us; waiting this much longer clears it for sure. */
+const MSAL_THROTTLE_SLACK_MS = 250;
+
+/** When msal will send token requests again after this token-endpoint answer, or undefined if it does not hold them. */
+function msalThrottleEnd(status: number, retryAfter: string | undefined, receivedAt: number): number | undefined {
+  if (status >= 200 && status < 300) return undefined;
+  if (status !== 429 && (status < 500 || status >= 600) && retryAfter === undefined) return undefined;
+  const seconds = parseInt(retryAfter ?? '', 10);
+  const throttleMs = seconds > 0 ? seconds * 1000 : MSAL_DEFAULT_THROTTLE_MS;
+  return receivedAt + Math.min(throttleMs, MSAL_MAX_THROTTLE_MS) + MSAL_THROTTLE_SLACK_MS;
+}
+
 /** One keep-alive pool per connection; trusts the public roots plus the configured CA (private CAs, emulators). */
 export function createDispatcher(caCertPem: string | undefined, timeoutMs: number): Dispatcher {
   return new Agent({
@@ -34,6 +52,11 @@ export function flattenHeaders(headers: Record<string, string | string[] | undef
 export class UndiciNetworkModule implements INetworkModule {
   /** What the authority last answered with an error (msal reports discovery failures without the reason). */
   lastFailure: { status?: number; description: string } | undefined;
+  /**
+   * The token endpoint's last refusal that msal holds further token requests back for, and until when. msal then
+   * fails each request without sending it and without the status, so this is what tells such a failure apart.
+   */
+  tokenThrottle: { status: number; until: number } | undefined;
 
   constructor(
     private readonly dispatcher: Dispatcher,
@@ -69,6 +92,11 @@ export class UndiciNetworkModule implements INetworkModule {
       throw err;
     }
     const text = await response.body.text();
+    const headers = flattenHeaders(response.headers);
+    if (method === 'POST') {
+      const until = msalThrottleEnd(response.statusCode, headers['retry-after'], Date.now());
+      this.tokenThrottle = until === undefined ? undefined : { status: response.statusCode, until };
+    }
     let body: Record<string, unknown> = {};
     try {
       body = text ? JSON.parse(text) : {};
@@ -82,7 +110,7 @@ export class UndiciNetworkModule implements INetworkModule {
             description: String(body.error_description ?? body.error ?? text.slice(0, 200)),
           }
         : undefined;
-    return { status: response.statusCode, headers: flattenHeaders(response.headers), body: body as T };
+    return { status: response.statusCode, headers, body: body as T };
   }
 }
 
@@ -179,7 +207,14 @@ export class TokenProvider {
     const code = record.errorCode || undefined;
     // A discovery failure arrives from msal without its cause; the network module saw the authority's answer.
     const discovery = code === 'endpoints_resolution_error' ? this.#network.lastFailure : undefined;
-    const status = record.status ?? discovery?.status;
+    // A ServerError without a status is msal refusing to send while the authority's last 429/5xx holds it back.
+    const throttle = this.#network.tokenThrottle;
+    const heldBack =
+      err instanceof ServerError &&
+      record.status === undefined &&
+      throttle !== undefined &&
+      Date.now() < throttle.until;
+    const status = record.status ?? discovery?.status ?? (heldBack ? throttle.status : undefined);
     const rejected =
       (err instanceof ServerError || discovery?.status !== undefined) &&
       (code === 'invalid_client' ||
@@ -188,6 +223,11 @@ export class TokenProvider {
         status === 401 ||
         status === 404);
     const transient = !rejected && (status === 429 || (status ?? 0) >= 500 || isNetworkFailure(err));
+    // msal sends nothing before its throttle ends, so that is the earliest a retry can get anywhere.
+    const retryAfterMs =
+      transient && throttle && (heldBack || record.status !== undefined)
+        ? Math.max(0, throttle.until - Date.now())
+        : undefined;
     const detail = this.scrub(
       discovery
         ? `authority metadata: ${discovery.status ? `HTTP ${discovery.status} ` : ''}${discovery.description}`
@@ -203,6 +243,7 @@ export class TokenProvider {
       operation: 'token',
       kind: transient ? 'transient' : 'auth',
       retryable: transient,
+      retryAfterMs,
       status,
       serviceCode: code,
       serviceMessage: message,

@@ -140,7 +140,9 @@ export class Target {
           this.logger.debug({ op: ctx.operation }, 'token rejected, fetching a new one');
           continue;
         }
-        if (err.status === 429) {
+        // A 429 from the token endpoint says nothing about the service's load: it must not pause the service.
+        const serviceThrottled = err.status === 429 && err.operation !== 'token';
+        if (serviceThrottled) {
           const waitMs = this.throttled(err.retryAfterMs, retries, ctx.operation);
           if (err.retryAfterMs === undefined) err = err.with({ retryAfterMs: waitMs });
         }
@@ -148,8 +150,8 @@ export class Target {
           retries += 1;
           this.metrics.onRetry(this.system);
           this.logger.debug({ op: ctx.operation, retry: retries, reason: err.serviceCode ?? err.status }, 'retrying');
-          // After a 429 the limiter itself holds the next attempt until Retry-After has passed.
-          if (err.status !== 429) await sleep(err.retryAfterMs ?? backoffMs(retries));
+          // After a service's 429 the limiter itself holds the next attempt until Retry-After has passed.
+          if (!serviceThrottled) await sleep(err.retryAfterMs ?? backoffMs(retries));
           continue;
         }
         throw err;

@@ -191,6 +191,8 @@ export function parseServiceError(body: unknown): ServiceError | undefined {
 }
 
 const FNO_WRITE_EXCEPTION = /AxODataWriteException$/;
+/** 501 Not Implemented and 505 HTTP Version Not Supported: the same request will be refused every time. */
+const UNSUPPORTED_REQUEST_STATUSES = new Set([501, 505]);
 
 function kindForStatus(status: number): { kind: ErrorKind; retryable: boolean } {
   if (status === 429) return { kind: 'throttled', retryable: true };
@@ -198,6 +200,7 @@ function kindForStatus(status: number): { kind: ErrorKind; retryable: boolean } 
   if (status === 403) return { kind: 'permission', retryable: false };
   if (status === 404) return { kind: 'not-found', retryable: false };
   if (status === 409 || status === 412) return { kind: 'conflict', retryable: false };
+  if (UNSUPPORTED_REQUEST_STATUSES.has(status)) return { kind: 'validation', retryable: false };
   if (status === 408 || status >= 500) return { kind: 'transient', retryable: true };
   if (status >= 400) return { kind: 'validation', retryable: false };
   return { kind: 'unknown', retryable: false };

@@ -47,7 +47,10 @@ describe('classifyError', () => {
     [500, true, 'transient'],
     [502, true, 'transient'],
     [503, true, 'transient'],
+    [504, true, 'transient'],
     [408, true, 'transient'],
+    [501, false, 'validation'],
+    [505, false, 'validation'],
   ])('HTTP %i → retryable %s (%s)', (status, retryable, kind) => {
     const err = errorFromResponse({ status, body: { error: { code: '0x1', message: 'm' } } }, dv);
     expect(err.retryable).toBe(retryable);

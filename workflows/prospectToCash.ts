@@ -4,9 +4,12 @@
  * prerequisite failed is skipped with the reason.
  */
 import {
+  CancellationScope,
+  CancelledFailure,
   ParentClosePolicy,
   defineQuery,
   executeChild,
+  isCancellation,
   log,
   patched,
   proxyActivities,
@@ -128,8 +131,13 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
   };
 
   const running = new Map<Job, Promise<void>>();
+  // A cancelled run starts no more tasks, waits for its running ones to end (cancelled with it) and ends cancelled.
+  let cancellation: unknown;
   for (;;) {
-    for (const job of jobs.filter((j) => j.state === 'waiting')) {
+    if (cancellation === undefined && CancellationScope.current().consideredCancelled) {
+      cancellation = new CancelledFailure('project run cancelled');
+    }
+    for (const job of cancellation === undefined ? jobs.filter((j) => j.state === 'waiting') : []) {
       const blocker = blockerOf(job);
       if (blocker === 'waiting') continue;
       if (blocker) {
@@ -168,17 +176,20 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
         },
       })
         .catch((err: unknown): TaskResult => {
+          // Ended by this run's cancellation; a task cancelled on its own is a failed task of a run that goes on.
+          if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
           // The child itself ended abnormally (terminated, timed out): record it as a failed task.
           return abnormalEndResult(job.task, job.partition, err, new Date().toISOString());
         })
         .then((result) => {
           job.result = result;
           job.state = 'done';
-          running.delete(job);
-        });
+        })
+        .finally(() => running.delete(job));
       running.set(job, run);
     }
     if (running.size === 0) {
+      if (cancellation !== undefined) throw cancellation;
       if (jobs.every((j) => j.state === 'done')) break;
       // Only reachable with a dependency cycle, which the project loader rejects; fail loudly rather than hang.
       throw new Error(
@@ -188,7 +199,10 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
           .join(', ')}`,
       );
     }
-    await Promise.race(running.values());
+    await Promise.race(running.values()).catch((err: unknown) => {
+      if (!isCancellation(err)) throw err;
+      cancellation ??= err;
+    });
   }
 
   const tasks = jobs.map((j) => j.result!);
@@ -210,17 +224,20 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
     startedAt,
     endedAt: new Date().toISOString(),
   };
-  // Histories recorded before run-end alerts existed replay without these commands.
+  // Histories recorded before run-end alerts existed replay without these commands. Every task has ended, so a
+  // cancellation arriving now does not stop the alert about their outcome.
   if (patched('run-end-alert-and-purge')) {
-    try {
-      await sendRunAlert(withoutFailureSamples(summary), input.alerts);
-    } catch (err) {
-      // An undelivered alert is logged; it never turns a run's outcome into something else.
-      log.error('run alert not delivered', { runId, reason: err instanceof Error ? err.message : String(err) });
-    }
-    await purgeHistory().catch((err: unknown) =>
-      log.warn('history purge failed', { reason: err instanceof Error ? err.message : String(err) }),
-    );
+    await CancellationScope.nonCancellable(async () => {
+      try {
+        await sendRunAlert(withoutFailureSamples(summary), input.alerts);
+      } catch (err) {
+        // An undelivered alert is logged; it never turns a run's outcome into something else.
+        log.error('run alert not delivered', { runId, reason: err instanceof Error ? err.message : String(err) });
+      }
+      await purgeHistory().catch((err: unknown) =>
+        log.warn('history purge failed', { reason: err instanceof Error ? err.message : String(err) }),
+      );
+    });
   }
   return summary;
 }

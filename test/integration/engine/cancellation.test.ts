@@ -1,0 +1,160 @@
+/**
+ * What cancelling does to a project run and its tasks, and what pausing does to a task that continues as new, on the
+ * shared dev server with a real worker and in-memory activities that hold a page until the test lets it go.
+ */
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
+import { Worker } from '@temporalio/worker';
+import type { SyncActivities } from '../../../activities';
+import { DEFAULT_SYNC_SETTINGS, type PageRead } from '../../../common/sync-types';
+import { workflowBundle } from '../../../worker/bundle';
+import { prospectToCash } from '../../../workflows';
+import type { EntitySyncInput } from '../../../workflows/entitySync';
+import { devServerEnv, uniqueQueue } from '../../support/temporal';
+
+type Activities = Pick<
+  SyncActivities,
+  'beginTask' | 'readPage' | 'transformAndWritePage' | 'finishTask' | 'sendRunAlert' | 'purgeHistory'
+>;
+
+interface Recorded {
+  readPage: Array<Parameters<Activities['readPage']>[0]>;
+  beginTask: Array<Parameters<Activities['beginTask']>[0]>;
+  finishTask: Array<Parameters<Activities['finishTask']>[0]>;
+  transformAndWritePage: number;
+  sendRunAlert: number;
+  purgeHistory: number;
+}
+
+interface Fake {
+  pages: number;
+  /** Reads (or writes) wait for this before they return. */
+  readGate?: Promise<void>;
+  writeGate?: Promise<void>;
+}
+
+function fakeActivities(fake: Fake, calls: Recorded): Activities {
+  return {
+    async beginTask(input) {
+      calls.beginTask.push(input);
+      return { pendingWatermark: { kind: 'none' } };
+    },
+    async readPage(input): Promise<PageRead> {
+      calls.readPage.push(input);
+      if (fake.readGate) await fake.readGate;
+      const page = input.cursor ? Number(input.cursor) : 0;
+      const rows = [{ id: `ROW-${page}` }];
+      const next = page + 1 < fake.pages ? String(page + 1) : undefined;
+      return { rows, next, lookups: {}, deleted: [], failures: [], bytes: 20 };
+    },
+    async transformAndWritePage() {
+      if (fake.writeGate) await fake.writeGate;
+      calls.transformAndWritePage++;
+      return { filtered: 0, created: 1, updated: 0, unchanged: 0, failed: 0, failures: [] };
+    },
+    async finishTask(input) {
+      calls.finishTask.push(input);
+    },
+    async sendRunAlert() {
+      calls.sendRunAlert++;
+      return { sent: false, channels: [], reasons: [] };
+    },
+    async purgeHistory() {
+      calls.purgeHistory++;
+      return { taskRuns: 0, failures: 0, documents: 0 } as unknown as Awaited<ReturnType<Activities['purgeHistory']>>;
+    },
+  };
+}
+
+function task(name: string, dependsOn: string[] = []) {
+  return {
+    name,
+    title: name,
+    direction: 'sales-to-fno',
+    source: { system: 'sales', entitySet: 'accounts', keyFields: ['id'] },
+    target: { system: 'fno', entitySet: 'Targets', keyFields: ['id'] },
+    fieldMap: [],
+    dependsOn,
+  } as unknown as EntitySyncInput['task'];
+}
+
+function gate(): { promise: Promise<void>; open: () => void } {
+  let open!: () => void;
+  const promise = new Promise<void>((resolve) => (open = resolve));
+  return { promise, open };
+}
+
+async function until(what: string, check: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+describe('cancelling and pausing runs (dev server)', () => {
+  let env: TestWorkflowEnvironment;
+  beforeAll(async () => {
+    env = await devServerEnv();
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  function emptyCalls(): Recorded {
+    return { readPage: [], beginTask: [], finishTask: [], transformAndWritePage: 0, sendRunAlert: 0, purgeHistory: 0 };
+  }
+
+  async function withWorker<T>(fake: Fake, calls: Recorded, body: (taskQueue: string) => Promise<T>): Promise<T> {
+    const taskQueue = uniqueQueue('cancel');
+    const worker = await Worker.create({
+      connection: env.nativeConnection,
+      taskQueue,
+      workflowBundle: await workflowBundle(),
+      activities: fakeActivities(fake, calls),
+    });
+    return worker.runUntil(body(taskQueue));
+  }
+
+  test('a cancelled project run ends cancelled, its running task is cancelled and no dependent task starts', async () => {
+    const read = gate();
+    const calls = emptyCalls();
+    const runTime = `${Date.now()}`;
+    const outcome = await withWorker({ pages: 1, readGate: read.promise }, calls, async (taskQueue) => {
+      const handle = await env.client.workflow.start(prospectToCash, {
+        taskQueue,
+        workflowId: uniqueQueue('p2c-cancel'),
+        args: [
+          {
+            project: 'cancel',
+            tasks: [task('accounts'), task('contactPersons', ['accounts'])],
+            partitions: [{ dataAreaId: 'usmf', businessUnit: 'USMF' }],
+            mode: 'full',
+            settings: { ...DEFAULT_SYNC_SETTINGS, writeConcurrency: 1 },
+            runTime,
+          },
+        ],
+      });
+      try {
+        await until('the first page read', () => calls.readPage.length > 0);
+        await handle.cancel();
+        const error = await handle.result().then(
+          () => undefined,
+          (err: unknown) => err,
+        );
+        const run = await handle.describe();
+        const child = await env.client.workflow.getHandle(`p2c/cancel/accounts/${runTime}`).describe();
+        return { error, status: run.status.name, childStatus: child.status.name };
+      } finally {
+        read.open();
+      }
+    });
+    expect(outcome.error).toBeInstanceOf(WorkflowFailedError);
+    expect((outcome.error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
+    expect(outcome.status).toBe('CANCELLED');
+    expect(outcome.childStatus).toBe('CANCELLED');
+    expect(calls.beginTask.map((c) => c.ref.task)).toEqual(['accounts']);
+    expect(calls.sendRunAlert).toBe(0);
+    expect(calls.purgeHistory).toBe(0);
+  });
+});

@@ -33,8 +33,6 @@ import {
 export const DATAVERSE_MAX_PAGE_SIZE = 5000;
 export const DATAVERSE_MAX_BATCH_OPERATIONS = 1000;
 const API_VERSION = '9.2';
-/** Dataverse's DuplicateRecord: an insert collided with an existing key (412). */
-const DUPLICATE_RECORD = '0x80040237';
 
 /** A navigation property to expand: its name or `{ navigation, select }` (as task definitions write it). */
 export type ExpandSpec = string | { navigation: string; select?: string[] };
@@ -271,12 +269,11 @@ export class DataverseClient {
             return;
           }
           const refused = part ? partError(this.#target, part, ctx) : notExecutedError(this.#target, ctx);
-          // An upsert that found no row and then collided with the key on insert lost a race with another
-          // writer: its retry finds the row and updates it. A second collision is a real conflict.
-          const err =
-            round === 0 && refused.status === 412 && refused.serviceCode === DUPLICATE_RECORD
-              ? refused.with({ retryable: true })
-              : refused;
+          // The upsert sends no If-Match or If-None-Match, so a 412 means it found no row and then collided with
+          // the key on insert: it lost a race with another writer, and its retry finds the row and updates it.
+          // Dataverse's code for this varies (0x80040237, 0x80060892, none), so the status decides (§1.7).
+          // A second collision is a real conflict.
+          const err = round === 0 && refused.status === 412 ? refused.with({ retryable: true }) : refused;
           if (err.status === 429) throttles.push(err);
           outcomes[rowIndex] = failedOutcome(row, err);
           if (options.continueOnError && this.#target.mayRetryInline(err, round)) retry.push(rowIndex);

@@ -237,7 +237,7 @@ describe('DataverseClient against the Dataverse emulator', () => {
     expect(metrics.requests.filter((r) => r.method === 'POST')).toHaveLength(2);
   });
 
-  it('retries an upsert once when its insert lost a race for the key (412 DuplicateRecord)', async () => {
+  it('retries an upsert once when its insert lost a race for the key (412)', async () => {
     const rows = range(3).map((i) => accountRow(72_000 + i));
     emulator.faults.configure({ failNextWrites: { count: 1, status: 412 } });
     const outcomes = await client.upsertBatch(rows, { continueOnError: true });
@@ -245,7 +245,7 @@ describe('DataverseClient against the Dataverse emulator', () => {
     expect(metrics.retries).toBe(1);
   });
 
-  it('reports a second DuplicateRecord for the same row as a conflict, not retried again', async () => {
+  it('reports a second 412 for the same row as a conflict, not retried again', async () => {
     const [row] = range(1).map((i) => accountRow(73_000 + i));
     emulator.faults.configure({ failNextWrites: { count: 2, status: 412 } });
     const [outcome] = await client.upsertBatch([row], { continueOnError: true });

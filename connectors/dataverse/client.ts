@@ -2,7 +2,7 @@ import type { BusinessKey, SourceRow, TargetRow, WriteOutcome } from '../../comm
 import { dataverseConnectionSchema, type DataverseConnection } from '../config';
 import { badInput, brokenAnswer, type ConnectorError, type ErrorContext } from '../errors';
 import { DATAVERSE_LIMITS } from '../limiter';
-import { backoffMs, sleep, Target, type CallContext, type ConnectorDeps } from '../target';
+import { sleep, Target, type CallContext, type ConnectorDeps } from '../target';
 import type { BatchOperation } from '../odata/batch';
 import {
   expectNoContent,
@@ -11,6 +11,7 @@ import {
   ODATA_HEADERS,
   parseJsonObject,
   partError,
+  partRetryPauseMs,
   sendBatch,
 } from '../odata/exec';
 import { bindPath, dateTimeLiteral, displayKey, keySegment } from '../odata/keys';
@@ -245,6 +246,7 @@ export class DataverseClient {
     });
     for (let round = 0; pending.length > 0; round += 1) {
       const retry: number[] = [];
+      const retried: ConnectorError[] = [];
       const throttles: ConnectorError[] = [];
       for (let start = 0; start < pending.length; start += DATAVERSE_MAX_BATCH_OPERATIONS) {
         const chunk = pending.slice(start, start + DATAVERSE_MAX_BATCH_OPERATIONS);
@@ -276,13 +278,16 @@ export class DataverseClient {
           const err = round === 0 && refused.status === 412 ? refused.with({ retryable: true }) : refused;
           if (err.status === 429) throttles.push(err);
           outcomes[rowIndex] = failedOutcome(row, err);
-          if (options.continueOnError && this.#target.mayRetryInline(err, round)) retry.push(rowIndex);
+          if (options.continueOnError && this.#target.mayRetryInline(err, round)) {
+            retry.push(rowIndex);
+            retried.push(err);
+          }
         });
       }
       honourPartThrottling(this.#target, throttles, round);
       if (retry.length > 0) {
         this.#target.metrics.onRetry('sales');
-        await sleep(backoffMs(round + 1));
+        await sleep(partRetryPauseMs(retried, round + 1));
       }
       pending = retry;
     }

@@ -2,7 +2,7 @@ import type { BusinessKey, SourceRow, TargetRow, WriteOutcome } from '../../comm
 import { fnoConnectionSchema, type FnoConnection } from '../config';
 import { badInput, brokenAnswer, ConnectorError, type ErrorContext } from '../errors';
 import { FNO_LIMITS } from '../limiter';
-import { Target, type CallContext, type ConnectorDeps, type HttpResult } from '../target';
+import { sleep, Target, type CallContext, type ConnectorDeps, type HttpResult } from '../target';
 import type { BatchOperation, BatchPartResponse } from '../odata/batch';
 import {
   expectNoContent,
@@ -11,6 +11,7 @@ import {
   ODATA_HEADERS,
   parseJsonObject,
   partError,
+  partRetryPauseMs,
   sendBatch,
 } from '../odata/exec';
 import { dateTimeLiteral, displayKey, keySegment, quoteString } from '../odata/keys';
@@ -276,7 +277,7 @@ export class FnoClient {
     while (pending.length > 0) {
       const next: PendingWrite[] = [];
       const throttles: ConnectorError[] = [];
-      let retrying = false;
+      const retried: ConnectorError[] = [];
       for (let start = 0; start < pending.length; start += FNO_MAX_BATCH_OPERATIONS) {
         const chunk = pending.slice(start, start + FNO_MAX_BATCH_OPERATIONS);
         const responses = await sendBatch(
@@ -293,15 +294,16 @@ export class FnoClient {
             if (decision.error.status === 429) throttles.push(decision.error);
             if (this.#target.mayRetryInline(decision.error, retries)) {
               next.push({ index, step, hops });
-              retrying = true;
+              retried.push(decision.error);
             }
           }
         });
       }
       honourPartThrottling(this.#target, throttles, retries);
-      if (retrying) {
+      if (retried.length > 0) {
         retries += 1;
         this.#target.metrics.onRetry('fno');
+        await sleep(partRetryPauseMs(retried, retries));
       }
       pending = next;
     }

@@ -1,4 +1,4 @@
-import type { HttpResult, Target } from '../target';
+import { backoffMs, type HttpResult, type Target } from '../target';
 import { brokenAnswer, errorFromResponse, type ConnectorError, type ErrorContext } from '../errors';
 import {
   buildBatch,
@@ -113,4 +113,14 @@ export function honourPartThrottling(target: Target, errors: ConnectorError[], r
   const waits = throttled.map((e) => e.retryAfterMs);
   const longest = waits.some((w) => w === undefined) ? undefined : Math.max(...(waits as number[]));
   target.throttled(longest, retry, '$batch');
+}
+
+/**
+ * How long to wait before retry number `retry` (1-based) of batch parts that failed with `errors`: the backoff, or
+ * the longest Retry-After a part sent if longer. A 429's wait is left out: the target's limiter already holds every
+ * request until it has passed (honourPartThrottling), and this pause runs at the same time.
+ */
+export function partRetryPauseMs(errors: ConnectorError[], retry: number): number {
+  const waits = errors.filter((e) => e.status !== 429).map((e) => e.retryAfterMs ?? 0);
+  return Math.max(backoffMs(retry), ...waits);
 }

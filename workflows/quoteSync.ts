@@ -8,6 +8,7 @@
 import {
   ActivityFailure,
   CancellationScope,
+  CancelledFailure,
   log,
   patched,
   proxyActivities,
@@ -117,11 +118,32 @@ function failedResult(documentKey: string, failure: RowFailure): QuoteSyncResult
   };
 }
 
+type Planner = typeof planDocument | typeof planDocumentLocally;
+type Writer = typeof writeDocument | typeof writeDocumentLocally;
+
+/**
+ * A cancelled saga still plans and writes its document and acts on what the write really did (a half-written
+ * document is undone), then ends cancelled. Cancelling an activity does not stop the write it is doing, and a
+ * cancel that arrives while local activities run discards the workflow task that would record them, so the saga
+ * plans and writes again after they wrote: only a plan and write that always run to their end leave it whole.
+ */
 async function batchedQuoteSync(
   input: QuoteSyncInput,
-  planner: typeof planDocument | typeof planDocumentLocally,
-  writer: typeof writeDocument | typeof writeDocumentLocally,
+  planner: Planner,
+  writer: Writer,
   options: { journal?: boolean } = {},
+): Promise<QuoteSyncResult> {
+  const saga = CancellationScope.current();
+  const result = await CancellationScope.nonCancellable(() => writeDocumentSaga(input, planner, writer, options));
+  if (saga.consideredCancelled) throw new CancelledFailure('document saga cancelled');
+  return result;
+}
+
+async function writeDocumentSaga(
+  input: QuoteSyncInput,
+  planner: Planner,
+  writer: Writer,
+  options: { journal?: boolean },
 ): Promise<QuoteSyncResult> {
   const { ref, headerTask, lineTask } = input;
   const workflowId = workflowInfo().workflowId;
@@ -174,21 +196,21 @@ async function batchedQuoteSync(
     if (written.status === 'written') return { ...base, outcome, failures: [] };
     failure = written.failure;
   } catch (err) {
-    // Retries ran out (or the saga was cancelled) with the document possibly half written.
+    // Retries ran out with the document possibly half written.
     failure = { task: headerTask.name, sourceKey: documentKey, code: 'write-failed', message: reasonOf(err) };
   }
   const reason = `${failure.code}: ${failure.message}`;
-  // Undo runs even when the saga is being cancelled: a half-written document is the one outcome we never leave.
-  const compensationFailures = await CancellationScope.nonCancellable(async () => {
-    try {
-      const undone = await compensateDocument({ ...traced, system, snapshot: plan.snapshot, reason });
-      return undone.compensationFailures;
-    } catch (err) {
-      const message = `undoing ${documentKey} did not finish: ${reasonOf(err)}`;
-      await traceFailure(`${reason}; ${message}`);
-      return [message];
-    }
-  });
+  // Undo runs even when the saga is being cancelled (the caller's scope is non-cancellable): a half-written
+  // document is the one outcome we never leave.
+  let compensationFailures: string[];
+  try {
+    const undone = await compensateDocument({ ...traced, system, snapshot: plan.snapshot, reason });
+    compensationFailures = undone.compensationFailures;
+  } catch (err) {
+    const message = `undoing ${documentKey} did not finish: ${reasonOf(err)}`;
+    await traceFailure(`${reason}; ${message}`);
+    compensationFailures = [message];
+  }
   for (const message of compensationFailures) {
     log.error('compensation failed', { document: documentKey, message });
   }

@@ -8,7 +8,7 @@ import { Worker } from '@temporalio/worker';
 import type { SyncActivities } from '../../../activities';
 import { DEFAULT_SYNC_SETTINGS, type PageRead } from '../../../common/sync-types';
 import { workflowBundle } from '../../../worker/bundle';
-import { prospectToCash } from '../../../workflows';
+import { entitySync, pauseSignal, progressQuery, prospectToCash, resumeSignal } from '../../../workflows';
 import type { EntitySyncInput } from '../../../workflows/entitySync';
 import { devServerEnv, uniqueQueue } from '../../support/temporal';
 
@@ -156,5 +156,47 @@ describe('cancelling and pausing runs (dev server)', () => {
     expect(calls.beginTask.map((c) => c.ref.task)).toEqual(['accounts']);
     expect(calls.sendRunAlert).toBe(0);
     expect(calls.purgeHistory).toBe(0);
+  });
+
+  test('a task paused while its parallel writes drain before continue-as-new stays paused until resumed', async () => {
+    const write = gate();
+    const calls = emptyCalls();
+    const outcome = await withWorker({ pages: 6, writeGate: write.promise }, calls, async (taskQueue) => {
+      const handle = await env.client.workflow.start(entitySync, {
+        taskQueue,
+        workflowId: uniqueQueue('pause-drain'),
+        args: [
+          {
+            ref: {
+              project: 'pause',
+              task: 'accounts',
+              partition: { dataAreaId: 'usmf', businessUnit: 'USMF' },
+              runId: 'r',
+            },
+            task: task('accounts'),
+            mode: 'full',
+            settings: { ...DEFAULT_SYNC_SETTINGS, writeConcurrency: 4, pagesPerRun: 2, pipelineDepth: 0 },
+          },
+        ],
+      });
+      try {
+        // Two pages read and their writes held: the run has stopped reading and waits for the writes to drain.
+        await until('the run to stop reading', async () => (await handle.query(progressQuery)).page === 2);
+        await handle.signal(pauseSignal);
+        write.open();
+        await new Promise((r) => setTimeout(r, 1_500));
+        const whilePaused = await handle.query(progressQuery);
+        const readsWhilePaused = calls.readPage.length;
+        await handle.signal(resumeSignal);
+        return { whilePaused, readsWhilePaused, result: await handle.result() };
+      } finally {
+        write.open();
+      }
+    });
+    expect(outcome.whilePaused.paused).toBe(true);
+    expect(outcome.whilePaused.page).toBe(2);
+    expect(outcome.readsWhilePaused).toBe(2);
+    expect(outcome.result.outcome).toBe('Completed');
+    expect(outcome.result.counters.created).toBe(6);
   });
 });

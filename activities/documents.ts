@@ -22,7 +22,7 @@ import { classified } from './failures';
 import { documentLinesReader } from './document-lines';
 import { fetchLookups } from './source';
 import { actionableFailures, PreflightReader } from './preflight';
-import { partitionKey } from './sync';
+import { longestRetryAfterMs, partitionKey, retryableWriteFailure } from './sync';
 
 export interface DocumentActivityDeps {
   dataverse: DataverseClient;
@@ -301,12 +301,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
         input.system === 'sales'
           ? await deps.dataverse.upsertBatch([input.row], { continueOnError: true })
           : [await deps.fno.upsert(input.row)];
-      if (outcome.status === 'failed' && outcome.retryable) {
-        throw ApplicationFailure.create({
-          type: RETRYABLE,
-          message: `${outcome.sourceKey}: ${outcome.message ?? 'transient failure'}`,
-        });
-      }
+      if (outcome.status === 'failed' && outcome.retryable) throw retryableWriteFailure([outcome]);
       return outcome;
     });
   }
@@ -335,11 +330,9 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
           ? await deps.dataverse.upsertBatch([row], { continueOnError: true })
           : [await deps.fno.upsert(row)];
       if (outcome.status === 'failed') {
-        throw ApplicationFailure.create({
-          type: outcome.retryable ? RETRYABLE : 'CompensationFailed',
-          nonRetryable: !outcome.retryable,
-          message: `restoring ${snapshot.entitySet} ${JSON.stringify(snapshot.key)} failed: ${outcome.message ?? outcome.code}`,
-        });
+        const message = `restoring ${snapshot.entitySet} ${JSON.stringify(snapshot.key)} failed: ${outcome.message ?? outcome.code}`;
+        if (outcome.retryable) throw retryableWriteFailure([outcome], message);
+        throw ApplicationFailure.create({ type: 'CompensationFailed', nonRetryable: true, message });
       }
       return 'restored';
     });
@@ -498,11 +491,6 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
    */
   async function writeDocument(input: WriteDocumentInput): Promise<DocumentWritten> {
     return classified(async () => {
-      const transient = (outcome: WriteOutcome) =>
-        ApplicationFailure.create({
-          type: RETRYABLE,
-          message: `${outcome.sourceKey}: ${outcome.message ?? 'transient write failure'}`,
-        });
       const saga = sagaRun();
       const journaled =
         input.snapshot && saga
@@ -513,7 +501,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
       const expectNew = outcome === 'created';
       const [header] = await upsertRows(input.system, [input.header], expectNew);
       if (header.status === 'failed') {
-        if (header.retryable) throw transient(header);
+        if (header.retryable) throw retryableWriteFailure([header]);
         return { status: 'rejected', failure: rejection(input, input.header, [header]), outcome };
       }
       const lines = await upsertRows(input.system, input.lines, expectNew);
@@ -524,7 +512,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
         const row = input.lines.find((l) => l.sourceKey === rejected[0].sourceKey) ?? input.lines[0];
         return { status: 'rejected', failure: rejection(input, row, rejected), outcome };
       }
-      if (failed.length > 0) throw transient(failed[0]);
+      if (failed.length > 0) throw retryableWriteFailure(failed);
       const { ref } = input;
       await deps.store.documentWritten({
         project: ref.project,
@@ -552,7 +540,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
       const snapshot = journaled ?? input.snapshot;
       const current = await readDocument(system, snapshot.header, snapshot.lines);
       const describe = (s: RowSnapshot) => `${s.entitySet} ${JSON.stringify(s.key)}`;
-      const problems: Array<{ row: string; message: string; retryable: boolean }> = [];
+      const problems: Array<{ row: string; message: string; retryable: boolean; retryAfterMs?: number }> = [];
       let undone = 0;
       const restoreRows = async (rows: RowSnapshot[]) => {
         const outcomes = await upsertRows(
@@ -566,6 +554,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
               row: describe(rows[i]),
               message: `restoring failed: ${outcome.message ?? outcome.code}`,
               retryable: outcome.retryable === true,
+              retryAfterMs: outcome.retryAfterMs,
             });
         });
       };
@@ -576,7 +565,12 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
           undone += 1;
         } catch (err) {
           if (!(err instanceof ConnectorError)) throw err;
-          problems.push({ row: describe(s), message: `deleting failed: ${err.message}`, retryable: err.retryable });
+          problems.push({
+            row: describe(s),
+            message: `deleting failed: ${err.message}`,
+            retryable: err.retryable,
+            retryAfterMs: err.retryAfterMs,
+          });
         }
       };
       const lines = snapshot.lines.map((s, i) => ({ snapshot: s, undo: undoOf(s, current.lines[i]) }));
@@ -594,6 +588,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
         throw ApplicationFailure.create({
           type: RETRYABLE,
           message: transient.map((p) => `${p.row}: ${p.message}`).join('; '),
+          nextRetryDelay: longestRetryAfterMs(transient),
         });
       }
       const compensationFailures = problems.map((p) => `${p.row}: ${p.message}`);

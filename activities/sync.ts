@@ -30,7 +30,7 @@ import {
 import { packRows, rowsOf, type RowCarrier } from '../common/packed-rows';
 import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import type { RowMetrics } from '../worker/observability';
-import { PAGE_TOO_LARGE } from '../workflows/activity-options';
+import { PAGE_TOO_LARGE, RETRYABLE } from '../workflows/activity-options';
 import { documentLinesReader } from './document-lines';
 import { classified } from './failures';
 import {
@@ -153,6 +153,25 @@ export function keyFilter(keyField: string, keys: string[]): string {
 
 export function partitionKey(ref: TaskRef): string {
   return ref.partition.dataAreaId;
+}
+
+/** The longest wait any of these refusals asked for (Retry-After), or undefined when none named one. */
+export function longestRetryAfterMs(refusals: Array<{ retryAfterMs?: number }>): number | undefined {
+  const waits = refusals.map((r) => r.retryAfterMs).filter((ms): ms is number => ms !== undefined);
+  return waits.length ? Math.max(...waits) : undefined;
+}
+
+/**
+ * The failure that has Temporal retry a write whose rows the target refused for now: named after the first row, and
+ * not retried before the longest wait the refusals asked for, as a thrown ConnectorError is not (toApplicationFailure).
+ */
+export function retryableWriteFailure(refused: WriteOutcome[], message?: string): ApplicationFailure {
+  const [first] = refused;
+  return ApplicationFailure.create({
+    type: RETRYABLE,
+    message: message ?? `${first.sourceKey}: ${first.message ?? 'transient write failure'}`,
+    nextRetryDelay: longestRetryAfterMs(refused),
+  });
 }
 
 function bytesOf(value: unknown): number {
@@ -370,11 +389,11 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         // the page's other rows are kept and the task goes on to its next page.
         const { attempt, retryPolicy } = ctx.info;
         const lastAttempt = attempt >= (retryPolicy?.maximumAttempts ?? Number.POSITIVE_INFINITY);
-        let retryable: WriteOutcome | undefined;
+        const retryable: WriteOutcome[] = [];
         for (const outcome of outcomes) {
           if (outcome.status === 'failed') {
             if (outcome.retryable && !lastAttempt) {
-              retryable ??= outcome;
+              retryable.push(outcome);
               continue;
             }
             const message = outcome.message ?? 'the target rejected the row';
@@ -392,13 +411,10 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           }
         }
         if (written.length) await deps.store.putHashes(ref.project, task.name, partitionKey(ref), written);
-        if (retryable) {
+        if (retryable.length > 0) {
           // Keep what succeeded; the retry writes only the rest and counts each row once.
           ctx.heartbeat(progress);
-          throw ApplicationFailure.create({
-            type: 'ConnectorRetryable',
-            message: `${retryable.sourceKey}: ${retryable.message ?? 'transient write failure'}`,
-          });
+          throw retryableWriteFailure(retryable);
         }
 
         const at = now().toISOString();

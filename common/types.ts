@@ -55,4 +55,6 @@ export interface WriteOutcome {
   message?: string;
   field?: string;
   retryable?: boolean;
+  /** On a retryable failure: how long the service asked to be left alone (Retry-After), in milliseconds. */
+  retryAfterMs?: number;
 }

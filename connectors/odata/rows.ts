@@ -34,6 +34,8 @@ export function failedOutcome(row: TargetRow, err: ConnectorError): WriteOutcome
     message: err.message,
     retryable: err.retryable,
   };
+  // Kept so the retry that follows (Temporal's, when the wait is longer than a call waits inline) honours it.
+  if (err.retryable && err.retryAfterMs !== undefined) outcome.retryAfterMs = err.retryAfterMs;
   const field = fieldNamedIn(err.serviceMessage, row);
   if (field) outcome.field = field;
   return outcome;

@@ -147,4 +147,25 @@ describe('batch parts that fail', () => {
       expect(gaps[1]).toBeGreaterThanOrEqual(backoffMs(2) - 5);
     });
   });
+
+  describe('parts that ask for a longer wait than a call waits inline', () => {
+    const unavailableFor = (seconds: number): FakePart => ({
+      status: 503,
+      headers: { 'Retry-After': String(seconds) },
+      body: serviceError('0x80040216', 'The service is temporarily unavailable.'),
+    });
+
+    it.each([
+      ['Dataverse', () => dataverse((_n, op) => unavailableFor(op === 0 ? 120 : 90)), accountRow],
+      ['F&O', () => fno((_n, op) => unavailableFor(op === 0 ? 120 : 90)), customerRow],
+    ] as const)('%s reports the rows retryable with the wait each part asked for', async (_system, start, row) => {
+      const { client, batches } = await start();
+      const outcomes = await client.upsertBatch([row(20), row(21)], { continueOnError: true });
+      expect(outcomes).toMatchObject([
+        { status: 'failed', retryable: true, retryAfterMs: 120_000 },
+        { status: 'failed', retryable: true, retryAfterMs: 90_000 },
+      ]);
+      expect(batches).toHaveLength(1);
+    });
+  });
 });

@@ -5,6 +5,7 @@
 import {
   ActivityFailure,
   ApplicationFailure,
+  CancellationScope,
   ChildWorkflowFailure,
   ContinueAsNew,
   condition,
@@ -103,6 +104,9 @@ const remoteBookkeeping = proxyActivities<SyncActivities>(activityOptions.bookke
 const localBookkeeping = proxyLocalActivities<SyncActivities>(localActivityOptions.bookkeeping);
 const bookkeeping = () => (patched(LOCAL_BOOKKEEPING) ? localBookkeeping : remoteBookkeeping);
 const { applyDeletes } = proxyActivities<SyncActivities>(activityOptions.write);
+
+/** The reason a cancelled task's run is recorded with (as Failed: the store keeps no reason, TaskOutcome no Cancelled). */
+export const CANCELLED_REASON = 'cancelled';
 
 function isPageTooLarge(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PAGE_TOO_LARGE;
@@ -366,7 +370,12 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       return await finish();
     }
   } catch (err) {
-    if (err instanceof ContinueAsNew || isCancellation(err)) throw err;
+    if (err instanceof ContinueAsNew) throw err;
+    if (isCancellation(err)) {
+      // The task's run record ends too (no watermark moves), then the cancellation ends the task.
+      await CancellationScope.nonCancellable(() => finish(CANCELLED_REASON));
+      throw err;
+    }
     const reason = describeFailure(err);
     log.warn('task failed', { task: task.name, reason });
     return await finish(reason);

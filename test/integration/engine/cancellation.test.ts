@@ -9,7 +9,7 @@ import type { SyncActivities } from '../../../activities';
 import { DEFAULT_SYNC_SETTINGS, type PageRead } from '../../../common/sync-types';
 import { workflowBundle } from '../../../worker/bundle';
 import { entitySync, pauseSignal, progressQuery, prospectToCash, resumeSignal } from '../../../workflows';
-import type { EntitySyncInput } from '../../../workflows/entitySync';
+import { CANCELLED_REASON, type EntitySyncInput } from '../../../workflows/entitySync';
 import { devServerEnv, uniqueQueue } from '../../support/temporal';
 
 type Activities = Pick<
@@ -154,6 +154,11 @@ describe('cancelling and pausing runs (dev server)', () => {
     expect(outcome.status).toBe('CANCELLED');
     expect(outcome.childStatus).toBe('CANCELLED');
     expect(calls.beginTask.map((c) => c.ref.task)).toEqual(['accounts']);
+    // The cancelled task's run record is ended, and its watermark stays where it was.
+    expect(calls.finishTask).toEqual([
+      expect.objectContaining({ task: 'accounts', outcome: 'Failed', reason: CANCELLED_REASON }),
+    ]);
+    expect(calls.finishTask[0].watermark).toBeUndefined();
     expect(calls.sendRunAlert).toBe(0);
     expect(calls.purgeHistory).toBe(0);
   });

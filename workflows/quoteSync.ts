@@ -47,9 +47,9 @@ const { prepareDocument, snapshotDocument, planDocument } = proxyActivities<Sync
 const { planDocument: planDocumentLocally } = proxyLocalActivities<SyncActivities>(localActivityOptions.read);
 const { upsertRow, writeDocument } = proxyActivities<SyncActivities>(activityOptions.write);
 const { writeDocument: writeDocumentLocally } = proxyLocalActivities<SyncActivities>(localActivityOptions.write);
-const { compensateRow, compensateDocument, traceDocument } = proxyActivities<SyncActivities>(
-  activityOptions.bookkeeping,
-);
+// Undoing writes to the services as the write does, so it gets the write's time and retries (throttling included).
+const { compensateRow, compensateDocument } = proxyActivities<SyncActivities>(activityOptions.write);
+const { traceDocument } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
 
 /** Marks sagas that write in batches; histories recorded without it replay the row-by-row path (an activity per row). */
 export const BATCHED_DOCUMENT_WRITES = 'batched-document-writes';

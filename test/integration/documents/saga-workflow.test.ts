@@ -7,6 +7,8 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
+import type { temporal } from '@temporalio/proto';
+import { msToNumber } from '@temporalio/common/lib/time';
 import type { SyncActivities } from '../../../activities';
 import type { DocumentPlan, DocumentSnapshot } from '../../../activities/documents';
 import { resolveTasks } from '../../../mappings';
@@ -15,7 +17,7 @@ import type { TargetRow } from '../../../common/types';
 import { workflowBundle } from '../../../worker/bundle';
 import { quoteSyncV3 } from '../../../workflows';
 import type { QuoteSyncInput, QuoteSyncResult } from '../../../workflows/quoteSync';
-import { NON_RETRYABLE } from '../../../workflows/activity-options';
+import { activityOptions, NON_RETRYABLE } from '../../../workflows/activity-options';
 import { EXAMPLE_PROJECT } from '../../support/e2e';
 import { timeSkippingEnv, uniqueQueue } from '../../support/temporal';
 
@@ -87,7 +89,9 @@ describe('document saga orchestration (time-skipping server)', () => {
     await env?.teardown();
   });
 
-  async function runSaga(behaviour: Behaviour): Promise<{ result: QuoteSyncResult; calls: Calls; events: number }> {
+  async function runSaga(
+    behaviour: Behaviour,
+  ): Promise<{ result: QuoteSyncResult; calls: Calls; events: number; history: temporal.api.history.v1.IHistory }> {
     const calls: Calls = { planDocument: [], writeDocument: [], compensateDocument: [], traceDocument: [] };
     const taskQueue = uniqueQueue('saga');
     const worker = await Worker.create({
@@ -115,7 +119,7 @@ describe('document saga orchestration (time-skipping server)', () => {
       });
       const result = await handle.result();
       const history = await handle.fetchHistory();
-      return { result, calls, events: history.events?.length ?? 0 };
+      return { result, calls, events: history.events?.length ?? 0, history };
     });
   }
 
@@ -172,6 +176,23 @@ describe('document saga orchestration (time-skipping server)', () => {
     expect(calls.compensateDocument[0].reason).toContain('F&O is read-only for maintenance');
     expect(result).toMatchObject({ outcome: 'failed', compensated: true, compensationFailures: [] });
     expect(result.failures).toEqual([expect.objectContaining({ code: 'write-failed', sourceKey: QUOTE })]);
+  });
+
+  test('the undo gets the time and retries of a write, not of a checkpoint-store call', async () => {
+    const { history } = await runSaga({
+      write: () => {
+        throw refused('F&O is read-only for maintenance');
+      },
+    });
+    const scheduled = (history.events ?? [])
+      .map((e) => e.activityTaskScheduledEventAttributes)
+      .find((a) => a?.activityType?.name === 'compensateDocument');
+    const seconds = (d: Parameters<typeof msToNumber>[0]) => msToNumber(d) / 1000;
+    const { write } = activityOptions;
+    expect(Number(scheduled?.startToCloseTimeout?.seconds)).toBe(seconds(write.startToCloseTimeout));
+    expect(Number(scheduled?.heartbeatTimeout?.seconds)).toBe(seconds(write.heartbeatTimeout));
+    expect(scheduled?.retryPolicy?.maximumAttempts).toBe(write.retry.maximumAttempts);
+    expect(Number(scheduled?.retryPolicy?.maximumInterval?.seconds)).toBe(seconds(write.retry.maximumInterval!));
   });
 
   test('a rejected line is reported as the write returned it, after the undo', async () => {

@@ -10,6 +10,7 @@ import {
   isCancellation,
   log,
   ParentClosePolicy,
+  patched,
   setHandler,
   sleep,
   workflowInfo,
@@ -30,6 +31,7 @@ import {
 } from '../common/sync-types';
 import { entitySync } from './entitySync';
 import { DIRECTION_ATTRIBUTE, PROJECT_ATTRIBUTE, TASK_ATTRIBUTE } from './search-attributes';
+import { runTimeStamp } from './ids';
 
 export interface PollingSettings {
   /** Sleep after a pass that changed something. */
@@ -101,6 +103,17 @@ export function continuousWorkflowId(project: string, task: string, dataAreaId: 
   return `p2c/${project}/${task}@${dataAreaId}/continuous`;
 }
 
+/** Marks continuous workflows whose pass ids name their start; runs recorded before it number passes alone. */
+export const START_SCOPED_PASS_IDS = 'start-scoped-pass-ids';
+
+/**
+ * `<continuous workflow id>/<start time>/pass-<n>`. A pass's id is also the run id its cursor and failures are
+ * saved under, so passes of a later start must not reuse the ids of an earlier, cancelled one.
+ */
+export function continuousPassId(workflowId: string, startedAt: string, pass: number): string {
+  return `${workflowId}/${runTimeStamp(new Date(startedAt))}/pass-${pass}`;
+}
+
 /** Rows a pass changed in the target or deletions it saw: what resets the back-off. */
 export function changesOf(result: TaskResult): number {
   return result.counters.created + result.counters.updated + result.counters.deletedSeen;
@@ -136,12 +149,15 @@ export async function continuousSync(input: ContinuousSyncInput): Promise<Contin
   }));
 
   const workflowId = workflowInfo().workflowId;
+  const startScopedPassIds = patched(START_SCOPED_PASS_IDS);
   let passesThisRun = 0;
   const finished = () => input.maxPasses !== undefined && state.passes >= input.maxPasses;
   for (;;) {
     if (finished()) return { ...state, task: task.name, dataAreaId: partition.dataAreaId };
     activity = 'syncing';
-    const passId = `${workflowId}/pass-${state.passes + 1}`;
+    const passId = startScopedPassIds
+      ? continuousPassId(workflowId, state.startedAt, state.passes + 1)
+      : `${workflowId}/pass-${state.passes + 1}`;
     let result: TaskResult;
     try {
       result = await executeChild(entitySync, {

@@ -41,6 +41,8 @@ const ROUTINE_TASK_FAILURES = new Set<temporal.api.enums.v1.WorkflowTaskFailedCa
 /** What went wrong at this event, or undefined when it is a normal part of a run's life. */
 function troubleOf(event: HistoryEvent): string | undefined {
   if (event.eventType && RUN_ENDS.has(event.eventType)) return eventName(event.eventType);
+  // A reset run keeps the events before its reset point: one after the cancel request would be cancelled again.
+  if (event.eventType === EventType.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED) return eventName(event.eventType);
   const failed = event.workflowTaskFailedEventAttributes;
   if (failed && !(failed.cause && ROUTINE_TASK_FAILURES.has(failed.cause)))
     return `${eventName(event.eventType)} (${(Cause[failed.cause ?? 0] ?? 'unknown').replace(/^WORKFLOW_TASK_FAILED_CAUSE_/, '')})`;

@@ -282,6 +282,31 @@ describe('p2c run commands', () => {
     expect(summary.tasks.map((t) => [t.task, t.outcome === 'Failed'])).toEqual([['products', false]]);
   });
 
+  test('reset --to last-good resets a cancelled run to before the cancel request, and the reset run finishes', async () => {
+    const started = json<{ workflowId: string }>(await p2c('sync', '--task', 'products', '--json'));
+    const handle = e2e.client.workflow.getHandle(started.workflowId);
+    for (;;) {
+      const history = await handle.fetchHistory();
+      if (history.events?.some((e) => e.childWorkflowExecutionStartedEventAttributes)) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    await handle.cancel();
+    for (;;) {
+      const { status } = await handle.describe();
+      if (status.name !== 'RUNNING') {
+        expect(status.name).toBe('CANCELLED');
+        break;
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    const result = await p2c('reset', started.workflowId, '--json');
+    expect(result.code).toBe(0);
+    const out = json<{ runId: string; trouble: string }>(result);
+    expect(out.trouble).toMatch(/^WORKFLOW_EXECUTION_CANCEL_REQUESTED at event \d+$/);
+    const summary: ProjectRunSummary = await e2e.client.workflow.getHandle(started.workflowId, out.runId).result();
+    expect(summary.tasks.map((t) => [t.task, t.outcome === 'Failed'])).toEqual([['products', false]]);
+  });
+
   test('user mistakes are one line on stderr with exit code 1', async () => {
     const cases: Array<[string[], Record<string, string>, RegExp]> = [
       [['sync', '--task', 'nope'], {}, /^p2c: unknown task nope; the project has products, accounts/],

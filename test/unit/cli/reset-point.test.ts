@@ -114,6 +114,21 @@ describe('reset point', () => {
     );
   });
 
+  test('a cancelled run resets to before the cancel request, so the reset run is not cancelled again', () => {
+    const events = history(
+      ...START,
+      ...ACTIVITY_ROUND, // completed task at 9
+      T.EVENT_TYPE_WORKFLOW_EXECUTION_CANCEL_REQUESTED, // 10
+      T.EVENT_TYPE_WORKFLOW_TASK_SCHEDULED,
+      T.EVENT_TYPE_WORKFLOW_TASK_STARTED,
+      T.EVENT_TYPE_WORKFLOW_TASK_COMPLETED, // 13
+      T.EVENT_TYPE_WORKFLOW_EXECUTION_CANCELED,
+    );
+    expect(findResetPoint(events, 'last-good')).toEqual(
+      expect.objectContaining({ eventId: 9, trouble: 'WORKFLOW_EXECUTION_CANCEL_REQUESTED at event 10' }),
+    );
+  });
+
   test('a child still open at the trouble moves the reset point before its start', () => {
     const events = history(
       ...START,

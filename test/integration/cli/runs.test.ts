@@ -5,6 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { WorkflowHandle } from '@temporalio/client';
 import type { StoredFailure } from '../../../common/checkpoint-store';
 import type { ProjectRunSummary } from '../../../common/sync-types';
 import { loadProject } from '../../../mappings/project-file';
@@ -262,15 +263,20 @@ describe('p2c run commands', () => {
     expect(summary.tasks.map((t) => t.task).sort()).toEqual([...TASKS].sort());
   });
 
+  /** Waits until the run has started its first task workflow. */
+  const taskStarted = async (handle: WorkflowHandle) => {
+    for (;;) {
+      const history = await handle.fetchHistory();
+      if (history.events?.some((e) => e.childWorkflowExecutionStartedEventAttributes)) return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  };
+
   test('reset --to last-good resets a terminated run to the workflow task before the termination', async () => {
     const started = json<{ workflowId: string }>(await p2c('sync', '--task', 'products', '--json'));
     const handle = e2e.client.workflow.getHandle(started.workflowId);
     // Terminate once the task workflow runs, so the reset has a good workflow task and an open child to deal with.
-    for (;;) {
-      const history = await handle.fetchHistory();
-      if (history.events?.some((e) => e.childWorkflowExecutionStartedEventAttributes)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await taskStarted(handle);
     await handle.terminate('test: simulate a run that died');
     const result = await p2c('reset', started.workflowId, '--json');
     expect(result.code).toBe(0);
@@ -285,11 +291,7 @@ describe('p2c run commands', () => {
   test('reset --to last-good resets a cancelled run to before the cancel request, and the reset run finishes', async () => {
     const started = json<{ workflowId: string }>(await p2c('sync', '--task', 'products', '--json'));
     const handle = e2e.client.workflow.getHandle(started.workflowId);
-    for (;;) {
-      const history = await handle.fetchHistory();
-      if (history.events?.some((e) => e.childWorkflowExecutionStartedEventAttributes)) break;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+    await taskStarted(handle);
     await handle.cancel();
     for (;;) {
       const { status } = await handle.describe();

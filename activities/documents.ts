@@ -18,11 +18,11 @@ import type { CheckpointStore, TraceEntry, TraceOutcome } from '../common/checkp
 import { documentOutcomeOf, type TaskRef } from '../common/sync-types';
 import type { BusinessKey, KeyValue, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
-import { classified } from './failures';
+import { classified, longestRetryAfterMs, retryableWriteFailure } from './failures';
 import { documentLinesReader } from './document-lines';
 import { fetchLookups } from './source';
 import { actionableFailures, PreflightReader } from './preflight';
-import { longestRetryAfterMs, partitionKey, retryableWriteFailure } from './sync';
+import { partitionKey } from './sync';
 
 export interface DocumentActivityDeps {
   dataverse: DataverseClient;

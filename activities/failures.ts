@@ -4,6 +4,7 @@
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import { ConnectorError } from '../connectors';
+import type { WriteOutcome } from '../common/types';
 import { CONFIG_ERROR, NON_RETRYABLE, RETRYABLE } from '../workflows/activity-options';
 
 export function toApplicationFailure(err: unknown): ApplicationFailure {
@@ -23,6 +24,25 @@ export function toApplicationFailure(err: unknown): ApplicationFailure {
   // Unknown errors (bugs, unexpected responses) keep retrying with backoff; the attempt limit bounds them.
   const message = err instanceof Error ? err.message : String(err);
   return ApplicationFailure.create({ type: RETRYABLE, message, nonRetryable: false });
+}
+
+/** The longest wait any of these refusals asked for (Retry-After), or undefined when none named one. */
+export function longestRetryAfterMs(refusals: Array<{ retryAfterMs?: number }>): number | undefined {
+  const waits = refusals.map((r) => r.retryAfterMs).filter((ms): ms is number => ms !== undefined);
+  return waits.length ? Math.max(...waits) : undefined;
+}
+
+/**
+ * The failure that has Temporal retry a write whose rows the target refused for now: named after the first row, and
+ * not retried before the longest wait the refusals asked for, as a thrown ConnectorError is not (toApplicationFailure).
+ */
+export function retryableWriteFailure(refused: WriteOutcome[], message?: string): ApplicationFailure {
+  const [first] = refused;
+  return ApplicationFailure.create({
+    type: RETRYABLE,
+    message: message ?? `${first.sourceKey}: ${first.message ?? 'transient write failure'}`,
+    nextRetryDelay: longestRetryAfterMs(refused),
+  });
 }
 
 /** How often a running activity tells Temporal it is alive (its heartbeat timeout is a few times this). */

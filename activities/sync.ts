@@ -30,9 +30,9 @@ import {
 import { packRows, rowsOf, type RowCarrier } from '../common/packed-rows';
 import type { RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import type { RowMetrics } from '../worker/observability';
-import { PAGE_TOO_LARGE, RETRYABLE } from '../workflows/activity-options';
+import { PAGE_TOO_LARGE } from '../workflows/activity-options';
 import { documentLinesReader } from './document-lines';
-import { classified } from './failures';
+import { classified, retryableWriteFailure } from './failures';
 import {
   fetchLookups,
   missingFromSource,
@@ -153,25 +153,6 @@ export function keyFilter(keyField: string, keys: string[]): string {
 
 export function partitionKey(ref: TaskRef): string {
   return ref.partition.dataAreaId;
-}
-
-/** The longest wait any of these refusals asked for (Retry-After), or undefined when none named one. */
-export function longestRetryAfterMs(refusals: Array<{ retryAfterMs?: number }>): number | undefined {
-  const waits = refusals.map((r) => r.retryAfterMs).filter((ms): ms is number => ms !== undefined);
-  return waits.length ? Math.max(...waits) : undefined;
-}
-
-/**
- * The failure that has Temporal retry a write whose rows the target refused for now: named after the first row, and
- * not retried before the longest wait the refusals asked for, as a thrown ConnectorError is not (toApplicationFailure).
- */
-export function retryableWriteFailure(refused: WriteOutcome[], message?: string): ApplicationFailure {
-  const [first] = refused;
-  return ApplicationFailure.create({
-    type: RETRYABLE,
-    message: message ?? `${first.sourceKey}: ${first.message ?? 'transient write failure'}`,
-    nextRetryDelay: longestRetryAfterMs(refused),
-  });
 }
 
 function bytesOf(value: unknown): number {

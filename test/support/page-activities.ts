@@ -2,6 +2,7 @@
 import type { SyncActivities } from '../../activities';
 import type { TargetRow } from '../../common/types';
 import { transformThenWrite } from '../../activities/sync';
+import type { EntitySyncInput } from '../../workflows/entitySync';
 
 export function withTransformAndWrite<T extends Pick<SyncActivities, 'transformPage' | 'writePage'>>(
   activities: T,
@@ -22,4 +23,17 @@ export async function transformIdRows(input: { rows: unknown[] }): Promise<{
     fields: {},
   }));
   return { rows, failures: [], filtered: 0 };
+}
+
+/** A task of the tests' id-only rows (Sales `accounts` to an F&O `Targets` set, keyed by `id`), with no field map. */
+export function idTask(name: string, dependsOn: string[] = []): EntitySyncInput['task'] {
+  return {
+    name,
+    title: name,
+    direction: 'sales-to-fno',
+    source: { system: 'sales', entitySet: 'accounts', keyFields: ['id'] },
+    target: { system: 'fno', entitySet: 'Targets', keyFields: ['id'] },
+    fieldMap: [],
+    dependsOn,
+  } as unknown as EntitySyncInput['task'];
 }

@@ -9,8 +9,9 @@ import type { SyncActivities } from '../../../activities';
 import { DEFAULT_SYNC_SETTINGS, type PageRead } from '../../../common/sync-types';
 import { workflowBundle } from '../../../worker/bundle';
 import { entitySync, pauseSignal, progressQuery, prospectToCash, resumeSignal } from '../../../workflows';
-import { CANCELLED_REASON, type EntitySyncInput } from '../../../workflows/entitySync';
+import { CANCELLED_REASON } from '../../../workflows/entitySync';
 import { devServerEnv, uniqueQueue } from '../../support/temporal';
+import { idTask as task } from '../../support/page-activities';
 
 type Activities = Pick<
   SyncActivities,
@@ -64,18 +65,6 @@ function fakeActivities(fake: Fake, calls: Recorded): Activities {
       return { taskRuns: 0, failures: 0, documents: 0 } as unknown as Awaited<ReturnType<Activities['purgeHistory']>>;
     },
   };
-}
-
-function task(name: string, dependsOn: string[] = []) {
-  return {
-    name,
-    title: name,
-    direction: 'sales-to-fno',
-    source: { system: 'sales', entitySet: 'accounts', keyFields: ['id'] },
-    target: { system: 'fno', entitySet: 'Targets', keyFields: ['id'] },
-    fieldMap: [],
-    dependsOn,
-  } as unknown as EntitySyncInput['task'];
 }
 
 function gate(): { promise: Promise<void>; open: () => void } {

@@ -12,7 +12,7 @@ import { workflowBundle } from '../../../worker/bundle';
 import { entitySync, pauseSignal, progressQuery, prospectToCash, resumeSignal } from '../../../workflows';
 import type { EntitySyncInput } from '../../../workflows/entitySync';
 import { PAGE_TOO_LARGE } from '../../../workflows/activity-options';
-import { withTransformAndWrite } from '../../support/page-activities';
+import { idTask as task, withTransformAndWrite } from '../../support/page-activities';
 import { timeSkippingEnv, uniqueQueue } from '../../support/temporal';
 
 interface FakeSystem {
@@ -81,18 +81,6 @@ function fakeActivities(sys: FakeSystem): RowActivities {
       return undefined;
     },
   };
-}
-
-function task(name: string, dependsOn: string[] = []) {
-  return {
-    name,
-    title: name,
-    direction: 'sales-to-fno',
-    source: { system: 'sales', entitySet: 'accounts', keyFields: ['id'] },
-    target: { system: 'fno', entitySet: 'Targets', keyFields: ['id'] },
-    fieldMap: [],
-    dependsOn,
-  } as unknown as EntitySyncInput['task'];
 }
 
 function input(name: string, settings: Partial<SyncSettings> = {}): EntitySyncInput {

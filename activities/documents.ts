@@ -12,7 +12,15 @@ import {
   type FnoClient,
 } from '../connectors';
 import { literal } from '../connectors/odata/keys';
-import { canonicalJson, createLookupIndex, rowHash, sourceKeyOf, transform, type TaskDefinition } from '../mappings';
+import {
+  canonicalJson,
+  createLookupIndex,
+  keyIdentity,
+  rowHash,
+  sourceKeyOf,
+  transform,
+  type TaskDefinition,
+} from '../mappings';
 import { fnv1a64Hex } from '../mappings/hash';
 import type { CheckpointStore, TraceEntry, TraceOutcome } from '../common/checkpoint-store';
 import { documentOutcomeOf, type TaskRef } from '../common/sync-types';
@@ -174,11 +182,6 @@ export function documentLineKey(header: TargetRow, lines: TargetRow[]): Business
 /** Both services compare keys case-insensitively. */
 function sameKeyValue(a: KeyValue | undefined, b: KeyValue | undefined): boolean {
   return a !== undefined && b !== undefined && String(a).toLowerCase() === String(b).toLowerCase();
-}
-
-/** A row's key values in a form that matches however the service cased them. */
-function keyIdentity(fields: string[], values: (field: string) => unknown): string {
-  return JSON.stringify(fields.map((field) => String(values(field)).toLowerCase()));
 }
 
 /**

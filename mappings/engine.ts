@@ -3,7 +3,7 @@
  * cannot be mapped becomes a RowFailure naming the record, the field and the reason, and the page goes on.
  */
 import type { BusinessKey, LookupRef, RowFailure, SourceRow, TargetRow } from '../common/types';
-import { compilePath, isEmpty, sourceKeyFrom, type Reader } from './source-key';
+import { compilePath, isEmpty, keyIdentity, sourceKeyFrom, type Reader } from './source-key';
 import { countryByIso2, findCountry, formatCountry, type Country } from './countries';
 import { lineDiscountFromPerUnit, maxRoundingCharge, perUnitDiscount, salesLineAmounts } from './discount';
 import { roundAmount } from './money';
@@ -559,18 +559,10 @@ function mapRow(
   return { main, priceListRow };
 }
 
-/**
- * A row's target key as the target compares it: Dataverse and F&O both ignore case in key values. Undefined
- * when a part is empty (such a row fails or is refused on its own).
- */
-function keyIdentity(task: TaskDefinition, key: BusinessKey): string | undefined {
-  const parts: string[] = [];
-  for (const field of task.target.keyFields) {
-    const value = key[field];
-    if (isEmpty(value)) return undefined;
-    parts.push(String(value).toLowerCase());
-  }
-  return JSON.stringify(parts);
+/** A row's target key as the target compares it; undefined when a part is empty (such a row fails on its own). */
+function targetKeyIdentity(task: TaskDefinition, key: BusinessKey): string | undefined {
+  const fields = task.target.keyFields;
+  return fields.some((field) => isEmpty(key[field])) ? undefined : keyIdentity(fields, (field) => key[field]);
 }
 
 /** The target key of a row that failed to map, from the key entries alone; undefined when they fail too. */
@@ -764,7 +756,7 @@ export function transform(task: TaskDefinition, rows: SourceRow[], context: Tran
       issue = error;
     }
     const key = mapped ? mapped.main.key : targetKeyOf(task, compiled, row, state);
-    const identity = key && keyIdentity(task, key);
+    const identity = key && targetKeyIdentity(task, key);
     let holder = identity === undefined ? undefined : holders.get(identity);
     if (holder && sameRecord(compiled, holder.row, row)) {
       // One record read twice (a query paged while it changed): the later copy replaces the earlier.

@@ -30,7 +30,7 @@ export {
   type TransformResult,
   type ValueMapOverrides,
 } from './engine';
-export { sourceKeyOf, FNO_EMPTY_DATE } from './source-key';
+export { sourceKeyOf, keyIdentity, FNO_EMPTY_DATE } from './source-key';
 export {
   createLookupIndex,
   relatedLookupKey,

@@ -72,3 +72,11 @@ export function sourceKeyOf(task: TaskDefinition, row: SourceRow): string {
     row,
   );
 }
+
+/**
+ * A key's values in the form the services compare them: Dataverse and F&O both ignore case in key values, so two
+ * keys that differ only in case get the same identity.
+ */
+export function keyIdentity(fields: string[], values: (field: string) => unknown): string {
+  return JSON.stringify(fields.map((field) => String(values(field)).toLowerCase()));
+}

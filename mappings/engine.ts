@@ -727,6 +727,28 @@ function accepts(compiled: CompiledTask, partitionExpression: FilterExpr | undef
  * cannot be mapped become `errors`; nothing throws for bad data. For the products task each product also yields a
  * `productpricelevels` row; those come after all product rows (write the rows in order).
  */
+/**
+ * Why mapping one row fails, as the reason alone (a row failure's message puts the task, row and field before it);
+ * undefined when the row maps. The row is mapped whatever the task's filters say.
+ */
+export function mappingProblem(task: TaskDefinition, row: SourceRow, context: TransformContext): string | undefined {
+  const compiled = compile(task, context.valueMaps);
+  const state: RowState = {
+    task,
+    sourceKey: sourceKeyFrom(compiled, row),
+    partition: context.partition,
+    lookups: context.lookups,
+    warnings: [],
+  };
+  try {
+    mapRow(task, compiled, row, state);
+    return undefined;
+  } catch (error) {
+    if (!(error instanceof MappingIssue)) throw error;
+    return error.reason;
+  }
+}
+
 export function transform(task: TaskDefinition, rows: SourceRow[], context: TransformContext): TransformResult {
   const compiled = compile(task, context.valueMaps);
   const fno = task.source.system === 'fno';

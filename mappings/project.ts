@@ -3,7 +3,7 @@
  * templates (filters, extra fields, value maps). Pure: the file loader lives in project-file.ts.
  */
 import { z } from 'zod';
-import { transform } from './engine';
+import { mappingProblem } from './engine';
 import { createLookupIndex } from './lookup-index';
 import { FilterSyntaxError, parseFilter } from './odata-filter';
 import { withDerivedQuery } from './query';
@@ -382,11 +382,7 @@ function valueProblem(
   };
   if (sourcePathsOf(probe).length > 0) return undefined;
   const context = { partition: project.partitions[0], valueMaps: project.valueMaps, lookups: NO_LOOKUPS };
-  const failure = transform(probe, [{}], context).errors[0];
-  if (!failure) return undefined;
-  // The engine names the row and field first: `<title> <source key>, <field>: <reason>`.
-  const prefix = `${probe.title} , ${key}: `;
-  return failure.message.startsWith(prefix) ? failure.message.slice(prefix.length) : failure.message;
+  return mappingProblem(probe, {}, context);
 }
 
 /** The enabled tasks of a project, in run order. */

@@ -71,8 +71,6 @@ export interface EntitySyncCarry {
   runs: number;
   deletes?: DeleteCounts;
   deletedSample?: string[];
-  /** Paused when the run continued as new; the next run waits for a resume before it reads. */
-  paused?: boolean;
 }
 
 export interface EntitySyncProgress {
@@ -126,7 +124,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
   let failureCount = carry?.failureCount ?? 0;
   const startedAt = carry?.startedAt ?? new Date().toISOString();
   const runs = (carry?.runs ?? 0) + 1;
-  let paused = carry?.paused ?? false;
+  let paused = false;
   let cursor: SyncCursor = carry?.cursor ?? { page: 0, pageSize: settings.pageSize, done: false };
   let deletes: DeleteCounts | undefined = carry?.deletes;
   const deletedSample: string[] = carry?.deletedSample ?? [];
@@ -199,7 +197,6 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
         cursor = { ...cursor, readFrom: begun.readFrom, pendingWatermark: begun.pendingWatermark };
     }
     if (cursor.done) return await finish();
-    if (paused) await condition(() => !paused);
 
     // Reads are chained (each needs the previous next link) and may run ahead of writes by pipelineDepth pages.
     const readWithShrink = async (next: string | undefined): Promise<PageRead> => {
@@ -271,17 +268,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
     const continueWithCursor = () =>
       continueAsNew<typeof entitySync>({
         ...input,
-        carry: {
-          cursor,
-          counters,
-          failureSample,
-          failureCount,
-          startedAt,
-          runs,
-          deletes,
-          deletedSample,
-          ...(paused ? { paused } : {}),
-        },
+        carry: { cursor, counters, failureSample, failureCount, startedAt, runs, deletes, deletedSample },
       });
 
     // Plain tasks write several pages at once; histories recorded before that write one page at a time.
@@ -361,7 +348,8 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
         if (pagesThisRun >= settings.pagesPerRun || workflowInfo().continueAsNewSuggested) stopReading = true;
         if (stopReading && queue.length === 0) {
           await drained();
-          // A pause that arrived while the writes drained holds the task here, as it would between pages.
+          // A pause that arrived while the writes drained holds the task here, as it would between pages: every
+          // continue-as-new follows such a wait, so a run never continues paused.
           if (paused) await condition(() => !paused);
           return await continueWithCursor();
         }

@@ -38,10 +38,6 @@ function loadOrder(engine: FnoEngine, dataAreaId: string, salesOrderNumber: stri
   return { entity, header, lines };
 }
 
-function inTransaction<T>(store: TableStore, work: () => T): Promise<T> {
-  return store.atomically(async () => work());
-}
-
 function confirmNow(engine: FnoEngine, header: Row, today: string): Row {
   const { header: headerTable, line: lineTable } = orderTables(engine);
   const filled = (value: unknown) => (value && value !== EMPTY_DATETIME ? value : today);
@@ -65,7 +61,7 @@ export function confirmSalesOrder(
   salesOrderNumber: string,
   now: Date = new Date(),
 ): Promise<Row> {
-  return inTransaction(store, () => {
+  return store.atomically(async () => {
     const { entity, header } = loadOrder(engine, dataAreaId.toLowerCase(), salesOrderNumber);
     if (CLOSED_STATUSES.has(String(header.SalesOrderProcessingStatus))) {
       throw new FnoError(
@@ -85,7 +81,7 @@ export function invoiceSalesOrder(
   salesOrderNumber: string,
   options: { invoiceDate?: string; now?: Date } = {},
 ): Promise<InvoiceResult> {
-  return inTransaction(store, () => {
+  return store.atomically(async () => {
     const company = dataAreaId.toLowerCase();
     const loaded = loadOrder(engine, company, salesOrderNumber);
     let header = loaded.header;

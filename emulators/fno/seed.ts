@@ -95,26 +95,19 @@ export async function loadSeed(
   batches.sort(
     ([a], [b]) => tableOrder.get(engine.entity(a).table.def.name)! - tableOrder.get(engine.entity(b).table.def.name)!,
   );
-  const transaction = store.begin();
   let loaded = 0;
-  try {
-    await transaction.run(async () => {
-      for (const [set, rows] of batches) {
-        rows.forEach((row, index) => {
-          try {
-            engine.create(set, row, { defaultCompany, internal: true });
-          } catch (error) {
-            const reason = error instanceof FnoError ? error.message : String(error);
-            throw new Error(`seed ${set}[${index}]: ${reason}`);
-          }
-          loaded += 1;
-        });
-      }
-    });
-    transaction.commit();
-  } catch (error) {
-    transaction.rollback();
-    throw error;
-  }
+  await store.atomically(async () => {
+    for (const [set, rows] of batches) {
+      rows.forEach((row, index) => {
+        try {
+          engine.create(set, row, { defaultCompany, internal: true });
+        } catch (error) {
+          const reason = error instanceof FnoError ? error.message : String(error);
+          throw new Error(`seed ${set}[${index}]: ${reason}`);
+        }
+        loaded += 1;
+      });
+    }
+  });
   return loaded;
 }

@@ -3,6 +3,7 @@
  * cannot be mapped becomes a RowFailure naming the record, the field and the reason, and the page goes on.
  */
 import type { BusinessKey, LookupRef, RowFailure, SourceRow, TargetRow } from '../common/types';
+import { truncateText } from '../common/text';
 import { compilePath, isEmpty, keyIdentity, sourceKeyFrom, type Reader } from './source-key';
 import { countryByIso2, findCountry, formatCountry, type Country } from './countries';
 import { lineDiscountFromPerUnit, maxRoundingCharge, perUnitDiscount, salesLineAmounts } from './discount';
@@ -415,12 +416,6 @@ function checkLength(ce: CompiledEntry, value: string, state: RowState): string 
     message: `${state.task.title} ${state.sourceKey}, ${ce.field}: truncated from ${value.length} to ${cut.length} characters (${where} limit)`,
   });
   return cut;
-}
-
-/** The first `max` UTF-16 code units, one fewer when the cut would leave half a surrogate pair (an emoji). */
-function truncateText(value: string, max: number): string {
-  const last = value.charCodeAt(max - 1);
-  return value.slice(0, last >= 0xd800 && last <= 0xdbff ? max - 1 : max);
 }
 
 /** F&O stores blank text as ''; other blank F&O values are left to the entity's defaults; lookups are omitted. */

@@ -8,6 +8,8 @@ export const DEFAULT_POSTGRES_POOL_SIZE = 10;
 /** listRuns returns at most this many runs when the filter sets no limit. */
 export const DEFAULT_RUN_LIST_LIMIT = 100;
 export const MAX_RUN_LIST_LIMIT = 10_000;
+/** A task run's reason is kept to this many characters: enough for any real error, bounded for a runaway one. */
+export const MAX_RUN_REASON_LENGTH = 2_000;
 /** How long a SQLite writer waits for another process's lock before failing with SQLITE_BUSY. */
 export const SQLITE_BUSY_TIMEOUT_MS = 5_000;
 

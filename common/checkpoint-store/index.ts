@@ -14,6 +14,7 @@ export {
   DEFAULT_RUN_LIST_LIMIT,
   DEFAULT_SQLITE_FILE,
   MAX_RUN_LIST_LIMIT,
+  MAX_RUN_REASON_LENGTH,
   retentionCutoff,
   type CheckpointStoreConfig,
   type ResolvedCheckpointStoreConfig,

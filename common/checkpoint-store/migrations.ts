@@ -153,6 +153,11 @@ export const MIGRATIONS: readonly Migration[] = [
       'CREATE INDEX document_snapshots_by_at ON document_snapshots (at_ms)',
     ],
   },
+  {
+    version: 6,
+    name: 'why a task run failed or was cancelled',
+    statements: () => ['ALTER TABLE runs ADD COLUMN reason TEXT'],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

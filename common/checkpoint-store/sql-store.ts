@@ -1,5 +1,6 @@
 import { z } from 'zod';
-import { DEFAULT_RUN_LIST_LIMIT, MAX_RUN_LIST_LIMIT } from './config';
+import { truncateText } from '../text';
+import { DEFAULT_RUN_LIST_LIMIT, MAX_RUN_LIST_LIMIT, MAX_RUN_REASON_LENGTH } from './config';
 import { chunks, type SqlDriver, type SqlValue, type Statement } from './driver';
 import { MIGRATIONS, type Migration } from './migrations';
 import {
@@ -93,6 +94,11 @@ function toCursor(row: CursorRow): RunCursor {
   }) as RunCursor;
 }
 
+/** A reason over the limit keeps its start, cut where no character is split, and ends in an ellipsis. */
+function boundedReason(reason: string): string {
+  return reason.length <= MAX_RUN_REASON_LENGTH ? reason : `${truncateText(reason, MAX_RUN_REASON_LENGTH - 1)}…`;
+}
+
 function runRow(run: RunRecord): RunRow {
   return {
     run_id: run.runId,
@@ -107,6 +113,7 @@ function runRow(run: RunRecord): RunRow {
     ended_ms: run.endedAt === undefined ? null : epochMs(run.endedAt),
     counters: JSON.stringify(run.counters),
     parent_run_id: orNull(run.parentRunId),
+    reason: run.reason === undefined ? null : boundedReason(run.reason),
   };
 }
 
@@ -122,6 +129,7 @@ function toRun(row: RunRow): RunRecord {
     endedAt: row.ended_at,
     counters: JSON.parse(row.counters as string),
     parentRunId: row.parent_run_id,
+    reason: row.reason,
   }) as RunRecord;
 }
 

@@ -87,6 +87,7 @@ export const RUNS = table({
     ended_ms: 'bigint',
     counters: 'text',
     parent_run_id: 'text',
+    reason: 'text',
   },
   conflictKey: ['run_id'],
   keepsInsertionOrder: false,

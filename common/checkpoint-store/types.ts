@@ -37,6 +37,8 @@ export const runRecordSchema = z.object({
   counters,
   /** The run whose failures this run retried (`p2c retry-failed`). */
   parentRunId: nonEmpty('parentRunId').optional(),
+  /** Why the run failed or was cancelled; a long one is kept to MAX_RUN_REASON_LENGTH characters. */
+  reason: z.string().optional(),
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 

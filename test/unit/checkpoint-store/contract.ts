@@ -2,6 +2,7 @@ import {
   CheckpointStoreInputError,
   DEFAULT_RUN_LIST_LIMIT,
   LATEST_SCHEMA_VERSION,
+  MAX_RUN_REASON_LENGTH,
   MIGRATIONS,
   type CheckpointStore,
   type Migration,
@@ -14,6 +15,8 @@ import { BULK_CHUNK_SIZE } from '../../../common/checkpoint-store/driver';
 /** One empty database; every open() connects a new store to that same database. */
 export interface TestDatabase {
   open(migrations?: readonly Migration[]): Promise<CheckpointStore>;
+  /** Runs one SQL statement on the database directly, as a program older than the store under test would. */
+  execute(sql: string): Promise<void>;
 }
 
 /** Creates a fresh, empty database for each test. */
@@ -35,6 +38,19 @@ function run(overrides: Partial<RunRecord> & Pick<RunRecord, 'runId'>): RunRecor
     counters: {},
     ...overrides,
   };
+}
+
+/** The schema version that added a task run's reason. */
+const RUN_REASON_VERSION = 6;
+
+/** A run row as every version of the store since the first has written it: the columns of version 1 only. */
+function insertRunAtVersion1(runId: string): string {
+  const { workflowId, project, task, status, startedAt } = run({ runId });
+  return (
+    'INSERT INTO runs (run_id, workflow_id, project, task, partition_key, status, started_at, started_ms, ended_at, ' +
+    `ended_ms, counters, parent_run_id) VALUES ('${runId}', '${workflowId}', '${project}', '${task}', NULL, ` +
+    `'${status}', '${startedAt}', ${Date.parse(startedAt)}, NULL, NULL, '{}', NULL)`
+  );
 }
 
 function failure(sourceKey: string, overrides: Partial<StoredFailure> = {}): StoredFailure {
@@ -96,7 +112,7 @@ export function checkpointStoreContract(
       test('a database created by an older version is migrated forward and keeps its data', async () => {
         const old = await open(MIGRATIONS.slice(0, 1));
         expect(await old.schemaVersion()).toBe(1);
-        await old.recordRun(run({ runId: 'before-upgrade' }));
+        await database.execute(insertRunAtVersion1('before-upgrade'));
         await old.commitWatermark(PROJECT, TASK, PARTITION, { kind: 'delta-link', value: 'token-1' }, 'before-upgrade');
         await old.close();
 
@@ -107,6 +123,18 @@ export function checkpointStoreContract(
         const entry = traceEntry({ runId: 'after-upgrade', outcome: 'created', at: '2026-03-02T10:00:00Z' });
         await upgraded.addTrace([entry]);
         expect(await upgraded.trace(TASK, 'ACC-1')).toEqual([entry]);
+      });
+
+      test('a database from before run reasons gets the column, keeps its runs, and records reasons', async () => {
+        const old = await open(MIGRATIONS.filter((migration) => migration.version < RUN_REASON_VERSION));
+        await database.execute(insertRunAtVersion1('before-reasons'));
+        await old.close();
+
+        const upgraded = await open();
+        expect(await upgraded.getRun('before-reasons')).toStrictEqual(run({ runId: 'before-reasons' }));
+        const failed = run({ runId: 'before-reasons', status: 'Failed', reason: 'auth failed: invalid_client' });
+        await upgraded.recordRun(failed);
+        expect(await upgraded.getRun('before-reasons')).toStrictEqual(failed);
       });
 
       test('a database newer than the code is refused with a clear error', async () => {
@@ -422,6 +450,34 @@ export function checkpointStoreContract(
 
         expect(await store.getRun('r1')).toStrictEqual(finished);
         expect(await store.listRuns({})).toHaveLength(1);
+      });
+
+      test('a run keeps the reason it failed or was cancelled; a later record without one clears it', async () => {
+        const store = await open();
+        const failed = run({ runId: 'r1', status: 'Failed', reason: 'readPage: auth failed: token expired' });
+        const cancelled = run({ runId: 'r2', status: 'Canceled', reason: 'cancelled' });
+        await store.recordRun(failed);
+        await store.recordRun(cancelled);
+
+        expect(await store.getRun('r1')).toStrictEqual(failed);
+        // Same start time: the later runId first.
+        expect(await store.listRuns({})).toStrictEqual([cancelled, failed]);
+        await store.recordRun(run({ runId: 'r1', status: 'Completed' }));
+        expect(await store.getRun('r1')).toStrictEqual(run({ runId: 'r1', status: 'Completed' }));
+      });
+
+      test(`a reason longer than ${MAX_RUN_REASON_LENGTH} characters is cut without splitting a character`, async () => {
+        const store = await open();
+        const start = 'x'.repeat(MAX_RUN_REASON_LENGTH - 2);
+        // The cut would fall between the two halves of the emoji.
+        await store.recordRun(run({ runId: 'r1', status: 'Failed', reason: `${start}😀${'y'.repeat(100_000)}` }));
+        const kept = (await store.getRun('r1'))?.reason;
+        expect(kept).toBe(`${start}…`);
+        expect(kept!.length).toBeLessThanOrEqual(MAX_RUN_REASON_LENGTH);
+
+        const exact = 'z'.repeat(MAX_RUN_REASON_LENGTH);
+        await store.recordRun(run({ runId: 'r2', status: 'Failed', reason: exact }));
+        expect((await store.getRun('r2'))?.reason).toBe(exact);
       });
 
       test('listRuns returns the newest first by actual time, filtered and limited', async () => {

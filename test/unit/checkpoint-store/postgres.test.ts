@@ -59,6 +59,12 @@ checkpointStoreContract(
     return {
       open: (migrations) =>
         openCheckpointStore({ kind: 'postgres', connectionString: url, poolSize: 4, schema }, migrations),
+      execute: async (sql) => {
+        await withClient(url, async (client) => {
+          await client.query(`SET search_path TO ${schema}`);
+          await client.query(sql);
+        });
+      },
     };
   },
   describe,

@@ -20,7 +20,17 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 checkpointStoreContract('SQLite checkpoint store', async () => {
   const file = join(root, `db-${++databases}`, 'checkpoints.sqlite');
-  return { open: (migrations) => openCheckpointStore({ kind: 'sqlite', file }, migrations) };
+  return {
+    open: (migrations) => openCheckpointStore({ kind: 'sqlite', file }, migrations),
+    execute: async (sql) => {
+      const db = new Database(file);
+      try {
+        db.exec(sql);
+      } finally {
+        db.close();
+      }
+    },
+  };
 });
 
 describe('SQLite specifics', () => {

@@ -303,8 +303,9 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
   \`duplicate-business-key\`, naming the key and the row it collides with, so the source data can be fixed (spec
   §6.2, §8: non-unique account numbers are not supported). A first row that fails for another reason still holds
   the key. One record returned twice by a read (a query paged while the record changed) is one row, its later copy.
-  Rows of different pages or runs are not compared, nor are document headers (each document is mapped on its own):
-  there the later row updates the record.
+  Document headers (quotes, orders, invoices) are compared within a page by their source number, ignoring case: the
+  later document fails with \`duplicate-business-key\` and no saga starts for it. Rows of different pages or runs
+  are not compared: there the later row updates the record.
 - **Accounts without an account number** are not filtered out (the spec suggests \`accountnumber ne null\`): they
   fail with \`missing-business-key\`, so they show up in the failures rather than silently never syncing.
 - **Street lines.** Sales keeps up to three address lines, F&O one multi-line street: customer and contact-person

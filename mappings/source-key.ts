@@ -3,7 +3,7 @@
  * from the mapping engine and free of schemas on purpose: workflows import it, and each workflow run evaluates its
  * imports afresh in the sandbox, so anything heavy here would be paid once per quote.
  */
-import type { SourceRow } from '../common/types';
+import type { RowFailure, SourceRow } from '../common/types';
 import type { TaskDefinition } from './schema';
 
 /** F&O's "no date" for non-nullable DateTimeOffset columns. */
@@ -79,4 +79,81 @@ export function sourceKeyOf(task: TaskDefinition, row: SourceRow): string {
  */
 export function keyIdentity(fields: string[], values: (field: string) => unknown): string {
   return JSON.stringify(fields.map((field) => String(values(field)).toLowerCase()));
+}
+
+/** The header rows of a page that become documents, and the failures of those that would overwrite another. */
+export interface DistinctDocuments {
+  rows: SourceRow[];
+  duplicates: RowFailure[];
+}
+
+/**
+ * One document per business key in a page of header rows. Two records with one document number would be synced
+ * over each other, the last one winning (and, running at once, collide on their saga's id): the later record fails
+ * instead, naming the earlier. One record read twice (a query paged while it changed) is synced once, from its later
+ * copy. Keys are compared ignoring case, as both services do; a row with a blank key part is left to fail on its own.
+ */
+export function distinctDocuments(task: TaskDefinition, rows: SourceRow[]): DistinctDocuments {
+  const fno = task.source.system === 'fno';
+  const readers: KeyReaders = {
+    keyReaders: task.source.keyFields.map((path) => compilePath(path, fno)),
+    readId: task.source.idField ? compilePath(task.source.idField, fno) : undefined,
+  };
+  const read = (row: SourceRow): SeenRow => {
+    const id = readers.readId?.(row);
+    return { row, values: readers.keyReaders.map((reader) => reader(row)), id: isEmpty(id) ? undefined : String(id) };
+  };
+  // A source without primary ids (F&O) keeps business keys unique: the same key exactly is the same record.
+  const sameRecord = (a: SeenRow, b: SeenRow): boolean =>
+    readers.readId
+      ? a.id !== undefined && a.id.toLowerCase() === b.id?.toLowerCase()
+      : JSON.stringify(a.values) === JSON.stringify(b.values);
+
+  const firstByKey = new Map<string, SeenRow>();
+  const kept = new Set<SeenRow>();
+  const duplicates: RowFailure[] = [];
+  for (const seen of rows.map(read)) {
+    if (seen.values.some(isEmpty)) {
+      kept.add(seen);
+      continue;
+    }
+    const identity = keyIdentity(seen.values.map(String), (value) => value);
+    const first = firstByKey.get(identity);
+    if (first && !sameRecord(first, seen)) {
+      duplicates.push(duplicateDocument(task, readers, seen, first));
+      continue;
+    }
+    if (first) kept.delete(first);
+    firstByKey.set(identity, seen);
+    kept.add(seen);
+  }
+  return { rows: [...kept].map((seen) => seen.row), duplicates };
+}
+
+interface SeenRow {
+  row: SourceRow;
+  values: unknown[];
+  id?: string;
+}
+
+function duplicateDocument(task: TaskDefinition, readers: KeyReaders, seen: SeenRow, first: SeenRow): RowFailure {
+  const keyFields = task.source.keyFields;
+  const field = keyFields[keyFields.length - 1].split('.')[0];
+  const label = ({ row, id }: SeenRow): string => {
+    const sourceKey = sourceKeyFrom(readers, row);
+    return id === undefined || id === sourceKey ? sourceKey : `${sourceKey} (${task.source.idField} ${id})`;
+  };
+  const keyText = keyFields.map((path, index) => `${path} ${JSON.stringify(seen.values[index])}`).join(', ');
+  const sameCase = JSON.stringify(seen.values) === JSON.stringify(first.values);
+  const sourceKey = sourceKeyFrom(readers, seen.row);
+  return {
+    task: task.name,
+    sourceKey,
+    field,
+    code: 'duplicate-business-key',
+    message:
+      `${task.title} ${sourceKey}, ${field}: duplicate business key: this row, ${label(seen)}, has the same key ` +
+      `(${keyText}) as ${label(first)}, read before it${sameCase ? '' : ' (keys are compared ignoring case)'}. ` +
+      `Only ${label(first)} is synced; make ${field} unique in ${task.source.system === 'fno' ? 'F&O' : 'Sales'}`,
+  };
 }

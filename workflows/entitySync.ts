@@ -23,7 +23,7 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import { sourceKeyOf } from '../mappings/source-key';
+import { distinctDocuments, sourceKeyOf } from '../mappings/source-key';
 import { rowCountOf, rowsOf } from '../common/packed-rows';
 import type { TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
@@ -425,13 +425,27 @@ async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: Syn
   };
 }
 
-/** Each header row of the page becomes a quoteSyncV3 child; at most `documentConcurrency` run at once. */
+const DISTINCT_DOCUMENTS = 'distinct-document-keys';
+
+/**
+ * Each header row of the page becomes a quoteSyncV3 child, one per document number; at most `documentConcurrency`
+ * run at once.
+ */
 async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, page: PageRead): Promise<PageOutcome> {
   const { ref, task, settings } = input;
   const outcome: PageOutcome = { counters: {}, failures: [...page.failures] };
   const count = (name: keyof Counters) => (outcome.counters[name] = (outcome.counters[name] ?? 0) + 1);
   const parentId = workflowInfo().workflowId;
-  const headers = rowsOf(page);
+  let headers = rowsOf(page);
+  // Histories recorded before it started a saga for every header row, duplicates included.
+  if (patched(DISTINCT_DOCUMENTS)) {
+    const distinct = distinctDocuments(task, headers);
+    headers = distinct.rows;
+    for (const duplicate of distinct.duplicates) {
+      count('failed');
+      outcome.failures.push(duplicate);
+    }
+  }
   let next = 0;
   const worker = async () => {
     while (next < headers.length) {

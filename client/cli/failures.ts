@@ -16,9 +16,9 @@ export interface FailuresOptions {
 export const FAILURE_COLUMNS = ['task', 'sourceKey', 'field', 'code', 'message', 'at'] as const;
 
 /** A task and, for a header task, the line task whose failures its document sagas raise. */
-function withLineTask(task: string): Set<string> {
+function withLineTask(task: string): string[] {
   const children = (templates as Record<string, TaskDefinition | undefined>)[task]?.children;
-  return new Set(children ? [task, children] : [task]);
+  return children ? [task, children] : [task];
 }
 
 /** Whether the store knows the project run: a task of it recorded its start or end. */
@@ -39,12 +39,10 @@ export async function runFailures(
   const record = await store.getRun(run);
   const projectRunId = record?.parentRunId ?? run;
   const narrowTo = task ?? (record && record.parentRunId !== run ? record.task : undefined);
-  const all = await store.listFailures(projectRunId);
-  if (!record && all.length === 0 && !(await storeKnowsRun(store, run)))
+  const failures = await store.listFailures(projectRunId, narrowTo ? { tasks: withLineTask(narrowTo) } : {});
+  if (!record && failures.length === 0 && !(await storeKnowsRun(store, run)))
     throw new UsageError(`the checkpoint store has no record of run ${run}; list runs with p2c status`);
-  if (!narrowTo) return { projectRunId, failures: all };
-  const tasks = withLineTask(narrowTo);
-  return { projectRunId, failures: all.filter((f) => tasks.has(f.task)) };
+  return { projectRunId, failures };
 }
 
 /** `--task` must name a task of the project; a typo would otherwise read as "no failures". */

@@ -65,6 +65,7 @@ const runFilterSchema = z.object({
 });
 const failureFilterSchema = z.object({
   task: identifier('task').optional(),
+  tasks: z.array(identifier('each task'), { error: 'tasks must be an array of task names' }).optional(),
   sourceKey: identifier('sourceKey').optional(),
 });
 
@@ -420,10 +421,11 @@ export class SqlCheckpointStore implements CheckpointStore {
   async listFailures(runId: string, filter: FailureFilter = {}): Promise<StoredFailure[]> {
     this.assertOpen('listFailures');
     const run = parse('listFailures', identifier('runId'), runId);
-    const { task, sourceKey } = parse('listFailures', failureFilterSchema, filter);
+    const { task, tasks, sourceKey } = parse('listFailures', failureFilterSchema, filter);
     const conditions = where([
       ['run_id = ?', run],
       ['task = ?', task],
+      [this.driver.inList('task'), tasks && this.driver.listParam(tasks)],
       ['source_key = ?', sourceKey],
     ]);
     const rows = await this.driver.query<FailureRow>({

@@ -95,6 +95,8 @@ export interface RunFilter {
 
 export interface FailureFilter {
   task?: string;
+  /** Only failures of one of these tasks (a header task and its line task, for instance); none for an empty list. */
+  tasks?: string[];
   sourceKey?: string;
 }
 

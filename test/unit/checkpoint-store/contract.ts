@@ -554,6 +554,31 @@ export function checkpointStoreContract(
         expect(await store.listFailures('r3')).toEqual([]);
       });
 
+      test('can be narrowed to several tasks at once, keeping their order', async () => {
+        const store = await open();
+        const quote = failure('Q-1', { task: 'quotes' });
+        const line = failure('Q-1', { task: 'quoteLines', code: 'missing-product' });
+        const account = failure('ACC-1');
+        const laterQuote = failure('Q-2', { task: 'quotes' });
+        await store.addFailures('r1', [quote, account, line, laterQuote]);
+        await store.addFailures('r2', [failure('Q-9', { task: 'quotes' })]);
+
+        expect(await store.listFailures('r1', { tasks: ['quotes', 'quoteLines'] })).toStrictEqual([
+          quote,
+          line,
+          laterQuote,
+        ]);
+        expect(await store.listFailures('r1', { tasks: [TASK, 'ordersToOrders'] })).toStrictEqual([account]);
+        expect(await store.listFailures('r1', { tasks: ['quotes', 'quoteLines'], sourceKey: 'Q-1' })).toStrictEqual([
+          quote,
+          line,
+        ]);
+        expect(await store.listFailures('r1', { tasks: [] })).toEqual([]);
+        await expect(store.listFailures('r1', { tasks: ['quotes', ''] })).rejects.toThrow(
+          'listFailures: tasks.1: each task must not be empty',
+        );
+      });
+
       test('adding the same failure again replaces it in place instead of duplicating it', async () => {
         const store = await open();
         await store.addFailures('r1', [failure('ACC-1'), failure('ACC-2')]);

@@ -718,11 +718,6 @@ function accepts(compiled: CompiledTask, partitionExpression: FilterExpr | undef
 }
 
 /**
- * Maps a page of source rows. Rows outside the task's filter or partition are counted in `filtered`; rows that
- * cannot be mapped become `errors`; nothing throws for bad data. For the products task each product also yields a
- * `productpricelevels` row; those come after all product rows (write the rows in order).
- */
-/**
  * Why mapping one row fails, as the reason alone (a row failure's message puts the task, row and field before it);
  * undefined when the row maps. The row is mapped whatever the task's filters say.
  */
@@ -744,6 +739,11 @@ export function mappingProblem(task: TaskDefinition, row: SourceRow, context: Tr
   }
 }
 
+/**
+ * Maps a page of source rows. Rows outside the task's filter or partition are counted in `filtered`; rows that
+ * cannot be mapped become `errors`; nothing throws for bad data. For the products task each product also yields a
+ * `productpricelevels` row; those come after all product rows (write the rows in order).
+ */
 export function transform(task: TaskDefinition, rows: SourceRow[], context: TransformContext): TransformResult {
   const compiled = compile(task, context.valueMaps);
   const fno = task.source.system === 'fno';

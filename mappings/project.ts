@@ -5,7 +5,8 @@
 import { z } from 'zod';
 import { mappingProblem } from './engine';
 import { createLookupIndex } from './lookup-index';
-import { FilterSyntaxError, parseFilter } from './odata-filter';
+import { filterPaths, FilterSyntaxError, parseFilter } from './odata-filter';
+import { EntityCatalog, unmappedSourceValues, type System } from './project-fields';
 import { withDerivedQuery } from './query';
 import {
   fieldMapEntrySchema,
@@ -17,6 +18,7 @@ import {
   valueMapEntriesSchema,
   type FieldMapEntry,
   type FieldMapEntryInput,
+  type FieldType,
   type Step,
   type TaskDefinition,
   type TaskDefinitionInput,
@@ -125,6 +127,17 @@ export const projectSchema = z
     /** Tasks to run (default: all), always executed in RUN_ORDER. */
     run: z.array(z.string()).min(1, 'list at least one task, or leave out run to run every task').optional(),
     tasks: z.record(z.string(), taskOverrideSchema).default({}),
+    /**
+     * Columns the environments add to an entity (custom Dataverse columns, F&O extension fields), by system and
+     * entity set; other columns a project names must be in the entities' metadata.
+     */
+    customFields: z
+      .object({
+        sales: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
+        fno: z.record(z.string(), z.array(z.string().min(1)).min(1)).optional(),
+      })
+      .strict()
+      .optional(),
     /** Named value maps (salesUnits, priceListsByCurrency, countries, …): entries added to the templates'. */
     valueMaps: z.record(z.string(), valueMapEntriesSchema).default({}),
     /**
@@ -137,6 +150,12 @@ export const projectSchema = z
         webhookUrl: z.url({ protocol: /^https?$/, error: 'expected an http(s) URL' }).optional(),
       })
       .strict()
+      .optional(),
+    /** Data Integrator kept a project's recurrence with the project; here it is a Temporal Schedule. */
+    schedule: z
+      .never({
+        error: 'schedules are Temporal Schedules, not part of the project file: `p2c schedule set --every 15m`',
+      })
       .optional(),
     engine: z
       .object({
@@ -201,13 +220,14 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
     }
   }
 
+  const catalog = new EntityCatalog(project.customFields);
   const flawed = new Set<string>();
   for (const [name, override] of Object.entries(project.tasks)) {
     if (!isTemplateName(name)) {
       ctx.addIssue({ code: 'custom', path: ['tasks', name], message: unknownTask(name) });
       continue;
     }
-    if (!checkTaskOverride(name, override, project, ctx)) flawed.add(name);
+    if (!checkTaskOverride(name, override, project, ctx, catalog)) flawed.add(name);
   }
 
   for (const [name, entries] of Object.entries(project.valueMaps)) {
@@ -275,23 +295,29 @@ function checkTaskOverride(
   override: Project['tasks'][string],
   project: Project,
   ctx: z.RefinementCtx,
+  catalog: EntityCatalog,
 ): boolean {
   let clean = true;
   const report = (path: PropertyKey[], message: string): void => {
     clean = false;
     ctx.addIssue({ code: 'custom', path: path.map(String), message });
   };
+  const template = templates[name];
+  const { source, target } = template;
   for (const field of ['filter', 'partitionFilter'] as const) {
     const text = override[field];
     if (!text) continue;
     try {
-      parseFilter(text.replace(/\{dataAreaId\}|\{businessUnit\}/g, 'x'));
+      const paths = filterPaths(parseFilter(text.replace(/\{dataAreaId\}|\{businessUnit\}/g, 'x')));
+      for (const filterPath of new Set(paths)) {
+        const problem = catalog.sourcePathProblem(source.system, source.entitySet, filterPath);
+        if (problem) report(['tasks', name, field], problem);
+      }
     } catch (error) {
       const message = error instanceof FilterSyntaxError ? error.message : String(error);
       report(['tasks', name, field], message);
     }
   }
-  const template = templates[name];
   override.fieldMap.forEach((field, index) => {
     const path = ['tasks', name, 'fieldMap', index];
     // A second entry would be applied over the first, leaving a mix of the two.
@@ -312,21 +338,14 @@ function checkTaskOverride(
       report(path, `"${field.target}" is a new field and needs a source, concat, default or constant`);
     }
     if (field.remove && template.target.keyFields.includes(field.target)) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'remove'],
-        message: `"${field.target}" is part of the target key`,
-      });
+      report([...path, 'remove'], `"${field.target}" is part of the target key`);
     }
     if (field.onMissing === 'fallback' && field.fallback === undefined) {
-      ctx.addIssue({
-        code: 'custom',
-        path: [...path, 'fallback'],
-        message: 'onMissing "fallback" needs a fallback value',
-      });
+      report([...path, 'fallback'], 'onMissing "fallback" needs a fallback value');
+      return;
     }
     if (field.remove) return;
-    const entry = existing ? applyFieldOverride(existing, field) : applyFieldOverride({ target: field.target }, field);
+    const entry = applyFieldOverride(existing ?? newField(catalog, target, field.target), field);
     if (entry.steps?.some((step) => step.type === 'country')) {
       // On a country field the default, and a value map's fallback, stand for an ISO code (null: blank).
       const wrong = (['default', 'fallback'] as const).filter(
@@ -342,12 +361,141 @@ function checkTaskOverride(
       }
       return;
     }
+    let valuesFit = true;
     for (const key of ['default', 'constant', 'fallback'] as const) {
       const problem = valueProblem(name, check.data, key, field[key], project);
       if (problem) report([...path, key], problem);
+      if (problem) valuesFit = false;
     }
+    if (!valuesFit) return;
+    for (const [key, problem] of columnProblems(catalog, name, check.data, field, project))
+      report([...path, ...key], problem);
   });
   return clean;
+}
+
+/** A project's new field, typed as its target column is (a NoYes enum gets `Yes`/`No`, a decimal a number). */
+function newField(catalog: EntityCatalog, target: TaskDefinition['target'], column: string): FieldMapEntryInput {
+  const type = fieldTypeOfColumn(catalog.columnType(target.system, target.entitySet, column));
+  return type ? { target: column, type } : { target: column };
+}
+
+function fieldTypeOfColumn(columnType: string | undefined): FieldType | undefined {
+  if (!columnType) return undefined;
+  if (columnType === 'enum:NoYes') return 'noYes';
+  if (columnType.startsWith('choice:')) return 'integer';
+  const types: Record<string, FieldType> = {
+    decimal: 'number',
+    integer: 'integer',
+    boolean: 'boolean',
+    datetime: 'date',
+    date: 'date',
+  };
+  return types[columnType];
+}
+
+/** Kinds of column type, for the type-mismatch check (DIPV1030). */
+function typeKind(columnType: string | undefined): 'text' | 'number' | 'boolean' | 'date' | undefined {
+  if (!columnType) return undefined;
+  if (columnType === 'enum:NoYes' || columnType === 'boolean') return 'boolean';
+  if (columnType === 'decimal' || columnType === 'integer' || columnType.startsWith('choice:')) return 'number';
+  if (columnType === 'datetime' || columnType === 'date') return 'date';
+  if (columnType === 'string' || columnType.startsWith('enum:')) return 'text';
+  return undefined;
+}
+const FIELD_TYPE_KIND: Partial<Record<FieldType, 'number' | 'boolean' | 'date'>> = {
+  number: 'number',
+  integer: 'number',
+  boolean: 'boolean',
+  noYes: 'boolean',
+  date: 'date',
+};
+
+/**
+ * Problems with the columns a project's field entry names, as `[path below the entry, reason]`: source columns,
+ * target column, lookup entity and key, values an enum or choice target does not have, option values of the
+ * source that its value map leaves without an entry, and a source whose type cannot become the target's.
+ */
+function columnProblems(
+  catalog: EntityCatalog,
+  name: TemplateName,
+  entry: FieldMapEntry,
+  field: FieldOverride,
+  project: Project,
+): Array<[string[], string]> {
+  const { source, target } = templates[name];
+  const problems: Array<[string[], string]> = [];
+  const sourcePaths = (['source', 'concat'] as const).flatMap((key) => {
+    if (field[key] === undefined) return [];
+    const paths = key === 'concat' ? entry.concat!.sources : ([] as string[]).concat(entry.source ?? []);
+    return paths.map((sourcePath) => [key, sourcePath] as const);
+  });
+  for (const [key, sourcePath] of sourcePaths) {
+    const problem = catalog.sourcePathProblem(source.system, source.entitySet, sourcePath);
+    if (problem) problems.push([[key], problem]);
+  }
+  if (problems.length > 0) return problems;
+
+  const targetProblem = catalog.targetProblem(target.system, target.entitySet, entry);
+  if (targetProblem) return [[['target'], targetProblem]];
+  field.lookup?.candidates.forEach((candidate, index) => {
+    const problem = catalog.lookupProblem(target.system as System, candidate);
+    if (problem) problems.push([['lookup', 'candidates', String(index)], problem]);
+  });
+  if (entry.lookup) return problems;
+
+  // Values that reach the target as they are: a value map's targets and fallback, when nothing maps them further.
+  const valueMapAt = entry.steps.findIndex((step) => step.type === 'valueMap');
+  const mappedFurther = (from: number) =>
+    entry.steps.slice(from + 1).some((s) => s.type === 'valueMap' || s.type === 'country');
+  const written: Array<[string[], unknown]> = [];
+  if (field.constant !== undefined) written.push([['constant'], field.constant]);
+  const defaultAt = entry.steps.findIndex((step) => step.type === 'default');
+  if (field.default !== undefined && defaultAt >= 0 && !mappedFurther(defaultAt))
+    written.push([['default'], field.default]);
+  if (valueMapAt >= 0 && !mappedFurther(valueMapAt)) {
+    if (field.fallback !== undefined) written.push([['fallback'], field.fallback]);
+    (field.valueMap ?? []).forEach((pair, index) => written.push([['valueMap', String(index), 'to'], pair.to]));
+  }
+  for (const [key, value] of written) {
+    const problem = catalog.valueProblem(target.system, target.entitySet, entry.target, value);
+    if (problem) problems.push([key, problem]);
+  }
+
+  const single = typeof entry.source === 'string' ? entry.source : undefined;
+  const step = entry.steps[valueMapAt];
+  if (single && step?.type === 'valueMap' && (field.valueMap !== undefined || field.onMissing !== undefined)) {
+    const values = catalog.sourceValues(source.system, source.entitySet, single);
+    const projectEntries = step.map ? project.valueMaps[step.map] : undefined;
+    const missing = values ? unmappedSourceValues(values, step, projectEntries) : [];
+    if (missing.length > 0) {
+      problems.push([
+        ['valueMap'],
+        `no entry for ${missing.join(', ')} of ${single}, so rows holding them would fail; add entries, or set onMissing to keep or fallback`,
+      ]);
+    }
+  }
+
+  const targetKind =
+    FIELD_TYPE_KIND[entry.type] ?? typeKind(catalog.columnType(target.system, target.entitySet, entry.target));
+  if (
+    single &&
+    field.source !== undefined &&
+    valueMapAt < 0 &&
+    field.constant === undefined &&
+    targetKind &&
+    targetKind !== 'text'
+  ) {
+    const sourceType = catalog.sourcePathType(source.system, source.entitySet, single);
+    const sourceKind = typeKind(sourceType);
+    if (sourceKind && sourceKind !== targetKind && !(sourceKind === 'number' && targetKind === 'boolean')) {
+      problems.push([
+        ['source'],
+        `type mismatch: ${single} is ${sourceKind} (${sourceType}), ${entry.target} takes ${targetKind}; pick a ${targetKind} column or map the values with a valueMap`,
+      ]);
+    }
+  }
+  return problems;
 }
 
 /** The step at which a project's value enters a field: it then goes through the steps after it. */
@@ -469,12 +617,13 @@ function withProjectValueMaps(steps: Step[], valueMaps: Record<string, ValueMapE
 function resolveTaskInput(project: Project, name: TemplateName): TaskDefinitionInput {
   const template = templates[name];
   const override = project.tasks[name];
+  const catalog = new EntityCatalog(project.customFields);
   let fieldMap: FieldMapEntryInput[] = template.fieldMap.map((entry) => ({ ...entry }));
   for (const change of override?.fieldMap ?? []) {
     const index = fieldMap.findIndex((entry) => entry.target === change.target);
     if (change.remove) fieldMap = fieldMap.filter((_, i) => i !== index);
     else if (index >= 0) fieldMap[index] = applyFieldOverride(fieldMap[index], change);
-    else fieldMap.push(applyFieldOverride({ target: change.target }, change));
+    else fieldMap.push(applyFieldOverride(newField(catalog, template.target, change.target), change));
   }
   fieldMap = fieldMap.map((entry) => ({
     ...entry,

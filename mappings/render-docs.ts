@@ -282,10 +282,69 @@ valueMaps:
   countries: [{ from: Vereinigte Staaten, to: US }]
 \`\`\`
 
-Field entries accept \`source\` (or a list: first non-empty), \`concat\`, \`type\`, \`default\`, \`constant\`,
-\`valueMap\` with \`onMissing\` (\`error\`, \`keep\`, \`fallback\`) and \`fallback\`, \`lookup\`, \`required\`,
-\`whenEmpty\`, \`maxLength\`, \`overflow\` and \`remove\`. Mistakes fail at load with one \`path: reason\` line
-each, for example \`tasks.accounts.fieldMap[3].valueMap: duplicate source value "US"\`.
+Field entries accept \`source\` (or a list: first non-empty), \`concat\`, \`type\`, \`default\` (used when the
+source is empty), \`constant\` (always this value), \`valueMap\` with \`onMissing\` (\`error\`, \`keep\`,
+\`fallback\`) and \`fallback\`, \`lookup\`, \`required\`, \`whenEmpty\`, \`maxLength\`, \`overflow\` and
+\`remove\`. An extra field without \`type\` is typed as its target column is: an F&O NoYes field takes
+\`true\`/\`false\` or \`Yes\`/\`No\` and writes \`Yes\`/\`No\`, a decimal stays a number. A Dataverse source path
+\`nav.column\` reads a column of a lookup (\`transactioncurrencyid.isocurrencycode\`). A lookup makes the value
+name an existing record of the target, found by key (a Dataverse target binds the navigation property by
+alternate key; an F&O one checks the key exists in the partition's company):
+
+\`\`\`yaml
+tasks:
+  products:
+    filter: ProductType eq Microsoft.Dynamics.DataEntities.EcoResProductType'Item' # F&O enum literal
+    fieldMap:
+      - target: pricelevelid # Dataverse lookup, bound as pricelevels(name='standard')
+        default: standard
+        lookup:
+          candidates: [{ entitySet: pricelevels, keyField: name }]
+          code: missing-price-list
+          hint: create the price list in Sales
+  accounts:
+    fieldMap:
+      - target: PaymentTerms # option set → F&O value
+        source: paymenttermscode
+        valueMap: [{ from: 1, to: Net30 }, { from: 3, to: Net45 }]
+        onMissing: fallback
+        fallback: Net30
+      - target: IsOneTimeCustomer # F&O NoYes, written as No
+        constant: false
+\`\`\`
+
+Filters are OData \`$filter\` text as both services take it: \`eq ne gt ge lt le\`, \`and or not\`, parentheses,
+\`contains\`/\`startswith\`/\`endswith\`/\`tolower\`/\`toupper\`, strings in single quotes, numbers, \`true\`,
+\`false\`, \`null\`, dates (\`2024-01-31T00:00:00Z\`), F&O enum literals (\`Microsoft.Dynamics.DataEntities.NoYes'Yes'\`)
+and Dataverse lookup paths (\`owningbusinessunit/name\`). \`partitionFilter\` restricts the read to a partition, with
+\`{dataAreaId}\` and \`{businessUnit}\` replaced by the partition's company and business unit.
+
+The rest of a project: \`partitions\` pairs each legal entity (\`dataAreaId\`) with a business unit, and every task runs
+once per pair; \`run\` lists the tasks to run (default all; a header task runs with its line task);
+\`tasks.<task>.deletes\` (\`ignore\`, \`report\`, \`propagate\`); \`alerts\`; \`engine\` (page size, pipeline depth,
+page bytes). Schedules are not part of the file: they are Temporal Schedules made with \`p2c schedule set\`
+(docs/operations.md).
+
+Every column a project names is checked against the entities' metadata (\`mappings/entity-fields.ts\`, from
+spec/fno-fields and the Dataverse tables of prospect to cash): source columns and lookup paths, filter columns,
+target columns, lookup entities and key fields, values written to an F&O enum or a Dataverse choice, option values a
+value map leaves without an entry (with \`onMissing: error\`) and a source whose type cannot become the target's.
+Columns an environment adds (custom Dataverse columns, F&O extension fields) are declared once:
+
+\`\`\`yaml
+customFields:
+  sales: { accounts: [new_loyaltytier] }
+  fno: { CustomersV2: [ZZLoyaltyTier] }
+\`\`\`
+
+Mistakes fail at load (\`p2c check\`, \`p2c sync\`, the worker) with one \`path: reason\` line each, before any run:
+
+\`\`\`text
+tasks.accounts.fieldMap[0].source: "nmae" is not a column of Dataverse accounts; did you mean "name"?; …
+tasks.accounts.fieldMap[1].valueMap: no entry for 2, 4 of paymenttermscode, so rows holding them would fail; …
+tasks.contactPersons.fieldMap[0].valueMap[0].to: "Nonspecific" is not a value of F&O enum Gender (…) of Gender
+tasks.accounts.fieldMap[3].valueMap: duplicate source value "US"
+\`\`\`
 `;
 
 const DECISIONS = `## Decisions where the spec is silent or inconsistent

@@ -244,6 +244,8 @@ describe('changing templates without code', () => {
   it('adds a field to a map: the column is selected and written', () => {
     const project = loadProject({
       ...minimal,
+      // A column this environment has beyond the metadata the checks know is declared once.
+      customFields: { sales: { accounts: ['tickersymbol'] } },
       tasks: { accounts: { fieldMap: [{ target: 'NameAlias', source: 'tickersymbol', maxLength: 20 }] } },
     });
     const accounts = resolveTasks(project).find((task) => task.name === 'accounts')!;

@@ -1,7 +1,8 @@
 /**
  * Activities of the document saga (a quote, order or invoice: one header and its lines). Nothing reaches the target
- * but upserts by business key and undos that bring rows back to a snapshot, so every activity may run twice; the
- * checkpoint store keeps each document's hash (to skip unchanged ones) and its trace entries.
+ * but upserts by business key, deletes of target lines the source document no longer has, and undos that bring rows
+ * back to a snapshot, so every activity may run twice; the checkpoint store keeps each document's hash (to skip
+ * unchanged ones) and its trace entries.
  */
 import { ApplicationFailure, Context } from '@temporalio/activity';
 import {
@@ -11,6 +12,7 @@ import {
   type DataverseClient,
   type FnoClient,
 } from '../connectors';
+import type { ExpandSpec } from '../connectors/dataverse/client';
 import { literal } from '../connectors/odata/keys';
 import {
   canonicalJson,
@@ -24,7 +26,7 @@ import {
 import { fnv1a64Hex } from '../mappings/hash';
 import type { CheckpointStore, TraceEntry, TraceOutcome } from '../common/checkpoint-store';
 import { documentOutcomeOf, type TaskRef } from '../common/sync-types';
-import type { BusinessKey, KeyValue, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
+import type { BusinessKey, KeyValue, LookupRef, RowFailure, SourceRow, TargetRow, WriteOutcome } from '../common/types';
 import { RETRYABLE } from '../workflows/activity-options';
 import { classified, longestRetryAfterMs, retryableWriteFailure } from './failures';
 import { documentLinesReader } from './document-lines';
@@ -60,6 +62,13 @@ export interface RowSnapshot {
   key: BusinessKey;
   /** Values of the written columns before this attempt; absent when the row did not exist. */
   before?: Record<string, unknown>;
+  /** Dataverse lookups of a removed line before this attempt, by business key: an undo binds them again. */
+  lookupsBefore?: Record<string, LookupRef>;
+  /**
+   * A line of the target document that the source document no longer has (removed, or renumbered away): the
+   * write deletes it, and an undo creates it again from `before`.
+   */
+  removed?: true;
 }
 
 export interface DocumentSnapshot {
@@ -185,6 +194,96 @@ function sameKeyValue(a: KeyValue | undefined, b: KeyValue | undefined): boolean
 }
 
 /**
+ * The key values that select every line of a document in the target, also when the source document has no lines
+ * left: a line's key is its header's key plus a sequence number (`dataAreaId`, `SalesQuotationNumber`,
+ * `LineCreationSequenceNumber` under `dataAreaId`, `SalesQuotationNumber`; `msdynce_ordernumber`, `sequencenumber`
+ * under `ordernumber`), so the line key's leading fields take the header key's values in order.
+ */
+export function documentScope(
+  headerTask: TaskDefinition,
+  lineTask: TaskDefinition,
+  header: TargetRow,
+  lines: TargetRow[],
+): BusinessKey | undefined {
+  const shared = documentLineKey(header, lines);
+  if (shared) return shared;
+  const headerFields = headerTask.target.keyFields;
+  const lineFields = lineTask.target.keyFields;
+  if (lineFields.length !== headerFields.length + 1) return undefined;
+  const scope: BusinessKey = {};
+  headerFields.forEach((field, i) => (scope[lineFields[i]] = header.key[field]));
+  return scope;
+}
+
+/** A Dataverse lookup a line task writes, as the target row names it and the undo of a removed line binds it. */
+interface LineLookup {
+  navigation: string;
+  entitySet: string;
+  keyField: string;
+}
+
+/** The columns and Dataverse lookups a line task writes: what the undo of a removed line puts back. */
+export function lineShape(lineTask: TaskDefinition): { columns: string[]; lookups: LineLookup[] } {
+  const sales = lineTask.target.system === 'sales';
+  const columns = sales ? [] : ['dataAreaId'];
+  const lookups: LineLookup[] = [];
+  for (const entry of lineTask.fieldMap) {
+    if (sales && entry.lookup) {
+      const [candidate, ...others] = entry.lookup.candidates;
+      if (others.length === 0) {
+        const navigation = candidate.navigation ?? entry.target;
+        lookups.push({ navigation, entitySet: candidate.entitySet, keyField: candidate.keyField });
+      }
+    } else if (!columns.includes(entry.target)) {
+      columns.push(entry.target);
+    }
+  }
+  return { columns, lookups };
+}
+
+/**
+ * Target lines that are not the integration's to remove: the "Freight Tax" line the P2C plug-in keeps on a Sales
+ * order for F&O's header tax (spec §7.3) belongs to the order, not to any F&O line.
+ */
+function keptInTarget(row: SourceRow): boolean {
+  return row.msdynce_ismisctax === true;
+}
+
+/** The snapshot of a target line the write removes: its key, written columns and lookups as they are now. */
+function removedLineSnapshot(
+  row: SourceRow,
+  entitySet: string,
+  keyFields: string[],
+  shape: ReturnType<typeof lineShape>,
+): RowSnapshot {
+  const key: BusinessKey = {};
+  for (const field of keyFields) key[field] = row[field] as KeyValue;
+  const before: Record<string, unknown> = {};
+  for (const column of shape.columns) before[column] = row[column] ?? null;
+  const lookupsBefore: Record<string, LookupRef> = {};
+  for (const lookup of shape.lookups) {
+    const related = row[lookup.navigation] as SourceRow | null | undefined;
+    const value = related?.[lookup.keyField];
+    if (value !== undefined && value !== null) {
+      lookupsBefore[lookup.navigation] = { entitySet: lookup.entitySet, key: { [lookup.keyField]: value as KeyValue } };
+    }
+  }
+  return {
+    entitySet,
+    key,
+    before,
+    ...(Object.keys(lookupsBefore).length ? { lookupsBefore } : {}),
+    removed: true,
+  };
+}
+
+const displayKey = (key: BusinessKey): string =>
+  Object.entries(key)
+    .filter(([field]) => field !== 'dataAreaId')
+    .map(([, value]) => String(value))
+    .join('/');
+
+/**
  * What brings a row back to its snapshot: delete a row that did not exist, restore one whose written columns
  * differ from their values before (or that is gone), nothing when it already matches.
  */
@@ -195,6 +294,17 @@ function undoOf(snapshot: RowSnapshot, current: SourceRow | null): 'delete' | 'r
     ([column, value]) => canonicalJson(current[column] ?? null) !== canonicalJson(value),
   );
   return changed ? 'restore' : undefined;
+}
+
+/** A line failure of the lookup that binds the line to its header (`salesorderid`, `invoiceid`). */
+function pointsAtHeader(headerTask: TaskDefinition, lineTask: TaskDefinition, failure: RowFailure): boolean {
+  return lineTask.fieldMap.some(
+    (entry) =>
+      entry.lookup !== undefined &&
+      entry.lookup.code === failure.code &&
+      entry.lookup.candidates.some((c) => c.entitySet === headerTask.target.entitySet) &&
+      [entry.source].flat().includes(failure.field),
+  );
 }
 
 /**
@@ -239,8 +349,12 @@ export async function readAndMapDocument(
   // Pre-flight: the transform's refusals say what to fix, and the checks it cannot make run before any write.
   const checker = reader ?? new PreflightReader(deps);
   const preflight = checker.context({ documentKey, headerTask, lineTask, partition: ref.partition, sourceLines });
+  // A header that did not map says why; its lines' "header not found" would only send the reader the wrong way.
+  const lineErrors = targetHeader
+    ? linesResult.errors
+    : linesResult.errors.filter((f) => !pointsAtHeader(headerTask, lineTask, f));
   const found = [
-    ...actionableFailures([...headerResult.errors, ...linesResult.errors], preflight),
+    ...actionableFailures([...headerResult.errors, ...lineErrors], preflight),
     ...(await checker.check(preflight, targetHeader, linesResult.rows)),
   ];
   const failures = found.map((f) => ({
@@ -368,14 +482,23 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
       : deps.fno.upsertBatch(rows, { continueOnError: true, expectNew });
   }
 
-  async function readRows(system: System, entitySet: string, key: BusinessKey): Promise<SourceRow[]> {
+  async function readRows(
+    system: System,
+    entitySet: string,
+    key: BusinessKey,
+    expand?: ExpandSpec[],
+  ): Promise<SourceRow[]> {
     const { dataAreaId, ...rest } = key;
     const filter = Object.entries(rest)
       .map(([field, value]) => `${field} eq ${literal(value)}`)
       .join(' and ');
     const pages =
       system === 'sales'
-        ? deps.dataverse.readPages(entitySet, { filter, pageSize: DATAVERSE_MAX_PAGE_SIZE })
+        ? deps.dataverse.readPages(entitySet, {
+            filter,
+            pageSize: DATAVERSE_MAX_PAGE_SIZE,
+            ...(expand?.length ? { expand } : {}),
+          })
         : deps.fno.readPages(entitySet, {
             filter,
             pageSize: FNO_MAX_PAGE_SIZE,
@@ -388,34 +511,43 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
 
   /**
    * The target's current header and lines: one keyed read for the header and one query for all lines (selected
-   * by the key they share with the header); per-line reads only when the lines share no key with it.
+   * by the key they share with the header); per-line reads only when the lines share no key with it. Given the
+   * document's line set and scope, it also returns the target's other lines of the document (`others`: lines the
+   * source no longer has), with their lookups expanded as `expand` says.
    */
   async function readDocument(
     system: System,
     header: RowSnapshot,
     lines: RowSnapshot[],
-  ): Promise<{ header: SourceRow | null; lines: Array<SourceRow | null> }> {
+    all?: { entitySet: string; keyFields: string[]; scope: BusinessKey; expand?: ExpandSpec[] },
+  ): Promise<{ header: SourceRow | null; lines: Array<SourceRow | null>; others: SourceRow[] }> {
     const asRow = (s: RowSnapshot): TargetRow => ({ sourceKey: '', entitySet: s.entitySet, key: s.key, fields: {} });
     const shared = documentLineKey(asRow(header), lines.map(asRow));
-    const readLines = async (): Promise<Array<SourceRow | null>> => {
-      if (lines.length === 0) return [];
-      if (!shared) {
+    const readLines = async (): Promise<{ lines: Array<SourceRow | null>; others: SourceRow[] }> => {
+      const query = all ?? (shared && { entitySet: lines[0].entitySet, keyFields: Object.keys(lines[0].key) });
+      if (!query) {
         const one: Array<SourceRow | null> = [];
         for (const line of lines) one.push(await readTarget(system, line.entitySet, line.key));
-        return one;
+        return { lines: one, others: [] };
       }
-      const fields = Object.keys(lines[0].key);
+      const fields = query.keyFields;
       const found = new Map<string, SourceRow>();
-      for (const row of await readRows(system, lines[0].entitySet, shared)) {
+      for (const row of await readRows(system, query.entitySet, all?.scope ?? shared!, all?.expand)) {
         found.set(
           keyIdentity(fields, (f) => row[f]),
           row,
         );
       }
-      return lines.map((line) => found.get(keyIdentity(fields, (f) => line.key[f])) ?? null);
+      const current = lines.map((line) => {
+        const identity = keyIdentity(fields, (f) => line.key[f]);
+        const row = found.get(identity) ?? null;
+        found.delete(identity);
+        return row;
+      });
+      return { lines: current, others: all ? [...found.values()] : [] };
     };
     const [current, currentLines] = await Promise.all([readTarget(system, header.entitySet, header.key), readLines()]);
-    return { header: current, lines: currentLines };
+    return { header: current, ...currentLines };
   }
 
   /**
@@ -459,14 +591,28 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
         return { ...base, kind: 'unchanged' };
       }
       const system = headerTask.target.system;
+      const { lineTask } = input;
+      const scope = documentScope(headerTask, lineTask, header, prepared.lines);
+      const shape = lineShape(lineTask);
+      const lineSet = lineTask.target.entitySet;
       const current = await readDocument(
         system,
         { entitySet: header.entitySet, key: header.key },
         prepared.lines.map((line) => ({ entitySet: line.entitySet, key: line.key })),
+        scope && {
+          entitySet: lineSet,
+          keyFields: lineTask.target.keyFields,
+          scope,
+          expand: shape.lookups.map((l) => ({ navigation: l.navigation, select: [l.keyField] })),
+        },
       );
+      // Lines the target document has and the source no longer has go, so the target holds the source's lines.
+      const removed = current.others
+        .filter((row) => !keptInTarget(row))
+        .map((row) => removedLineSnapshot(row, lineSet, lineTask.target.keyFields, shape));
       const snapshot: DocumentSnapshot = {
         header: snapshotOf(header, current.header),
-        lines: prepared.lines.map((line, i) => snapshotOf(line, current.lines[i])),
+        lines: [...prepared.lines.map((line, i) => snapshotOf(line, current.lines[i])), ...removed],
       };
       return { ...base, kind: 'write', header, lineRows: prepared.lines, snapshot, hash };
     });
@@ -516,13 +662,31 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
         return { status: 'rejected', failure: rejection(input, row, rejected), outcome };
       }
       if (failed.length > 0) throw retryableWriteFailure(failed);
+      // Lines the source document no longer has go last, once every line it has is in place.
+      const removals = (journaled ?? input.snapshot)?.lines.filter((line) => line.removed) ?? [];
+      for (const line of removals) {
+        try {
+          if (input.system === 'sales') await deps.dataverse.deleteByKey(line.entitySet, line.key);
+          else await deps.fno.deleteByKey(line.entitySet, line.key);
+        } catch (err) {
+          if (!(err instanceof ConnectorError) || err.retryable) throw err;
+          const failure: RowFailure = {
+            task: input.lineTask,
+            sourceKey: input.documentKey,
+            code: 'line-not-removed',
+            message: `line ${displayKey(line.key)}: no longer in the source document, but deleting it from ${line.entitySet} failed: ${err.message}`,
+          };
+          return { status: 'rejected', failure, outcome };
+        }
+      }
       const { ref } = input;
+      const removed = removals.length ? `, ${removals.length} removed` : '';
       await deps.store.documentWritten({
         project: ref.project,
         task: input.task,
         partition: partitionKey(ref),
         hash: { sourceKey: input.documentKey, hash: input.hash },
-        trace: traceEntryOf({ ...input, outcome, detail: `header and ${input.lines.length} lines` }),
+        trace: traceEntryOf({ ...input, outcome, detail: `header and ${input.lines.length} lines${removed}` }),
         ...(saga && journaled ? { sagaRunId: saga } : {}),
       });
       return { status: 'written', outcome };
@@ -548,7 +712,13 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
       const restoreRows = async (rows: RowSnapshot[]) => {
         const outcomes = await upsertRows(
           system,
-          rows.map((s) => ({ sourceKey: input.documentKey, entitySet: s.entitySet, key: s.key, fields: s.before! })),
+          rows.map((s) => ({
+            sourceKey: input.documentKey,
+            entitySet: s.entitySet,
+            key: s.key,
+            fields: s.before!,
+            ...(s.lookupsBefore ? { lookups: s.lookupsBefore } : {}),
+          })),
         );
         outcomes.forEach((outcome, i) => {
           if (outcome.status !== 'failed') undone += 1;

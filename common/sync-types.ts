@@ -61,6 +61,12 @@ export function addCounters(into: Counters, delta: Partial<Counters>): Counters 
   return into;
 }
 
+/**
+ * The reason a cancelled task ends with. Its workflow reports the outcome Failed (a task's outcome has no
+ * Cancelled, so histories recorded before stay valid); finishTask records such a run as Canceled.
+ */
+export const CANCELLED_REASON = 'cancelled';
+
 /** Data Integrator's Completed / Warning / Error, plus Skipped for a task whose prerequisite failed. */
 export type TaskOutcome = 'Completed' | 'CompletedWithWarnings' | 'Failed' | 'Skipped';
 

@@ -28,6 +28,7 @@ import { rowCountOf, rowsOf } from '../common/packed-rows';
 import type { TaskDefinition } from '../mappings';
 import type { SyncActivities } from '../activities';
 import {
+  CANCELLED_REASON,
   DELETE_COUNT_NAMES,
   FAILURE_SAMPLE_SIZE,
   MAX_SINGLE_ROW_BYTES,
@@ -102,9 +103,6 @@ const remoteBookkeeping = proxyActivities<SyncActivities>(activityOptions.bookke
 const localBookkeeping = proxyLocalActivities<SyncActivities>(localActivityOptions.bookkeeping);
 const bookkeeping = () => (patched(LOCAL_BOOKKEEPING) ? localBookkeeping : remoteBookkeeping);
 const { applyDeletes } = proxyActivities<SyncActivities>(activityOptions.write);
-
-/** The reason a cancelled task's run is recorded with (as Failed: the store keeps no reason, TaskOutcome no Cancelled). */
-export const CANCELLED_REASON = 'cancelled';
 
 function isPageTooLarge(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PAGE_TOO_LARGE;

@@ -2,14 +2,18 @@
  * What cancelling does to a project run and its tasks, and what pausing does to a task that continues as new, on the
  * shared dev server with a real worker and in-memory activities that hold a page until the test lets it go.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { CancelledFailure, WorkflowFailedError } from '@temporalio/client';
 import { Worker } from '@temporalio/worker';
 import type { SyncActivities } from '../../../activities';
-import { DEFAULT_SYNC_SETTINGS, type PageRead } from '../../../common/sync-types';
+import { createSyncActivities } from '../../../activities/sync';
+import { openCheckpointStore, type CheckpointStore } from '../../../common/checkpoint-store';
+import { CANCELLED_REASON, DEFAULT_SYNC_SETTINGS, type PageRead } from '../../../common/sync-types';
 import { workflowBundle } from '../../../worker/bundle';
 import { entitySync, pauseSignal, progressQuery, prospectToCash, resumeSignal } from '../../../workflows';
-import { CANCELLED_REASON } from '../../../workflows/entitySync';
 import { devServerEnv, uniqueQueue } from '../../support/temporal';
 import { idTask as task } from '../../support/page-activities';
 
@@ -34,7 +38,9 @@ interface Fake {
   writeGate?: Promise<void>;
 }
 
-function fakeActivities(fake: Fake, calls: Recorded): Activities {
+/** In-memory reads and writes; a task's end is recorded by the real finishTask in a real checkpoint store. */
+function fakeActivities(fake: Fake, calls: Recorded, store: CheckpointStore): Activities {
+  const { finishTask } = createSyncActivities({ store, dataverse: {} as never, fno: {} as never });
   return {
     async beginTask(input) {
       calls.beginTask.push(input);
@@ -55,6 +61,7 @@ function fakeActivities(fake: Fake, calls: Recorded): Activities {
     },
     async finishTask(input) {
       calls.finishTask.push(input);
+      await finishTask(input);
     },
     async sendRunAlert() {
       calls.sendRunAlert++;
@@ -83,11 +90,16 @@ async function until(what: string, check: () => boolean | Promise<boolean>, time
 
 describe('cancelling and pausing runs (dev server)', () => {
   let env: TestWorkflowEnvironment;
+  let store: CheckpointStore;
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-cancellation-'));
   beforeAll(async () => {
     env = await devServerEnv();
+    store = await openCheckpointStore({ kind: 'sqlite', file: path.join(tmp, 'checkpoints.sqlite') });
   });
   afterAll(async () => {
+    await store?.close();
     await env?.teardown();
+    fs.rmSync(tmp, { recursive: true, force: true });
   });
 
   function emptyCalls(): Recorded {
@@ -100,7 +112,7 @@ describe('cancelling and pausing runs (dev server)', () => {
       connection: env.nativeConnection,
       taskQueue,
       workflowBundle: await workflowBundle(),
-      activities: fakeActivities(fake, calls),
+      activities: fakeActivities(fake, calls, store),
     });
     return worker.runUntil(body(taskQueue));
   }
@@ -109,10 +121,11 @@ describe('cancelling and pausing runs (dev server)', () => {
     const read = gate();
     const calls = emptyCalls();
     const runTime = `${Date.now()}`;
+    const projectRunId = uniqueQueue('p2c-cancel');
     const outcome = await withWorker({ pages: 1, readGate: read.promise }, calls, async (taskQueue) => {
       const handle = await env.client.workflow.start(prospectToCash, {
         taskQueue,
-        workflowId: uniqueQueue('p2c-cancel'),
+        workflowId: projectRunId,
         args: [
           {
             project: 'cancel',
@@ -148,6 +161,10 @@ describe('cancelling and pausing runs (dev server)', () => {
       expect.objectContaining({ task: 'accounts', outcome: 'Failed', reason: CANCELLED_REASON }),
     ]);
     expect(calls.finishTask[0].watermark).toBeUndefined();
+    // The store, which outlives the run's history, says it was cancelled, not that it failed.
+    expect(await store.listRuns({ parentRunId: projectRunId })).toEqual([
+      expect.objectContaining({ task: 'accounts', status: 'Canceled', reason: CANCELLED_REASON }),
+    ]);
     expect(calls.sendRunAlert).toBe(0);
     expect(calls.purgeHistory).toBe(0);
   });

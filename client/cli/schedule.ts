@@ -8,7 +8,7 @@ import {
   type Client,
   type ScheduleDescription,
 } from '@temporalio/client';
-import type { Command } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 import { buildProjectRun } from '../run';
 import { prospectToCash } from '../../workflows';
 import type { ProspectToCashInput } from '../../workflows/prospectToCash';
@@ -29,6 +29,26 @@ const TRIGGER_POLL_MS = 200;
 
 export function scheduleIdOf(project: string, name?: string): string {
   return name ? `p2c/${project}/${name}` : `p2c/${project}`;
+}
+
+/**
+ * `--id` is one segment of the schedule id and of its runs' ids (`p2c/<project>/scheduled-<name>-<tick>`): a slash
+ * would make those read as a task workflow's id, and an empty name would silently mean the project's own schedule.
+ */
+const SCHEDULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+
+export function parseScheduleName(name: string): string {
+  if (!SCHEDULE_NAME.test(name))
+    throw new InvalidArgumentError('Give a name of letters, digits, dashes and underscores, e.g. master-data');
+  return name;
+}
+
+/** The command that creates a schedule, with the options that name it, for hints. */
+function setCommandOf(options: ScheduleCommonOptions): string {
+  const naming = [options.project ? `--project ${options.project}` : '', options.id ? `--id ${options.id}` : '']
+    .filter(Boolean)
+    .join(' ');
+  return `p2c schedule set${naming ? ` ${naming}` : ''} --every 15m`;
 }
 
 /**
@@ -66,7 +86,7 @@ async function describeSchedule(ctx: CliContext, options: ScheduleCommonOptions)
     return { client, scheduleId, handle, description: await handle.describe() };
   } catch (error) {
     if (error instanceof ScheduleNotFoundError)
-      throw new UsageError(`no schedule ${scheduleId}; create it with p2c schedule set --every 15m`);
+      throw new UsageError(`no schedule ${scheduleId}; create it with ${setCommandOf(options)}`);
     throw error;
   }
 }
@@ -151,10 +171,14 @@ function viewOf(description: ScheduleDescription): ScheduleView {
 
 export async function scheduleList(ctx: CliContext, options: ScheduleCommonOptions): Promise<number> {
   const client = await ctx.client();
-  const prefix = scheduleIdOf(ctx.project(options.project).name);
+  const project = ctx.project(options.project).name;
+  const prefix = scheduleIdOf(project);
+  // With --id, only that schedule; without, the project's schedule and its named ones.
+  const wanted = options.id ? scheduleIdOf(project, options.id) : undefined;
+  const shown = (id: string) => (wanted ? id === wanted : id === prefix || id.startsWith(`${prefix}/`));
   const views: ScheduleView[] = [];
   for await (const summary of client.schedule.list()) {
-    if (summary.scheduleId !== prefix && !summary.scheduleId.startsWith(`${prefix}/`)) continue;
+    if (!shown(summary.scheduleId)) continue;
     const description = await client.schedule
       .getHandle(summary.scheduleId)
       .describe()
@@ -163,7 +187,8 @@ export async function scheduleList(ctx: CliContext, options: ScheduleCommonOptio
   }
   views.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
   if (options.json) ctx.printJson({ schedules: views });
-  else if (views.length === 0) ctx.print(`no schedules for ${prefix}; create one with p2c schedule set --every 15m`);
+  else if (views.length === 0)
+    ctx.print(`no schedules for ${wanted ?? prefix}; create one with ${setCommandOf(options)}`);
   else
     ctx.print(
       table(
@@ -261,7 +286,7 @@ export function registerSchedule(program: Command, ctx: CliContext, run: Command
   const common = (command: Command) =>
     command
       .option('--project <file>', 'project file (default: P2C_PROJECT_FILE)')
-      .option('--id <name>', 'a second schedule of the same project (id p2c/<project>/<name>)')
+      .option('--id <name>', 'a second schedule of the same project (id p2c/<project>/<name>)', parseScheduleName)
       .option('--json', 'print JSON');
   common(
     schedule

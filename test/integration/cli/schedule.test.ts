@@ -137,6 +137,9 @@ describe('p2c schedule', () => {
       );
       const views = await list();
       expect(views.find((v) => v.scheduleId === named)?.recentRuns).toEqual([namedRun]);
+      // --id narrows the list to that schedule.
+      const only = json<{ schedules: ScheduleView[] }>(await p2c('schedule', 'list', '--id', 'master-data', '--json'));
+      expect(only.schedules.map((v) => v.scheduleId)).toEqual([named]);
     } finally {
       await p2c('schedule', 'delete', '--id', 'master-data');
     }
@@ -178,5 +181,11 @@ describe('p2c schedule', () => {
     const missing = await p2c('schedule', 'trigger');
     expect(missing.code).toBe(1);
     expect(missing.stderr.trim()).toBe(`p2c: no schedule ${scheduleId}; create it with p2c schedule set --every 15m`);
+    // The hint creates the schedule that was asked for, not the project's own.
+    const missingNamed = await p2c('schedule', 'pause', '--id', 'nightly');
+    expect(missingNamed.code).toBe(1);
+    expect(missingNamed.stderr.trim()).toBe(
+      `p2c: no schedule ${scheduleId}/nightly; create it with p2c schedule set --id nightly --every 15m`,
+    );
   });
 });

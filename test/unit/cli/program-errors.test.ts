@@ -24,6 +24,14 @@ describe("commander's messages in the CLI's format", () => {
     [['sycn'], "p2c: unknown command 'sycn' (Did you mean sync?); see p2c --help"],
     [['schedule', 'set'], "p2c: required option '--every <interval>' not specified; see p2c schedule set --help"],
     [['watch', 'a', 'b'], "p2c: too many arguments for 'watch'. Expected 1 argument but got 2; see p2c watch --help"],
+    [
+      ['schedule', 'set', '--every', '15m', '--id', 'eu/nightly'],
+      "p2c: option '--id <name>' argument 'eu/nightly' is invalid. Give a name of letters, digits, dashes and underscores, e.g. master-data; see p2c schedule set --help",
+    ],
+    [
+      ['schedule', 'pause', '--id', ''],
+      "p2c: option '--id <name>' argument '' is invalid. Give a name of letters, digits, dashes and underscores, e.g. master-data; see p2c schedule pause --help",
+    ],
   ])('p2c %j is one line on stderr, exit 1', async (argv, line) => {
     const { out, err, parse } = program();
     expect(await parse(...argv)).toBe(1);

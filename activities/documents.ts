@@ -260,21 +260,20 @@ function removedLineSnapshot(
   for (const field of keyFields) key[field] = row[field] as KeyValue;
   const before: Record<string, unknown> = {};
   for (const column of shape.columns) before[column] = row[column] ?? null;
+  return { entitySet, key, before, ...lookupsOf(row, shape.lookups), removed: true };
+}
+
+/** A Dataverse line's lookups as read with `$expand`, by the business keys the line task binds them by. */
+function lookupsOf(row: SourceRow, lookups: LineLookup[]): { lookupsBefore?: Record<string, LookupRef> } {
   const lookupsBefore: Record<string, LookupRef> = {};
-  for (const lookup of shape.lookups) {
+  for (const lookup of lookups) {
     const related = row[lookup.navigation] as SourceRow | null | undefined;
     const value = related?.[lookup.keyField];
     if (value !== undefined && value !== null) {
       lookupsBefore[lookup.navigation] = { entitySet: lookup.entitySet, key: { [lookup.keyField]: value as KeyValue } };
     }
   }
-  return {
-    entitySet,
-    key,
-    before,
-    ...(Object.keys(lookupsBefore).length ? { lookupsBefore } : {}),
-    removed: true,
-  };
+  return Object.keys(lookupsBefore).length ? { lookupsBefore } : {};
 }
 
 const displayKey = (key: BusinessKey): string =>
@@ -293,7 +292,25 @@ function undoOf(snapshot: RowSnapshot, current: SourceRow | null): 'delete' | 'r
   const changed = Object.entries(snapshot.before).some(
     ([column, value]) => canonicalJson(current[column] ?? null) !== canonicalJson(value),
   );
-  return changed ? 'restore' : undefined;
+  const rebound = Object.entries(snapshot.lookupsBefore ?? {}).some(([navigation, ref]) =>
+    Object.entries(ref.key).some(
+      ([field, value]) => !sameKeyValue((current[navigation] as SourceRow | null)?.[field] as KeyValue, value),
+    ),
+  );
+  return changed || rebound ? 'restore' : undefined;
+}
+
+/** `$expand` that reads the lookups of the snapshots' lines by the business keys they were bound by. */
+function expansionsOf(lines: RowSnapshot[]): ExpandSpec[] {
+  const select = new Map<string, Set<string>>();
+  for (const line of lines) {
+    for (const [navigation, ref] of Object.entries(line.lookupsBefore ?? {})) {
+      const fields = select.get(navigation) ?? new Set<string>();
+      for (const field of Object.keys(ref.key)) fields.add(field);
+      select.set(navigation, fields);
+    }
+  }
+  return [...select].map(([navigation, fields]) => ({ navigation, select: [...fields] }));
 }
 
 /** A line failure of the lookup that binds the line to its header (`salesorderid`, `invoiceid`). */
@@ -532,7 +549,8 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
       }
       const fields = query.keyFields;
       const found = new Map<string, SourceRow>();
-      for (const row of await readRows(system, query.entitySet, all?.scope ?? shared!, all?.expand)) {
+      const expand = all?.expand ?? expansionsOf(lines);
+      for (const row of await readRows(system, query.entitySet, all?.scope ?? shared!, expand)) {
         found.set(
           keyIdentity(fields, (f) => row[f]),
           row,
@@ -612,7 +630,14 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
         .map((row) => removedLineSnapshot(row, lineSet, lineTask.target.keyFields, shape));
       const snapshot: DocumentSnapshot = {
         header: snapshotOf(header, current.header),
-        lines: [...prepared.lines.map((line, i) => snapshotOf(line, current.lines[i])), ...removed],
+        lines: [
+          ...prepared.lines.map((line, i) => {
+            const before = snapshotOf(line, current.lines[i]);
+            // A line whose product or unit the write changes gets them back from an undo, with its columns.
+            return before.before ? { ...before, ...lookupsOf(current.lines[i]!, shape.lookups) } : before;
+          }),
+          ...removed,
+        ],
       };
       return { ...base, kind: 'write', header, lineRows: prepared.lines, snapshot, hash };
     });

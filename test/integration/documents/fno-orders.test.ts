@@ -177,6 +177,37 @@ describe('orders created in F&O', () => {
     expect(invoiceLines.map((l) => l.sequencenumber).sort()).toEqual([1, 2, 4]);
   });
 
+  test('a line Sales refuses undoes the order: a line whose product F&O changed gets its product back', async () => {
+    const number = 'F-9004';
+    await createOrder(number, customer, [lineOf(products[0], 2, 10), lineOf(products[1], 3, 20)]);
+    await e2e.stack.emulators.fno.confirmSalesOrder(dataAreaId, number);
+    let run = await e2e.run({ tasks: FROM_FNO });
+    expect(taskResult(run.summary, 'salesOrdersFromFno').counters).toMatchObject({ created: 1, failed: 0 });
+    const productOf = (sequence: number) => {
+      const line = [...sales().table('salesorderdetails').rows()].find(
+        (l) => l.msdynce_ordernumber === number && l.sequencenumber === sequence,
+      )!;
+      return { product: line._productid_value, quantity: line.quantity };
+    };
+    const before = productOf(1);
+
+    // F&O swaps the first line's product and changes the second line, which Sales then refuses.
+    await upsertLine(number, 1, lineOf(products[4], 5, 10));
+    await upsertLine(number, 2, { OrderedSalesQuantity: 4 });
+    await e2e.stack.emulators.fno.confirmSalesOrder(dataAreaId, number);
+    e2e.stack.emulators.dataverse.faults.configure({
+      failWritesForKeys: [`msdynce_ordernumber='${number}',sequencenumber=2`],
+      failWritesForKeysStatus: 400,
+    });
+    try {
+      run = await e2e.run({ tasks: FROM_FNO });
+    } finally {
+      e2e.stack.emulators.dataverse.faults.reset();
+    }
+    expect(taskResult(run.summary, 'salesOrdersFromFno').counters).toMatchObject({ failed: 1 });
+    expect(productOf(1)).toEqual(before);
+  });
+
   test('an invoice of an order never synchronised lands whole, without the order link', async () => {
     const number = 'F-9002';
     await createOrder(number, customer, [lineOf(products[4], 2, 12.34)]);

@@ -40,8 +40,11 @@ export class EntityCatalog {
   entityProblem(system: System, entitySet: string): string | undefined {
     if (this.entities[system][entitySet]) return undefined;
     const hint = closest(entitySet, Object.keys(this.entities[system]));
-    const declare = `; an entity your environment adds is declared with its columns under customFields.${system}`;
-    return `"${entitySet}" is not ${SYSTEM_NAME[system] === 'F&O' ? 'an' : 'a'} ${SYSTEM_NAME[system]} entity set${hint || declare}`;
+    // The catalog holds the entities of prospect to cash, not every entity an environment has.
+    return (
+      `"${entitySet}" is not among the ${SYSTEM_NAME[system]} entity sets p2c knows${hint}; an entity set of your ` +
+      `environment is declared with its columns under customFields.${system}`
+    );
   }
 
   /** Why `column` is not a column of the entity, if it is not. */
@@ -52,7 +55,12 @@ export class EntityCatalog {
       return `"${column}" is a lookup of ${entitySet}: read a column through it (${column}.<column>)`;
     }
     const hint = closest(column, Object.keys(entity.columns));
-    return `"${column}" is not a column of ${SYSTEM_NAME[system]} ${entitySet}${hint}${customHint(system, entitySet)}`;
+    // F&O entities are listed whole (spec/fno-fields); Dataverse tables only with the columns prospect to cash uses.
+    const verdict =
+      system === 'fno'
+        ? `is not a column of F&O ${entitySet}`
+        : `is not among the columns p2c knows of Dataverse ${entitySet}`;
+    return `"${column}" ${verdict}${hint}${customHint(system, entitySet)}`;
   }
 
   /**
@@ -156,7 +164,8 @@ export class EntityCatalog {
 }
 
 function customHint(system: System, entitySet: string): string {
-  return `; a column your environment adds goes under customFields.${system}.${entitySet}`;
+  const what = system === 'fno' ? 'an extension field' : 'a column of your environment (custom or standard)';
+  return `; ${what} goes under customFields.${system}.${entitySet}`;
 }
 
 /** `; did you mean "X"?` for the candidate nearest to `name` (case-insensitive, at most a third of it edited). */

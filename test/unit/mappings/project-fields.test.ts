@@ -103,14 +103,14 @@ describe('columns a project names must exist', () => {
         products: { fieldMap: [{ target: 'description', source: 'ProductDescripton' }] },
       }),
     ).toEqual([
-      'tasks.accounts.filter: "statecod" is not a column of Dataverse accounts; did you mean "statecode"?; ' +
-        'a column your environment adds goes under customFields.sales.accounts',
-      'tasks.accounts.fieldMap[0].source: "nmae" is not a column of Dataverse accounts; did you mean "name"?; ' +
-        'a column your environment adds goes under customFields.sales.accounts',
+      'tasks.accounts.filter: "statecod" is not among the columns p2c knows of Dataverse accounts; did you mean "statecode"?; ' +
+        'a column of your environment (custom or standard) goes under customFields.sales.accounts',
+      'tasks.accounts.fieldMap[0].source: "nmae" is not among the columns p2c knows of Dataverse accounts; did you mean "name"?; ' +
+        'a column of your environment (custom or standard) goes under customFields.sales.accounts',
       'tasks.accounts.fieldMap[1].target: "AddressDescriptoin" is not a column of F&O CustomersV2; ' +
-        'did you mean "AddressDescription"?; a column your environment adds goes under customFields.fno.CustomersV2',
+        'did you mean "AddressDescription"?; an extension field goes under customFields.fno.CustomersV2',
       'tasks.products.fieldMap[0].source: "ProductDescripton" is not a column of F&O SellableReleasedProducts; ' +
-        'did you mean "ProductDescription"?; a column your environment adds goes under customFields.fno.SellableReleasedProducts',
+        'did you mean "ProductDescription"?; an extension field goes under customFields.fno.SellableReleasedProducts',
     ]);
   });
 
@@ -126,8 +126,9 @@ describe('columns a project names must exist', () => {
     ).toEqual([
       'tasks.quoteHeaders.filter: "customerid_acount" is not a lookup (navigation property) of Dataverse quotes; ' +
         'did you mean "customerid_account"?',
-      'tasks.quoteHeaders.fieldMap[0].source: "isocurencycode" is not a column of Dataverse transactioncurrencies; ' +
-        'did you mean "isocurrencycode"?; a column your environment adds goes under customFields.sales.transactioncurrencies',
+      'tasks.quoteHeaders.fieldMap[0].source: "isocurencycode" is not among the columns p2c knows of Dataverse transactioncurrencies; ' +
+        'did you mean "isocurrencycode"?; a column of your environment (custom or standard) goes under ' +
+        'customFields.sales.transactioncurrencies',
       'tasks.salesOrdersFromFno.fieldMap[0].source: "Customer.Name": F&O rows have no lookups to read through; ' +
         'name a field of CDSSalesOrderHeaders',
     ]);
@@ -150,9 +151,10 @@ describe('columns a project names must exist', () => {
         products: { fieldMap: [{ target: 'pricelevelid', default: 'standard' }] },
       }),
     ).toEqual([
-      'tasks.accounts.fieldMap[0].lookup.candidates[0]: "Currencie" is not an F&O entity set; did you mean "Currencies"?',
+      'tasks.accounts.fieldMap[0].lookup.candidates[0]: "Currencie" is not among the F&O entity sets p2c knows; ' +
+        'did you mean "Currencies"?; an entity set of your environment is declared with its columns under customFields.fno',
       'tasks.accounts.fieldMap[1].lookup.candidates[0]: "Code" is not a column of F&O Currencies; ' +
-        'a column your environment adds goes under customFields.fno.Currencies',
+        'an extension field goes under customFields.fno.Currencies',
       'tasks.products.fieldMap[0].target: "pricelevelid" is a lookup of products: give lookup with candidates ' +
         '[{ entitySet: pricelevels, keyField: … }]',
     ]);

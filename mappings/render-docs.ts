@@ -390,6 +390,12 @@ const DECISIONS = `## Decisions where the spec is silent or inconsistent
   tax, so a Sales invoice total can differ from F&O's by the tax on header charges; tax on line charges comes with
   the lines. (Orders from F&O carry their header tax in \`msdynce_misctax\`, which the P2C plug-in turns into a
   "Freight Tax" line.)
+- **Removed lines.** A document's lines in the target are made to match its source lines: after every source line
+  is written, target lines the source no longer has are deleted, including lines added directly in the target to a
+  document that came from the other system. The "Freight Tax" line the P2C plug-in keeps on a Sales order is never
+  deleted. A delete the target refuses for good undoes the whole document (\`line-not-removed\`, naming the line).
+  A document whose mapped source is unchanged is not written at all, so edits made only in the target stay until
+  the source document changes.
 - **Customers.** A quote/order with no customer fails with \`missing-customer\`; one whose customer has no number
   yet or is unknown to F&O fails with \`customer-not-synced\` (run the customer tasks first). From F&O, the customer account
   resolves to a Sales account by account number, else to a contact by contact number.

@@ -1,9 +1,16 @@
 /**
  * `p2c status`: the execution history of a project, like Data Integrator's — recent runs with each task's outcome,
- * counts and duration, from Temporal visibility, the runs' memo and their results or live progress.
+ * counts and duration, from Temporal visibility, the runs' memo and their results or live progress. A run that
+ * ended without a result (cancelled, failed, terminated) lists its tasks as the checkpoint store recorded them.
  */
 import type { Command } from 'commander';
-import type { TaskResult } from '../../common/sync-types';
+import {
+  MAX_RUN_LIST_LIMIT,
+  type CheckpointStore,
+  type RunRecord,
+  type RunStatus as StoredRunStatus,
+} from '../../common/checkpoint-store';
+import type { Counters, TaskOutcome, TaskResult } from '../../common/sync-types';
 import type { CliContext, CommandRunner } from './context';
 import { EXIT, UsageError } from './errors';
 import { duration, table } from './format';
@@ -18,7 +25,15 @@ export interface StatusOptions {
   json?: boolean;
 }
 
-interface RunStatus {
+type TaskStatus = Omit<Partial<TaskResult>, 'outcome' | 'counters'> & {
+  task: string;
+  dataAreaId: string;
+  state: string;
+  outcome?: TaskOutcome | StoredRunStatus;
+  counters?: Partial<Counters>;
+};
+
+export interface RunStatus {
   workflowId: string;
   status: string;
   outcome?: string;
@@ -27,11 +42,27 @@ interface RunStatus {
   retryOf?: string;
   schedule?: string;
   url: string;
-  tasks: Array<Partial<TaskResult> & { task: string; dataAreaId: string; state: string }>;
+  tasks: TaskStatus[];
+}
+
+/** Task runs as the checkpoint store recorded them, in the order they started; one never ended has no outcome. */
+export function storedTasks(records: RunRecord[]): TaskStatus[] {
+  return [...records]
+    .sort((a, b) => Date.parse(a.startedAt) - Date.parse(b.startedAt))
+    .map((record) => ({
+      task: record.task,
+      dataAreaId: record.partition ?? '',
+      state: record.status === 'Running' ? 'not finished' : 'done',
+      outcome: record.status === 'Running' ? undefined : record.status,
+      counters: record.counters,
+      startedAt: record.startedAt,
+      endedAt: record.endedAt,
+      reason: record.reason,
+    }));
 }
 
 function toRunStatus(ctx: CliContext, state: RunState): RunStatus {
-  const tasks: RunStatus['tasks'] = state.summary
+  const tasks: TaskStatus[] = state.summary
     ? state.summary.tasks.map((t) => ({ ...t, dataAreaId: t.partition.dataAreaId, state: 'done' }))
     : (state.progress?.tasks ?? []).map((t) => ({
         ...t.result,
@@ -43,7 +74,8 @@ function toRunStatus(ctx: CliContext, state: RunState): RunStatus {
   return {
     workflowId: state.workflowId,
     status: state.status,
-    outcome: state.outcome,
+    // A cancelled run has no summary, which makes its outcome Failed for exit codes; it shows as what it is.
+    outcome: state.status === 'CANCELLED' ? 'Canceled' : state.outcome,
     startedAt: state.startTime.toISOString(),
     endedAt: state.closeTime?.toISOString(),
     retryOf: memoText('retryOf'),
@@ -60,10 +92,30 @@ function heading(run: RunStatus): string {
 }
 
 function taskRows(run: RunStatus): string[][] {
-  return run.tasks.map((t) =>
-    t.outcome && t.counters && t.partition && t.startedAt && t.endedAt
-      ? taskRow(t as TaskResult)
+  return run.tasks.map(({ outcome, counters, startedAt, ...t }) =>
+    outcome && counters && startedAt
+      ? taskRow({ ...t, outcome, counters, startedAt, partition: { dataAreaId: t.dataAreaId } })
       : [taskLabel(t.task, t.dataAreaId), t.state, ...TASK_TABLE_HEADER.slice(2).map(() => '')],
+  );
+}
+
+/** A run as `p2c status` prints it: its heading, then its tasks' table. */
+export function runText(run: RunStatus): string {
+  return `${heading(run)}\n${indent(table(TASK_TABLE_HEADER, taskRows(run)))}`;
+}
+
+/** Runs Temporal has no task list for (no summary, no live progress) get their tasks from the checkpoint store. */
+async function withStoredTasks(ctx: CliContext, states: RunState[]): Promise<RunStatus[]> {
+  const needsStore = (state: RunState) => !state.summary && !state.progress;
+  const store: CheckpointStore | undefined = states.some(needsStore) ? await ctx.store() : undefined;
+  return Promise.all(
+    states.map(async (state) => {
+      const run = toRunStatus(ctx, state);
+      if (store && needsStore(state)) {
+        run.tasks = storedTasks(await store.listRuns({ parentRunId: state.workflowId, limit: MAX_RUN_LIST_LIMIT }));
+      }
+      return run;
+    }),
   );
 }
 
@@ -73,9 +125,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<n
   const project = ctx.project(options.project).name;
   const client = await ctx.client();
   const executions = await listProjectRuns(client, project, limit);
-  const runs = await Promise.all(
-    executions.map(async (e) => toRunStatus(ctx, await describeRun(client, e.workflowId))),
-  );
+  const runs = await withStoredTasks(ctx, await Promise.all(executions.map((e) => describeRun(client, e.workflowId))));
   if (options.json) {
     ctx.printJson({ project, runs });
     return EXIT.completed;
@@ -84,7 +134,7 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<n
     ctx.print(`project ${project} has no runs yet; start one with p2c sync`);
     return EXIT.completed;
   }
-  ctx.print(runs.map((run) => `${heading(run)}\n${indent(table(TASK_TABLE_HEADER, taskRows(run)))}`).join('\n\n'));
+  ctx.print(runs.map(runText).join('\n\n'));
   return EXIT.completed;
 }
 

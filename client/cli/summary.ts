@@ -1,5 +1,5 @@
 /** The per-task table of a project run, shared by `sync --wait`, `watch`, `status` and `retry-failed`. */
-import type { TaskResult } from '../../common/sync-types';
+import type { Counters, TaskResult } from '../../common/sync-types';
 import { duration, table } from './format';
 
 export const TASK_TABLE_HEADER = [
@@ -19,13 +19,24 @@ export function taskLabel(task: string, dataAreaId: string): string {
   return `${task}@${dataAreaId}`;
 }
 
-export function taskRow(result: TaskResult): string[] {
+/** What a row shows: a task's result, or the record of its run in the checkpoint store. */
+export interface TaskRowSource {
+  task: string;
+  partition: { dataAreaId: string };
+  outcome: string;
+  counters: Partial<Counters>;
+  startedAt: string;
+  endedAt?: string;
+  reason?: string;
+}
+
+export function taskRow(result: TaskRowSource): string[] {
   const c = result.counters;
   return [
     taskLabel(result.task, result.partition.dataAreaId),
     result.outcome,
-    ...[c.read, c.created, c.updated, c.unchanged, c.filtered, c.failed].map(String),
-    duration(Date.parse(result.endedAt) - Date.parse(result.startedAt)),
+    ...[c.read, c.created, c.updated, c.unchanged, c.filtered, c.failed].map((count) => String(count ?? 0)),
+    result.endedAt ? duration(Date.parse(result.endedAt) - Date.parse(result.startedAt)) : '',
     result.reason ?? '',
   ];
 }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { WorkflowHandle } from '@temporalio/client';
 import type { StoredFailure } from '../../../common/checkpoint-store';
-import type { ProjectRunSummary } from '../../../common/sync-types';
+import { CANCELLED_REASON, type ProjectRunSummary } from '../../../common/sync-types';
 import { loadProject } from '../../../mappings/project-file';
 import { exitCodeOf } from '../../../client/cli/errors';
 import { pauseSignal, projectProgressQuery, resumeSignal } from '../../../workflows';
@@ -301,6 +301,15 @@ describe('p2c run commands', () => {
       }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
+    // Temporal has no summary of a cancelled run; status shows its task as the checkpoint store recorded it.
+    const listed = json<{ runs: Array<{ workflowId: string; outcome: string; tasks: unknown[] }> }>(
+      await p2c('status', '--limit', '1', '--json'),
+    );
+    expect(listed.runs[0]).toMatchObject({
+      workflowId: started.workflowId,
+      outcome: 'Canceled',
+      tasks: [{ task: 'products', dataAreaId: 'usmf', outcome: 'Canceled', reason: CANCELLED_REASON }],
+    });
     const result = await p2c('reset', started.workflowId, '--json');
     expect(result.code).toBe(0);
     const out = json<{ runId: string; trouble: string }>(result);

@@ -2,7 +2,7 @@
  * A small OData `$filter` parser and evaluator. The same filter text is sent to the service and re-applied to
  * every row the engine receives, because change-tracking reads (Dataverse delta links) and retries of single
  * failed rows come back unfiltered. Supports the subset both services accept: eq ne gt ge lt le, and or not,
- * parentheses, string/number/boolean/null/date literals, F&O enum literals (Ns.Type'Symbol'), navigation paths
+ * parentheses, string/number/boolean/null/date/GUID literals, F&O enum literals (Ns.Type'Symbol'), navigation paths
  * (a/b) and contains/startswith/endswith/tolower/toupper. String comparison is case-insensitive, as in both
  * services.
  */
@@ -50,6 +50,8 @@ type Token =
 const WORD = /[A-Za-z_][A-Za-z0-9_./]*/y;
 const NUMBER = /-?\d+(\.\d+)?([eE][+-]?\d+)?(?![\w:-])/y;
 const DATE = /\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2}))?/y;
+/** A bare GUID (`_ownerid_value eq 3f2a…`), as Dataverse writes lookup and id values; not followed by a name char. */
+const GUID = /[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?![\w.-])/iy;
 
 function readQuoted(text: string, start: number): { value: string; end: number } {
   let value = '';
@@ -69,6 +71,11 @@ function readQuoted(text: string, start: number): { value: string; end: number }
   throw new FilterSyntaxError(text, start, 'unterminated string literal');
 }
 
+function guidAt(text: string, at: number): boolean {
+  GUID.lastIndex = at;
+  return GUID.test(text);
+}
+
 function tokenize(text: string): Token[] {
   const tokens: Token[] = [];
   let i = 0;
@@ -79,6 +86,10 @@ function tokenize(text: string): Token[] {
     } else if (ch === '(' || ch === ')' || ch === ',') {
       tokens.push({ type: 'punct', value: ch, pos: i });
       i += 1;
+    } else if (guidAt(text, i)) {
+      // Compared as text, ignoring case: rows carry GUIDs as lower-case strings.
+      tokens.push({ type: 'string', value: text.slice(i, i + 36).toLowerCase(), pos: i });
+      i += 36;
     } else if (ch === "'") {
       const { value, end } = readQuoted(text, i);
       tokens.push({ type: 'string', value, pos: i });

@@ -216,6 +216,7 @@ describe('OData filters', () => {
     when: '2026-01-05T10:00:00Z',
     quoteid: { statecode: 1 },
     Enum: 'Yes',
+    _ownerid_value: '3f2a9c1e-0b7d-4e55-9a1c-2b6f8d0e4a17',
   };
 
   it.each([
@@ -228,6 +229,9 @@ describe('OData filters', () => {
     ["contains(name, 'brien') and startswith(name, 'o') and endswith(tolower(name), 'ltd')", true],
     ["Enum eq Microsoft.Dynamics.DataEntities.NoYes'Yes'", true],
     ["Enum ne Microsoft.Dynamics.DataEntities.NoYes'Yes'", false],
+    ['_ownerid_value eq 3F2A9C1E-0B7D-4E55-9A1C-2B6F8D0E4A17', true],
+    ['_ownerid_value ne 3f2a9c1e-0b7d-4e55-9a1c-2b6f8d0e4a18 and statecode eq 1', true],
+    ['(_ownerid_value eq 00000000-0000-0000-0000-000000000000)', false],
   ])('%s → %s', (filter, expected) => {
     expect(matchesFilter(parseFilter(filter), row)).toBe(expected);
   });
@@ -243,6 +247,7 @@ describe('OData filters', () => {
     ['statecode in (1,2)', /operator "in" is not supported/],
     ['substringof(name, 1)', /function "substringof" is not supported/],
     ['(statecode eq 1', /expected "\)"/],
+    ['_ownerid_value eq 3f2a9c1e-0b7d-4e55-9a1c', /unexpected character "3" at position 18/],
   ])('rejects %s', (filter, message) => {
     expect(() => parseFilter(filter)).toThrow(message);
   });

@@ -158,6 +158,27 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'why a task run failed or was cancelled',
     statements: () => ['ALTER TABLE runs ADD COLUMN reason TEXT'],
   },
+  {
+    version: 7,
+    name: 'row warnings of rows written anyway',
+    // A table of their own: retry-failed re-runs what run_failures lists, and a warned row was written. The field
+    // is part of the key ('' when a warning names none), so two truncated columns of one row are two warnings.
+    statements: ({ serialId }) => [
+      `CREATE TABLE run_warnings (
+        ${serialId},
+        run_id TEXT NOT NULL,
+        task TEXT NOT NULL,
+        source_key TEXT NOT NULL,
+        code TEXT NOT NULL,
+        field TEXT NOT NULL,
+        message TEXT NOT NULL,
+        at TEXT NOT NULL,
+        at_ms BIGINT NOT NULL,
+        UNIQUE (run_id, task, source_key, code, field)
+      )`,
+      'CREATE INDEX run_warnings_by_at ON run_warnings (at_ms)',
+    ],
+  },
 ];
 
 export const LATEST_SCHEMA_VERSION = MIGRATIONS[MIGRATIONS.length - 1].version;

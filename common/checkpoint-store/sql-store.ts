@@ -9,6 +9,7 @@ import {
   upsertStatement,
   ROW_HASHES,
   RUN_FAILURES,
+  RUN_WARNINGS,
   RUNS,
   SOURCE_IDS,
   TRACES,
@@ -23,6 +24,7 @@ import {
   runRecordSchema,
   sourceIdEntrySchema,
   storedFailureSchema,
+  storedWarningSchema,
   traceEntrySchema,
   watermarkSchema,
   type CheckpointStore,
@@ -35,6 +37,7 @@ import {
   type RunRecord,
   type SourceIdEntry,
   type StoredFailure,
+  type StoredWarning,
   type TraceEntry,
   type Watermark,
 } from './types';
@@ -80,6 +83,7 @@ type WatermarkRow = Pick<Row<typeof WATERMARKS>, 'kind' | 'value'>;
 type CursorRow = Row<typeof CURSORS>;
 type RunRow = Row<typeof RUNS>;
 type FailureRow = Row<typeof RUN_FAILURES>;
+type WarningRow = Row<typeof RUN_WARNINGS>;
 type TraceRow = Row<typeof TRACES>;
 
 function toWatermark(row: WatermarkRow): Watermark {
@@ -160,6 +164,33 @@ function toFailure(row: FailureRow): StoredFailure {
     retryable: row.retryable === null ? null : Number(row.retryable) === 1,
     at: row.at,
   }) as StoredFailure;
+}
+
+// A warning without a field is stored with '' there: the field is part of the key, and NULLs never conflict.
+const NO_FIELD = '';
+
+function warningRow(runId: string, warning: StoredWarning): WarningRow {
+  return {
+    run_id: runId,
+    task: warning.task,
+    source_key: warning.sourceKey,
+    code: warning.code,
+    field: warning.field ?? NO_FIELD,
+    message: warning.message,
+    at: warning.at,
+    at_ms: epochMs(warning.at),
+  };
+}
+
+function toWarning(row: WarningRow): StoredWarning {
+  return compact({
+    task: row.task,
+    sourceKey: row.source_key,
+    field: row.field === NO_FIELD ? null : row.field,
+    code: row.code,
+    message: row.message,
+    at: row.at,
+  }) as StoredWarning;
 }
 
 function releaseStatement(sagaRunId: string): Statement {
@@ -435,6 +466,33 @@ export class SqlCheckpointStore implements CheckpointStore {
     return rows.map(toFailure);
   }
 
+  async addWarnings(runId: string, warnings: StoredWarning[]): Promise<void> {
+    this.assertOpen('addWarnings');
+    const run = parse('addWarnings', identifier('runId'), runId);
+    const parsed = parse('addWarnings', z.array(storedWarningSchema), warnings);
+    await this.upsert(
+      RUN_WARNINGS,
+      parsed.map((warning) => warningRow(run, warning)),
+    );
+  }
+
+  async listWarnings(runId: string, filter: FailureFilter = {}): Promise<StoredWarning[]> {
+    this.assertOpen('listWarnings');
+    const run = parse('listWarnings', identifier('runId'), runId);
+    const { task, tasks, sourceKey } = parse('listWarnings', failureFilterSchema, filter);
+    const conditions = where([
+      ['run_id = ?', run],
+      ['task = ?', task],
+      [this.driver.inList('task'), tasks && this.driver.listParam(tasks)],
+      ['source_key = ?', sourceKey],
+    ]);
+    const rows = await this.driver.query<WarningRow>({
+      sql: `${selectAll(RUN_WARNINGS)}${conditions.sql} ORDER BY id`,
+      params: conditions.params,
+    });
+    return rows.map(toWarning);
+  }
+
   async addTrace(entries: TraceEntry[]): Promise<void> {
     this.assertOpen('addTrace');
     await this.upsert(TRACES, parse('addTrace', z.array(traceEntrySchema), entries).map(traceRow));
@@ -486,9 +544,14 @@ export class SqlCheckpointStore implements CheckpointStore {
     const trace = parse('documentWritten', traceEntrySchema, record.trace);
     const saga =
       record.sagaRunId === undefined ? undefined : parse('documentWritten', identifier('sagaRunId'), record.sagaRunId);
+    const warnings = parse('documentWritten', z.array(storedWarningSchema).default([]), record.warnings);
     await this.driver.transaction([
       upsertStatement(ROW_HASHES, hashRow(project, task, partition, hash)),
       upsertStatement(TRACES, traceRow(trace)),
+      ...lastWinsByKey(
+        RUN_WARNINGS,
+        warnings.map((warning) => warningRow(trace.runId, warning)),
+      ).map((row) => upsertStatement(RUN_WARNINGS, row)),
       ...(saga ? [releaseStatement(saga)] : []),
     ]);
   }
@@ -510,14 +573,15 @@ export class SqlCheckpointStore implements CheckpointStore {
     const cutoff = olderThan.getTime();
     const expiredRuns = 'SELECT run_id FROM runs WHERE COALESCE(ended_ms, started_ms) < ?';
     // Dependants first, while the expired runs can still be found.
-    const [failures, traces, , runs, snapshots] = await this.driver.transaction([
+    const [failures, warnings, traces, , runs, snapshots] = await this.driver.transaction([
       { sql: `DELETE FROM run_failures WHERE at_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
+      { sql: `DELETE FROM run_warnings WHERE at_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
       { sql: `DELETE FROM traces WHERE at_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
       { sql: `DELETE FROM cursors WHERE updated_ms < ? OR run_id IN (${expiredRuns})`, params: [cutoff, cutoff] },
       { sql: 'DELETE FROM runs WHERE COALESCE(ended_ms, started_ms) < ?', params: [cutoff] },
       { sql: 'DELETE FROM document_snapshots WHERE at_ms < ?', params: [cutoff] },
     ]);
-    return { runs, failures, traces, snapshots };
+    return { runs, failures, warnings, traces, snapshots };
   }
 
   async close(): Promise<void> {

@@ -111,6 +111,22 @@ export const RUN_FAILURES = table({
   keepsInsertionOrder: true,
 });
 
+export const RUN_WARNINGS = table({
+  name: 'run_warnings',
+  columns: {
+    run_id: 'text',
+    task: 'text',
+    source_key: 'text',
+    code: 'text',
+    field: 'text',
+    message: 'text',
+    at: 'text',
+    at_ms: 'bigint',
+  },
+  conflictKey: ['run_id', 'task', 'source_key', 'code', 'field'],
+  keepsInsertionOrder: true,
+});
+
 export const TRACES = table({
   name: 'traces',
   columns: {

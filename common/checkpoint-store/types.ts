@@ -55,6 +55,20 @@ export const storedFailureSchema = z.object({
 /** A row failure of a run, kept so `p2c failures` can list it and `p2c retry-failed` can re-run the row. */
 export type StoredFailure = z.infer<typeof storedFailureSchema>;
 
+export const storedWarningSchema = z.object({
+  task: nonEmpty('task'),
+  sourceKey: nonEmpty('sourceKey'),
+  field: z.string().optional(),
+  code: nonEmpty('code'),
+  message: z.string(),
+  at: isoTimestamp('at'),
+});
+/**
+ * A note on a row that was written anyway (a value truncated, a blank country defaulted, an optional lookup left
+ * empty). Kept apart from failures: `p2c retry-failed` never re-runs a warned row, and it counts as no failure.
+ */
+export type StoredWarning = z.infer<typeof storedWarningSchema>;
+
 export const TRACE_OUTCOMES = ['read', 'created', 'updated', 'unchanged', 'failed', 'filtered', 'deleted'] as const;
 export type TraceOutcome = (typeof TRACE_OUTCOMES)[number];
 
@@ -104,6 +118,7 @@ export interface PurgeResult {
   runs: number;
   failures: number;
   traces: number;
+  warnings: number;
   /** Journaled document snapshots no saga came back for (their saga and its undo both gave up). */
   snapshots: number;
 }
@@ -117,6 +132,8 @@ export interface DocumentWrittenRecord {
   trace: TraceEntry;
   /** The saga run whose journaled snapshot is no longer needed. */
   sagaRunId?: string;
+  /** Warnings of the document's header and lines, stored under the trace entry's run. */
+  warnings?: StoredWarning[];
 }
 
 /**
@@ -163,6 +180,11 @@ export interface CheckpointStore {
   /** In the order the failures were first added. */
   listFailures(runId: string, filter?: FailureFilter): Promise<StoredFailure[]>;
 
+  /** Idempotent per (runId, task, sourceKey, code, field): a repeat replaces the earlier entry and keeps its place. */
+  addWarnings(runId: string, warnings: StoredWarning[]): Promise<void>;
+  /** In the order the warnings were first added. */
+  listWarnings(runId: string, filter?: FailureFilter): Promise<StoredWarning[]>;
+
   /** Idempotent per (runId, task, sourceKey, outcome), so a retried activity does not record a step twice. */
   addTrace(entries: TraceEntry[]): Promise<void>;
   /** Every recorded step for the business key, oldest first. */
@@ -178,12 +200,12 @@ export interface CheckpointStore {
   journaledSnapshot(sagaRunId: string): Promise<unknown>;
   /** Drops the saga run's journaled snapshot (its document was undone). */
   releaseSnapshot(sagaRunId: string): Promise<void>;
-  /** Records a whole document's hash and trace entry and drops its saga's journaled snapshot, as one transaction. */
+  /** Records a whole document's hash, trace entry and warnings and drops its saga's journaled snapshot, as one transaction. */
   documentWritten(record: DocumentWrittenRecord): Promise<void>;
 
   /**
    * Deletes execution history older than `olderThan`: runs that ended (or, never having ended, started) before it
-   * together with their failures, traces and cursors, plus any failure, trace or cursor itself dated before it.
+   * together with their failures, warnings, traces and cursors, plus any of those itself dated before it.
    * Watermarks, row hashes and source ids are state, not history, and are never purged.
    */
   purge(olderThan: Date): Promise<PurgeResult>;

@@ -8,6 +8,7 @@ import {
   type Migration,
   type RunRecord,
   type StoredFailure,
+  type StoredWarning,
   type TraceEntry,
 } from '../../../common/checkpoint-store';
 import { BULK_CHUNK_SIZE } from '../../../common/checkpoint-store/driver';
@@ -42,6 +43,8 @@ function run(overrides: Partial<RunRecord> & Pick<RunRecord, 'runId'>): RunRecor
 
 /** The schema version that added a task run's reason. */
 const RUN_REASON_VERSION = 6;
+/** The schema version that added row warnings. */
+const WARNINGS_VERSION = 7;
 
 /** A run row as every version of the store since the first has written it: the columns of version 1 only. */
 function insertRunAtVersion1(runId: string): string {
@@ -62,6 +65,20 @@ function failure(sourceKey: string, overrides: Partial<StoredFailure> = {}): Sto
     at: '2026-03-01T10:05:00.000Z',
     ...overrides,
   };
+}
+
+/** A warning as the store returns it: an override of `undefined` leaves the field out. */
+function warning(sourceKey: string, overrides: Partial<StoredWarning> = {}): StoredWarning {
+  const all: StoredWarning = {
+    task: TASK,
+    sourceKey,
+    field: 'name',
+    code: 'value-truncated',
+    message: `name of ${sourceKey} truncated from 180 to 160 characters`,
+    at: '2026-03-01T10:05:00.000Z',
+    ...overrides,
+  };
+  return Object.fromEntries(Object.entries(all).filter(([, value]) => value !== undefined)) as StoredWarning;
 }
 
 function traceEntry(overrides: Partial<TraceEntry> & Pick<TraceEntry, 'runId' | 'outcome' | 'at'>): TraceEntry {
@@ -135,6 +152,18 @@ export function checkpointStoreContract(
         const failed = run({ runId: 'before-reasons', status: 'Failed', reason: 'auth failed: invalid_client' });
         await upgraded.recordRun(failed);
         expect(await upgraded.getRun('before-reasons')).toStrictEqual(failed);
+      });
+
+      test('a database from before warnings keeps its failures and then stores warnings apart from them', async () => {
+        const old = await open(MIGRATIONS.filter((migration) => migration.version < WARNINGS_VERSION));
+        await old.addFailures('r1', [failure('ACC-1')]);
+        await old.close();
+
+        const upgraded = await open();
+        expect(await upgraded.schemaVersion()).toBe(LATEST_SCHEMA_VERSION);
+        await upgraded.addWarnings('r1', [warning('ACC-2')]);
+        expect(await upgraded.listFailures('r1')).toStrictEqual([failure('ACC-1')]);
+        expect(await upgraded.listWarnings('r1')).toStrictEqual([warning('ACC-2')]);
       });
 
       test('a database newer than the code is refused with a clear error', async () => {
@@ -633,6 +662,50 @@ export function checkpointStoreContract(
       });
     });
 
+    describe('warnings', () => {
+      test('are listed in the order first added, narrowed like failures, and never listed as failures', async () => {
+        const store = await open();
+        const truncated = warning('ACC-2');
+        const defaulted = warning('ACC-1', { field: 'address1_country', code: 'country-defaulted' });
+        const noField = warning('Q-1', { task: 'quotes', field: undefined, code: 'missing-order' });
+        await store.addWarnings('r1', [truncated, defaulted]);
+        await store.addWarnings('r1', [noField]);
+        await store.addWarnings('r2', [warning('ACC-7')]);
+        await store.addFailures('r1', [failure('ACC-9')]);
+
+        expect(await store.listWarnings('r1')).toStrictEqual([truncated, defaulted, noField]);
+        expect(await store.listWarnings('r1', { task: TASK })).toStrictEqual([truncated, defaulted]);
+        expect(await store.listWarnings('r1', { tasks: ['quotes'] })).toStrictEqual([noField]);
+        expect(await store.listWarnings('r1', { sourceKey: 'ACC-1' })).toStrictEqual([defaulted]);
+        expect(await store.listWarnings('r3')).toEqual([]);
+        expect(await store.listFailures('r1')).toStrictEqual([failure('ACC-9')]);
+      });
+
+      test('a repeat replaces the earlier entry in place; two columns of one row are two warnings', async () => {
+        const store = await open();
+        await store.addWarnings('r1', [warning('ACC-1'), warning('ACC-1', { field: 'description' })]);
+        const repeated = warning('ACC-1', { message: 'retried', at: '2026-03-01T10:06:00Z' });
+        const withoutField = warning('ACC-2', { field: undefined, code: 'missing-owner' });
+        await store.addWarnings('r1', [repeated, withoutField, { ...withoutField, message: 'last' }]);
+        await store.addWarnings('r1', [{ ...withoutField, message: 'again' }]);
+
+        expect(await store.listWarnings('r1')).toStrictEqual([
+          repeated,
+          warning('ACC-1', { field: 'description' }),
+          { ...withoutField, message: 'again' },
+        ]);
+      });
+
+      test('bad warnings are refused and none of the batch is stored', async () => {
+        const store = await open();
+        await expect(store.addWarnings('r1', [warning('ACC-1'), warning('', {})])).rejects.toThrow(
+          'addWarnings: 1.sourceKey: sourceKey must be a non-empty string',
+        );
+        await expect(store.addWarnings('', [warning('ACC-1')])).rejects.toThrow('addWarnings: runId must not be empty');
+        expect(await store.listWarnings('r1')).toEqual([]);
+      });
+    });
+
     describe('record trace', () => {
       test('lists every run that touched a key, oldest first, and ignores repeats of a step', async () => {
         const store = await open();
@@ -705,6 +778,23 @@ export function checkpointStoreContract(
         expect(await store.journaledSnapshot('saga-2')).toEqual(before);
       });
 
+      test("a written document's warnings are stored under its trace entry's run", async () => {
+        const store = await open();
+        const created = traceEntry({ runId: 'r1', outcome: 'created', at: '2026-03-01T10:00:01Z' });
+        const header = warning('Q-1', { task: 'quotes', field: 'description' });
+        const line = warning('Q-1', { task: 'quoteLines', message: 'line Q-1/1: name truncated' });
+        await store.documentWritten({
+          project: PROJECT,
+          task: TASK,
+          partition: PARTITION,
+          hash: { sourceKey: 'Q-1', hash: 'h1' },
+          trace: created,
+          warnings: [header, line],
+        });
+        expect(await store.listWarnings('r1')).toStrictEqual([header, line]);
+        expect(await store.listFailures('r1')).toEqual([]);
+      });
+
       test('bad input is refused and nothing of the document is recorded', async () => {
         const store = await open();
         await expect(store.claimSnapshot('', before, '2026-03-01T10:00:00Z')).rejects.toThrow(
@@ -725,7 +815,18 @@ export function checkpointStoreContract(
             trace: traceEntry({ runId: 'r1', outcome: 'created', at: '2026-03-01T10:00:01Z' }),
           }),
         ).rejects.toThrow(/documentWritten: hash: hash must be a non-empty string/);
+        await expect(
+          store.documentWritten({
+            project: PROJECT,
+            task: TASK,
+            partition: PARTITION,
+            hash: { sourceKey: 'ACC-1', hash: 'h1' },
+            trace: traceEntry({ runId: 'r1', outcome: 'created', at: '2026-03-01T10:00:01Z' }),
+            warnings: [warning('ACC-1', { code: '' })],
+          }),
+        ).rejects.toThrow(/documentWritten: 0.code: code must be a non-empty string/);
         expect(await store.trace(TASK, 'ACC-1')).toEqual([]);
+        expect(await store.listWarnings('r1')).toEqual([]);
         expect(await store.journaledSnapshot('saga-1')).toBeUndefined();
       });
     });
@@ -749,6 +850,11 @@ export function checkpointStoreContract(
         );
         await store.addFailures('old', [failure('ACC-1'), failure('ACC-2', { at: '2026-03-05T00:00:00Z' })]);
         await store.addFailures('recent', [failure('ACC-3', { at: '2026-03-01T00:30:00Z' })]);
+        await store.addWarnings('old', [warning('ACC-1', { at: '2026-03-05T00:00:00Z' })]);
+        await store.addWarnings('recent', [
+          warning('ACC-3', { at: '2026-02-28T23:30:00Z' }),
+          warning('ACC-4', { at: '2026-03-01T00:30:00Z' }),
+        ]);
         await store.addTrace([
           traceEntry({ runId: 'old', outcome: 'read', at: '2026-01-01T00:10:00Z' }),
           traceEntry({ runId: 'recent', outcome: 'read', at: '2026-02-28T23:10:00Z' }),
@@ -765,11 +871,13 @@ export function checkpointStoreContract(
         await store.claimSnapshot('abandoned-saga', { header: {}, lines: [] }, '2026-01-02T00:10:00Z');
         await store.claimSnapshot('recent-saga', { header: {}, lines: [] }, '2026-03-01T00:20:00Z');
 
-        expect(await store.purge(cutoff)).toEqual({ runs: 2, failures: 2, traces: 2, snapshots: 1 });
+        expect(await store.purge(cutoff)).toEqual({ runs: 2, failures: 2, warnings: 2, traces: 2, snapshots: 1 });
 
         expect((await store.listRuns({})).map((r) => r.runId)).toEqual(['recent']);
         expect(await store.listFailures('old')).toEqual([]);
         expect(await store.listFailures('recent')).toHaveLength(1);
+        expect(await store.listWarnings('old')).toEqual([]);
+        expect((await store.listWarnings('recent')).map((w) => w.sourceKey)).toEqual(['ACC-4']);
         expect((await store.trace(TASK, 'ACC-1')).map((t) => t.outcome)).toEqual(['updated']);
         expect(await store.getCursor('abandoned', TASK, PARTITION)).toBeUndefined();
         expect(await store.getCursor('recent', TASK, PARTITION)).toBeDefined();
@@ -779,7 +887,7 @@ export function checkpointStoreContract(
         expect(await store.journaledSnapshot('abandoned-saga')).toBeUndefined();
         expect(await store.journaledSnapshot('recent-saga')).toBeDefined();
 
-        expect(await store.purge(cutoff)).toEqual({ runs: 0, failures: 0, traces: 0, snapshots: 0 });
+        expect(await store.purge(cutoff)).toEqual({ runs: 0, failures: 0, warnings: 0, traces: 0, snapshots: 0 });
       });
 
       test('refuses an invalid date', async () => {

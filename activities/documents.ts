@@ -32,7 +32,7 @@ import { classified, longestRetryAfterMs, retryableWriteFailure } from './failur
 import { documentLinesReader } from './document-lines';
 import { fetchLookups } from './source';
 import { actionableFailures, PreflightReader } from './preflight';
-import { partitionKey } from './sync';
+import { partitionKey, warningDetail } from './sync';
 
 export interface DocumentActivityDeps {
   dataverse: DataverseClient;
@@ -52,6 +52,11 @@ export interface PreparedDocument {
   lines: TargetRow[];
   /** Problems found before any write: the document is not written at all. */
   failures: RowFailure[];
+  /**
+   * Notes on the header and lines that mapped anyway (a value truncated, …), under the document's key; kept only
+   * when the document is written. Absent when the header was filtered.
+   */
+  warnings?: RowFailure[];
   /** The header was dropped by the task's own rules (not an error). */
   filtered: boolean;
   sourceLines: number;
@@ -100,7 +105,8 @@ interface PlannedBase {
  * last complete write), report it (pre-flight failures), or write it over the snapshot of the target's rows.
  */
 export type DocumentPlan =
-  | (PlannedBase & { kind: 'filtered' | 'unchanged' })
+  | (PlannedBase & { kind: 'filtered' })
+  | (PlannedBase & { kind: 'unchanged'; warnings?: RowFailure[] })
   | (PlannedBase & { kind: 'failed'; failures: RowFailure[] })
   | (PlannedBase & {
       kind: 'write';
@@ -109,6 +115,8 @@ export type DocumentPlan =
       snapshot: DocumentSnapshot;
       /** Stored once the document landed complete, so an identical re-run writes nothing. */
       hash: string;
+      /** Recorded by the write once the document landed complete. */
+      warnings?: RowFailure[];
     });
 
 interface DocumentRef {
@@ -133,6 +141,8 @@ export interface WriteDocumentInput extends DocumentRef {
    * such a saga would otherwise snapshot its own half write.
    */
   snapshot?: DocumentSnapshot;
+  /** The plan's warnings, recorded with the document's hash once it landed complete. */
+  warnings?: RowFailure[];
 }
 
 export type DocumentWritten =
@@ -155,6 +165,12 @@ export interface DocumentCompensated {
 export interface DocumentTraceInput extends Omit<DocumentRef, 'system'> {
   outcome: TraceOutcome;
   detail?: string;
+}
+
+/** A document trace entry's detail, followed by the document's warnings when it has any. */
+function withWarnings(detail: string, warnings: RowFailure[]): string {
+  const noted = warningDetail(warnings);
+  return noted ? `${detail}; ${noted}` : detail;
 }
 
 /** The run of the saga calling a document activity: its journaled snapshot is kept under this id. */
@@ -374,11 +390,14 @@ export async function readAndMapDocument(
     ...actionableFailures([...headerResult.errors, ...lineErrors], preflight),
     ...(await checker.check(preflight, targetHeader, linesResult.rows)),
   ];
-  const failures = found.map((f) => ({
-    ...f,
-    message: f.sourceKey === documentKey ? f.message : `line ${f.sourceKey}: ${f.message}`,
-    sourceKey: documentKey,
-  }));
+  // Line problems are the document's: it is written or refused whole.
+  const asDocuments = (notes: RowFailure[]) =>
+    notes.map((f) => ({
+      ...f,
+      message: f.sourceKey === documentKey ? f.message : `line ${f.sourceKey}: ${f.message}`,
+      sourceKey: documentKey,
+    }));
+  const failures = asDocuments(found);
   if (linesResult.filtered > 0) {
     failures.push({
       task: headerTask.name,
@@ -392,6 +411,7 @@ export async function readAndMapDocument(
     header: targetHeader,
     lines: linesResult.rows,
     failures,
+    warnings: asDocuments([...headerResult.warnings, ...linesResult.warnings]),
     filtered: false,
     sourceLines: sourceLines.length,
   };
@@ -604,9 +624,21 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
       }
       const hash = documentHash(header, prepared.lines);
       const known = await deps.store.getHashes(ref.project, headerTask.name, partitionKey(ref), [documentKey]);
+      const warnings = prepared.warnings ?? [];
+      const warned = warnings.length ? { warnings } : {};
       if (known.get(documentKey) === hash) {
-        await addTrace({ ...traced, outcome: 'unchanged', detail: `${prepared.lines.length} lines as last written` });
-        return { ...base, kind: 'unchanged' };
+        const at = now().toISOString();
+        if (warnings.length)
+          await deps.store.addWarnings(
+            ref.runId,
+            warnings.map((w) => ({ ...w, at })),
+          );
+        await addTrace({
+          ...traced,
+          outcome: 'unchanged',
+          detail: withWarnings(`${prepared.lines.length} lines as last written`, warnings),
+        });
+        return { ...base, kind: 'unchanged', ...warned };
       }
       const system = headerTask.target.system;
       const { lineTask } = input;
@@ -639,7 +671,7 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
           ...removed,
         ],
       };
-      return { ...base, kind: 'write', header, lineRows: prepared.lines, snapshot, hash };
+      return { ...base, kind: 'write', header, lineRows: prepared.lines, snapshot, hash, ...warned };
     });
   }
 
@@ -706,13 +738,20 @@ export function createDocumentActivities(deps: DocumentSagaDeps) {
       }
       const { ref } = input;
       const removed = removals.length ? `, ${removals.length} removed` : '';
+      const warnings = input.warnings ?? [];
+      const trace = traceEntryOf({
+        ...input,
+        outcome,
+        detail: withWarnings(`header and ${input.lines.length} lines${removed}`, warnings),
+      });
       await deps.store.documentWritten({
         project: ref.project,
         task: input.task,
         partition: partitionKey(ref),
         hash: { sourceKey: input.documentKey, hash: input.hash },
-        trace: traceEntryOf({ ...input, outcome, detail: `header and ${input.lines.length} lines${removed}` }),
+        trace,
         ...(saga && journaled ? { sagaRunId: saga } : {}),
+        ...(warnings.length ? { warnings: warnings.map((w) => ({ ...w, at: trace.at })) } : {}),
       });
       return { status: 'written', outcome };
     });

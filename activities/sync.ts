@@ -98,6 +98,8 @@ export interface WritePageInput {
   rows: TargetRow[];
   /** Failures found before the write (read and transform), stored with the write's own. */
   failures: RowFailure[];
+  /** The transform's warnings: stored for the rows that are written, dropped for rows that fail. */
+  warnings?: RowFailure[];
   cursorAfter: SyncCursor;
 }
 
@@ -154,6 +156,25 @@ export function countBySourceRow(done: Record<string, Exclude<RowOutcome, 'faile
   const counts = { created: 0, updated: 0, unchanged: 0, failed: 0 };
   for (const outcome of bySource.values()) counts[outcome]++;
   return counts;
+}
+
+/**
+ * The warnings a page keeps: those of source rows that were written (created, updated or unchanged) and did not
+ * fail. A product whose price-list entry failed reports the failure only.
+ */
+export function warningsOfWrittenRows(
+  warnings: RowFailure[],
+  done: Record<string, Exclude<RowOutcome, 'failed'>>,
+  failures: RowFailure[],
+): RowFailure[] {
+  const written = new Set(Object.keys(done).map(baseSourceKey));
+  const failed = new Set(failures.map((f) => baseSourceKey(f.sourceKey)));
+  return warnings.filter((w) => written.has(baseSourceKey(w.sourceKey)) && !failed.has(baseSourceKey(w.sourceKey)));
+}
+
+/** A trace entry's detail naming a row's warnings. */
+export function warningDetail(warnings: RowFailure[]): string | undefined {
+  return warnings.length ? `warnings: ${warnings.map((w) => `${w.code}: ${w.message}`).join('; ')}` : undefined;
 }
 
 /** `key eq 'a' or key eq 'b'` for a re-run of chosen rows. */
@@ -229,6 +250,7 @@ export function transformThenWrite(
       ...rest,
       rows: transformed.rows,
       failures: [...input.failures, ...transformed.failures],
+      warnings: transformed.warnings,
     });
     return { ...written, filtered: transformed.filtered };
   };
@@ -350,7 +372,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         partition: input.ref.partition,
         lookups: createLookupIndex(input.lookups),
       });
-      return { rows: result.rows, failures: result.errors, filtered: result.filtered };
+      return { rows: result.rows, failures: result.errors, filtered: result.filtered, warnings: result.warnings };
     });
   }
 
@@ -415,8 +437,20 @@ export function createSyncActivities(deps: SyncActivityDeps) {
             failures.map((f) => ({ ...f, at })),
           );
         }
+        const warnings = warningsOfWrittenRows(input.warnings ?? [], progress.done, failures);
+        if (warnings.length) {
+          await deps.store.addWarnings(
+            ref.runId,
+            warnings.map((w) => ({ ...w, at })),
+          );
+        }
+        const warningsByKey = new Map<string, RowFailure[]>();
+        for (const w of warnings) warningsByKey.set(w.sourceKey, [...(warningsByKey.get(w.sourceKey) ?? []), w]);
         const trace = [
-          ...Object.entries(progress.done).map(([sourceKey, outcome]) => ({ sourceKey, outcome })),
+          ...Object.entries(progress.done).map(([sourceKey, outcome]) => {
+            const detail = warningDetail(warningsByKey.get(sourceKey) ?? []);
+            return { sourceKey, outcome, ...(detail ? { detail } : {}) };
+          }),
           ...failures.map((f) => ({
             sourceKey: f.sourceKey,
             outcome: 'failed' as const,
@@ -431,7 +465,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
           updatedAt: at,
         });
 
-        return { ...countBySourceRow(progress.done, failures), failures };
+        return { ...countBySourceRow(progress.done, failures), failures, warnings: warnings.length };
       },
       () => progress,
     );

@@ -48,16 +48,30 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
 /** Largest single row a page may carry alone; bigger rows become row failures instead of oversize payloads. */
 export const MAX_SINGLE_ROW_BYTES = 1536 * 1024;
 
-export const COUNTER_NAMES = ['read', 'created', 'updated', 'unchanged', 'filtered', 'failed', 'deletedSeen'] as const;
+/**
+ * `warnings` counts the warnings recorded for rows that were written anyway (a row can have several); they never
+ * count as failures and never change a task's outcome.
+ */
+export const COUNTER_NAMES = [
+  'read',
+  'created',
+  'updated',
+  'unchanged',
+  'filtered',
+  'failed',
+  'deletedSeen',
+  'warnings',
+] as const;
 export type CounterName = (typeof COUNTER_NAMES)[number];
 export type Counters = Record<CounterName, number>;
 
 export function emptyCounters(): Counters {
-  return { read: 0, created: 0, updated: 0, unchanged: 0, filtered: 0, failed: 0, deletedSeen: 0 };
+  return { read: 0, created: 0, updated: 0, unchanged: 0, filtered: 0, failed: 0, deletedSeen: 0, warnings: 0 };
 }
 
+/** Counters carried from runs recorded before a counter existed lack it; it starts at 0. */
 export function addCounters(into: Counters, delta: Partial<Counters>): Counters {
-  for (const name of COUNTER_NAMES) into[name] += delta[name] ?? 0;
+  for (const name of COUNTER_NAMES) into[name] = (into[name] ?? 0) + (delta[name] ?? 0);
   return into;
 }
 
@@ -115,6 +129,8 @@ export interface PageTransformed {
   rows: TargetRow[];
   failures: RowFailure[];
   filtered: number;
+  /** Notes on rows that mapped anyway; absent in results recorded before warnings were kept. */
+  warnings?: RowFailure[];
 }
 
 export interface PageWritten {
@@ -123,6 +139,8 @@ export interface PageWritten {
   unchanged: number;
   failed: number;
   failures: RowFailure[];
+  /** Warnings recorded for the page's written rows; absent in results recorded before warnings were kept. */
+  warnings?: number;
 }
 
 /**

@@ -369,7 +369,8 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
 }
 
 function summaryLine(task: string, outcome: string, c: Counters, reason?: string): string {
-  const base = `${task}: ${outcome} — read ${c.read}, created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, filtered ${c.filtered}, failed ${c.failed}`;
+  const warned = c.warnings ? `, warnings ${c.warnings}` : '';
+  const base = `${task}: ${outcome} — read ${c.read}, created ${c.created}, updated ${c.updated}, unchanged ${c.unchanged}, filtered ${c.filtered}, failed ${c.failed}${warned}`;
   return reason ? `${base}; ${reason}` : base;
 }
 
@@ -398,6 +399,7 @@ async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: Syn
         updated: written.updated,
         unchanged: written.unchanged,
         failed: written.failed,
+        warnings: written.warnings ?? 0,
       },
       failures: written.failures,
     };
@@ -409,6 +411,7 @@ async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: Syn
     workflowId: workflowInfo().workflowId,
     rows: transformed.rows,
     failures: [...page.failures, ...transformed.failures],
+    warnings: transformed.warnings,
     cursorAfter,
   });
   return {
@@ -418,6 +421,7 @@ async function syncRows(input: EntitySyncInput, page: PageRead, cursorAfter: Syn
       updated: written.updated,
       unchanged: written.unchanged,
       failed: written.failed,
+      warnings: written.warnings ?? 0,
     },
     failures: written.failures,
   };
@@ -474,6 +478,7 @@ async function syncDocuments(input: EntitySyncInput, lineTask: TaskDefinition, p
         }
       } else {
         count(result.outcome);
+        if (result.warnings) outcome.counters.warnings = (outcome.counters.warnings ?? 0) + result.warnings;
       }
     }
   };

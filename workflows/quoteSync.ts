@@ -41,6 +41,8 @@ export interface QuoteSyncResult {
   /** Undo steps that could not be completed: the document may need manual attention. */
   compensationFailures: string[];
   compensated: boolean;
+  /** Warnings recorded for the header and lines of a document that was written or found unchanged. */
+  warnings?: number;
 }
 
 const { prepareDocument, snapshotDocument, planDocument } = proxyActivities<SyncActivities>(activityOptions.read);
@@ -175,7 +177,9 @@ async function writeDocumentSaga(
   const base = { documentKey, lines: plan.lines, compensationFailures: [], compensated: false };
   // Nothing was written: a document with a bad line never reaches the target half done.
   if (plan.kind === 'failed') return { ...base, outcome: 'failed', failures: plan.failures };
-  if (plan.kind !== 'write') return { ...base, outcome: plan.kind, failures: [] };
+  // Plans recorded before warnings were kept carry none.
+  const warned = plan.kind !== 'filtered' && plan.warnings?.length ? { warnings: plan.warnings.length } : {};
+  if (plan.kind !== 'write') return { ...base, outcome: plan.kind, failures: [], ...warned };
 
   const system = headerTask.target.system;
   let outcome = documentOutcomeOf(plan.snapshot);
@@ -190,10 +194,11 @@ async function writeDocumentSaga(
       hash: plan.hash,
       outcome,
       ...(options.journal ? { snapshot: plan.snapshot } : {}),
+      ...(plan.warnings?.length ? { warnings: plan.warnings } : {}),
     });
     // The journaled snapshot decides when it differs from this plan's (a plan repeated after a crash).
     outcome = written.outcome ?? outcome;
-    if (written.status === 'written') return { ...base, outcome, failures: [] };
+    if (written.status === 'written') return { ...base, outcome, failures: [], ...warned };
     failure = written.failure;
   } catch (err) {
     // Retries ran out with the document possibly half written.

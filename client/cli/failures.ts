@@ -1,6 +1,9 @@
-/** `p2c failures <run>`: the row failures of a run from the checkpoint store — source key, field, code, reason. */
+/**
+ * `p2c failures <run>`: the row failures of a run from the checkpoint store — source key, field, code, reason — and,
+ * with `--warnings`, the warnings of rows that were written anyway (a value truncated, a country defaulted).
+ */
 import type { Command } from 'commander';
-import type { CheckpointStore, StoredFailure } from '../../common/checkpoint-store';
+import type { CheckpointStore, StoredFailure, StoredWarning } from '../../common/checkpoint-store';
 import { resolveTasks, templates, type TaskDefinition } from '../../mappings';
 import type { CliContext, CommandRunner } from './context';
 import { EXIT, UsageError } from './errors';
@@ -11,9 +14,13 @@ export interface FailuresOptions {
   task?: string;
   json?: boolean;
   csv?: boolean;
+  /** List the run's warnings instead of its failures. */
+  warnings?: boolean;
 }
 
 export const FAILURE_COLUMNS = ['task', 'sourceKey', 'field', 'code', 'message', 'at'] as const;
+/** A warning has a failure's columns (it never has an attempt or a retry). */
+export const WARNING_COLUMNS = FAILURE_COLUMNS;
 
 /** A task and, for a header task, the line task whose failures its document sagas raise. */
 function withLineTask(task: string): string[] {
@@ -35,14 +42,39 @@ export async function runFailures(
   store: CheckpointStore,
   run: string,
   task?: string,
-): Promise<{ projectRunId: string; failures: StoredFailure[] }> {
+): Promise<{ projectRunId: string; failures: StoredFailure[]; warnings: StoredWarning[] }> {
   const record = await store.getRun(run);
   const projectRunId = record?.parentRunId ?? run;
   const narrowTo = task ?? (record && record.parentRunId !== run ? record.task : undefined);
-  const failures = await store.listFailures(projectRunId, narrowTo ? { tasks: withLineTask(narrowTo) } : {});
-  if (!record && failures.length === 0 && !(await storeKnowsRun(store, run)))
+  const filter = narrowTo ? { tasks: withLineTask(narrowTo) } : {};
+  const failures = await store.listFailures(projectRunId, filter);
+  const warnings = await store.listWarnings(projectRunId, filter);
+  if (!record && failures.length === 0 && warnings.length === 0 && !(await storeKnowsRun(store, run)))
     throw new UsageError(`the checkpoint store has no record of run ${run}; list runs with p2c status`);
-  return { projectRunId, failures };
+  return { projectRunId, failures, warnings };
+}
+
+const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
+
+/** `--warnings`: the notes on rows that were written anyway; nothing here is re-run by retry-failed. */
+function printWarnings(ctx: CliContext, projectRunId: string, warnings: StoredWarning[], options: FailuresOptions) {
+  if (options.json) {
+    ctx.printJson({ run: projectRunId, warnings });
+    return;
+  }
+  const cells = warnings.map((w) => WARNING_COLUMNS.map((column) => String(w[column] ?? '')));
+  if (options.csv) {
+    ctx.print(csv([...WARNING_COLUMNS], cells));
+    return;
+  }
+  if (warnings.length === 0) {
+    ctx.print(`run ${projectRunId} has no row warnings${options.task ? ` in task ${options.task}` : ''}`);
+    return;
+  }
+  ctx.print(table([...WARNING_COLUMNS], cells));
+  ctx.print(
+    `${plural(warnings.length, 'warning')} on rows that were written; they are not failures and are not retried`,
+  );
 }
 
 /** `--task` must name a task of the project; a typo would otherwise read as "no failures". */
@@ -60,9 +92,13 @@ export async function failures(ctx: CliContext, run: string, options: FailuresOp
   if (options.json && options.csv) throw new UsageError('give --json or --csv, not both');
   checkTask(ctx, options);
   const store = await ctx.store();
-  const { projectRunId, failures: rows } = await runFailures(store, run, options.task);
+  const { projectRunId, failures: rows, warnings } = await runFailures(store, run, options.task);
+  if (options.warnings) {
+    printWarnings(ctx, projectRunId, warnings, options);
+    return EXIT.completed;
+  }
   if (options.json) {
-    ctx.printJson({ run: projectRunId, failures: rows });
+    ctx.printJson({ run: projectRunId, failures: rows, warnings });
     return EXIT.completed;
   }
   const cells = rows.map((f) => FAILURE_COLUMNS.map((column) => String(f[column] ?? '')));
@@ -70,25 +106,27 @@ export async function failures(ctx: CliContext, run: string, options: FailuresOp
     ctx.print(csv([...FAILURE_COLUMNS], cells));
     return EXIT.completed;
   }
+  const warned = warnings.length
+    ? `; ${plural(warnings.length, 'warning')} on written rows, listed by p2c failures ${run} --warnings`
+    : '';
   if (rows.length === 0) {
-    ctx.print(`run ${projectRunId} has no row failures${options.task ? ` in task ${options.task}` : ''}`);
+    ctx.print(`run ${projectRunId} has no row failures${options.task ? ` in task ${options.task}` : ''}${warned}`);
     return EXIT.completed;
   }
   ctx.print(table([...FAILURE_COLUMNS], cells));
-  ctx.print(
-    `${rows.length} failed row${rows.length === 1 ? '' : 's'}; re-run them with p2c retry-failed ${projectRunId}`,
-  );
+  ctx.print(`${plural(rows.length, 'failed row')}; re-run them with p2c retry-failed ${projectRunId}${warned}`);
   return EXIT.completed;
 }
 
 export function registerFailures(program: Command, ctx: CliContext, run: CommandRunner): void {
   program
     .command('failures')
-    .description('row failures of a run: source key, field, code and reason')
+    .description('row failures of a run: source key, field, code and reason (--warnings: rows written with warnings)')
     .argument('<run>', 'workflow id of the project run (or of one of its tasks)')
     .option('--project <file>', 'project file, for the task names --task accepts (default: P2C_PROJECT_FILE)')
     .option('--task <name>', "only this task (a header task's list includes its line task)")
-    .option('--json', 'print JSON')
+    .option('--warnings', 'list the warnings of rows that were written anyway (a value truncated, a country defaulted)')
+    .option('--json', 'print JSON (failures and warnings apart)')
     .option('--csv', 'print CSV (for a spreadsheet)')
     .action((runId: string, options: FailuresOptions) => run(() => failures(ctx, runId, options)));
 }

@@ -11,6 +11,7 @@ export const TASK_TABLE_HEADER = [
   'unchanged',
   'filtered',
   'failed',
+  'warnings',
   'duration',
   'reason',
 ];
@@ -35,7 +36,8 @@ export function taskRow(result: TaskRowSource): string[] {
   return [
     taskLabel(result.task, result.partition.dataAreaId),
     result.outcome,
-    ...[c.read, c.created, c.updated, c.unchanged, c.filtered, c.failed].map((count) => String(count ?? 0)),
+    // Results recorded before warnings were counted have none.
+    ...[c.read, c.created, c.updated, c.unchanged, c.filtered, c.failed, c.warnings].map((count) => String(count ?? 0)),
     result.endedAt ? duration(Date.parse(result.endedAt) - Date.parse(result.startedAt)) : '',
     result.reason ?? '',
   ];

@@ -136,7 +136,9 @@ describe('p2c run commands', () => {
     expect(text.code).toBe(0);
     expect(text.stdout).toContain(runs[0].workflowId);
     expect(text.stdout).not.toContain(firstRun);
-    expect(text.stdout).toMatch(/task\s+outcome\s+read\s+created\s+updated\s+unchanged\s+filtered\s+failed\s+duration/);
+    expect(text.stdout).toMatch(
+      /task\s+outcome\s+read\s+created\s+updated\s+unchanged\s+filtered\s+failed\s+warnings\s+duration/,
+    );
   });
 
   test('failures lists the rejected rows of a run as a table, JSON and CSV', async () => {

@@ -63,10 +63,10 @@ describe('status of a run that ended without a summary', () => {
     };
     expect(runText(run).split('\n')).toEqual([
       `${PROJECT_RUN}  Canceled  started 2026-11-25T09:15:00.004Z, 6s`,
-      '  task               outcome       read  created  updated  unchanged  filtered  failed  duration  reason',
-      '  accounts@usmf      Completed     4     4        0        0          0         0       2s',
-      '  products@usmf      Failed        0     0        0        0          0         0       1s        readPage: auth failed: AADSTS7000215 invalid client secret',
-      '  contacts@usmf      Canceled      200   150      0        50         0         0       2s        cancelled',
+      '  task               outcome       read  created  updated  unchanged  filtered  failed  warnings  duration  reason',
+      '  accounts@usmf      Completed     4     4        0        0          0         0       0         2s',
+      '  products@usmf      Failed        0     0        0        0          0         0       0         1s        readPage: auth failed: AADSTS7000215 invalid client secret',
+      '  contacts@usmf      Canceled      200   150      0        50         0         0       0         2s        cancelled',
       '  quoteHeaders@usmf  not finished',
     ]);
   });

@@ -10,6 +10,7 @@ import { DIRECTION_ATTRIBUTE, PROJECT_ATTRIBUTE, TASK_ATTRIBUTE } from '../../wo
 import { buildProjectRun } from '../run';
 import type { CliContext } from './context';
 import { EXIT } from './errors';
+import { warnWhenNoWorker } from './worker-check';
 
 export interface ContinuousStart {
   workflowId: string;
@@ -109,5 +110,6 @@ export async function syncContinuous(ctx: CliContext, options: ContinuousOptions
   }
   if (options.json) ctx.printJson(lines);
   else for (const line of lines) ctx.print(`${line.workflowId}: ${line.state}  ${line.url}`);
+  if (!options.stop) await warnWhenNoWorker(ctx, client, ctx.config.taskQueue);
   return EXIT.completed;
 }

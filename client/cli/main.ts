@@ -2,8 +2,9 @@
  * `p2c`: operate prospect-to-cash runs on Temporal. Every command prints one line `p2c: <reason>` and exits 1 for a
  * usage or configuration problem; run outcomes exit 0 (Completed), 2 (CompletedWithWarnings) or 3 (Failed).
  */
+import { NamespaceNotFoundError } from '@temporalio/common';
 import { Command, CommanderError } from 'commander';
-import { ConfigError } from '../../common/config';
+import { ConfigError, ENV } from '../../common/config';
 import { CliContext, type CommandRunner } from './context';
 import { EXIT } from './errors';
 import { registerCheck } from './check';
@@ -81,7 +82,12 @@ export async function main(argv: string[], env: NodeJS.ProcessEnv = process.env)
       // Help exits 0; commander already printed its one-line message for the rest, which are usage problems.
       exitCode = error.exitCode === 0 ? EXIT.completed : EXIT.usage;
     } else {
-      const message = error instanceof ConfigError ? `configuration: ${error.message}` : (error as Error).message;
+      const message =
+        error instanceof ConfigError
+          ? `configuration: ${error.message}`
+          : error instanceof NamespaceNotFoundError
+            ? `namespace ${error.namespace} not found on Temporal at ${ctx.config.temporalAddress}; check ${ENV.namespace}`
+            : (error as Error).message;
       ctx.err.write(`p2c: ${message}\n`);
       if (env.P2C_DEBUG && error instanceof Error && error.stack) ctx.err.write(`${error.stack}\n`);
       exitCode = EXIT.usage;

@@ -11,6 +11,7 @@ import { UsageError } from './errors';
 import { runFailures } from './failures';
 import { waitForRun } from './runs';
 import { reportRun } from './sync';
+import { warnWhenNoWorker } from './worker-check';
 
 export interface RetryOptions {
   project?: string;
@@ -100,6 +101,7 @@ export async function retryFailed(ctx: CliContext, run: string, options: RetryOp
     ctx.print(`run started: ${workflowId}`);
     ctx.print(`Web UI: ${ctx.workflowUrl(workflowId)}`);
   }
+  await warnWhenNoWorker(ctx, client, ctx.config.taskQueue);
   const finished = options.wait ? await waitForRun(client, workflowId) : undefined;
   return reportRun(ctx, workflowId, finished, options.json, {
     retryOf: projectRunId,

@@ -17,6 +17,7 @@ import { EXIT, exitCodeOf, UsageError } from './errors';
 import { duration, parseInterval, table } from './format';
 import { waitForRun } from './runs';
 import { taskTable } from './summary';
+import { warnWhenNoWorker } from './worker-check';
 
 /** A run missed while the server was down still starts if the server is back within this window. */
 export const DEFAULT_CATCHUP_WINDOW = '10m';
@@ -235,6 +236,7 @@ export async function scheduleTrigger(
   const before = new Set(description.info.recentActions.map((a) => a.action.workflow.workflowId));
   // The schedule's own overlap policy (SKIP): a trigger while a run is going does not start a second one.
   await handle.trigger(ScheduleOverlapPolicy.SKIP);
+  if (description.action.type === 'startWorkflow') await warnWhenNoWorker(ctx, client, description.action.taskQueue);
   if (!options.wait) {
     if (options.json) ctx.printJson({ scheduleId, triggered: true });
     else ctx.print(`triggered schedule ${scheduleId}`);

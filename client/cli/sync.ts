@@ -6,6 +6,7 @@ import { exitCodeOf, EXIT } from './errors';
 import { waitForRun, type FinishedRun } from './runs';
 import { taskTable } from './summary';
 import { syncContinuous } from './continuous';
+import { warnWhenNoWorker } from './worker-check';
 
 export interface SyncOptions {
   project?: string;
@@ -53,6 +54,7 @@ export async function sync(ctx: CliContext, options: SyncOptions): Promise<numbe
     ctx.print(`run started: ${workflowId}`);
     ctx.print(`Web UI: ${ctx.workflowUrl(workflowId)}`);
   }
+  await warnWhenNoWorker(ctx, client, ctx.config.taskQueue);
   const finished = options.wait ? await waitForRun(client, workflowId) : undefined;
   return reportRun(ctx, workflowId, finished, options.json);
 }

@@ -3,8 +3,8 @@
  * one line per change otherwise — then its summary; exits with the run's outcome.
  */
 import type { Command } from 'commander';
-import type { Client } from '@temporalio/client';
-import { progressQuery } from '../../workflows';
+import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
+import { progressQuery, prospectToCash } from '../../workflows';
 import type { EntitySyncProgress } from '../../workflows/entitySync';
 import type { ProjectProgress } from '../../workflows/prospectToCash';
 import type { TaskResult } from '../../common/sync-types';
@@ -13,6 +13,7 @@ import { exitCodeOf, UsageError } from './errors';
 import { bar, duration, eta, rate } from './format';
 import { defaultRun, describeRun, waitForRun } from './runs';
 import { taskLabel, taskTable } from './summary';
+import { warnWhenNoWorker, workflowPollers } from './worker-check';
 
 export const DEFAULT_WATCH_INTERVAL_MS = 1000;
 
@@ -80,6 +81,25 @@ export function board(workflowId: string, lines: TaskLine[], doneTasks: number, 
   ];
 }
 
+/** The project run to watch, checked before anything is printed: it exists and is a project run. */
+async function projectRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription> {
+  let description: WorkflowExecutionDescription;
+  try {
+    description = await client.workflow.getHandle(workflowId).describe();
+  } catch (error) {
+    if (error instanceof WorkflowNotFoundError) throw new UsageError(`no run ${workflowId}; list runs with p2c status`);
+    throw error;
+  }
+  if (description.type !== prospectToCash.name) {
+    const parent = description.parentExecution?.workflowId;
+    throw new UsageError(
+      `${workflowId} is not a project run (${prospectToCash.name}) but a workflow of type ${description.type}` +
+        (parent ? ` started by ${parent}` : ''),
+    );
+  }
+  return description;
+}
+
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -95,6 +115,9 @@ export async function watch(ctx: CliContext, run: string | undefined, options: W
     workflowId = chosen.workflowId;
     if (!chosen.running) ctx.err.write(`no run is going; showing the latest, ${workflowId}\n`);
   }
+  const description = await projectRun(client, workflowId);
+  // Without a worker, progress queries would hang for a minute each; say why nothing moves instead.
+  let noWorker = description.status.name === 'RUNNING' && (await warnWhenNoWorker(ctx, client, description.taskQueue));
   ctx.print(`watching ${workflowId}`);
   ctx.print(`Web UI: ${ctx.workflowUrl(workflowId)}`);
 
@@ -120,6 +143,11 @@ export async function watch(ctx: CliContext, run: string | undefined, options: W
   };
   let quiet = false;
   while (!done) {
+    if (noWorker) {
+      await Promise.race([finished, sleep(intervalMs)]);
+      noWorker = (await workflowPollers(client, description.taskQueue)) === 0;
+      continue;
+    }
     const state = await describeRun(client, workflowId);
     if (state.status !== 'RUNNING') break;
     if (!state.progress) {

@@ -1,7 +1,8 @@
 /**
  * `p2c status`: the execution history of a project, like Data Integrator's — recent runs with each task's outcome,
  * counts and duration, from Temporal visibility, the runs' memo and their results or live progress. A run that
- * ended without a result (cancelled, failed, terminated) lists its tasks as the checkpoint store recorded them.
+ * ended without a result (cancelled, failed, terminated) lists its tasks as the checkpoint store recorded them, and
+ * runs Temporal no longer keeps (past the namespace's retention) come from the checkpoint store alone.
  */
 import type { Command } from 'commander';
 import {
@@ -15,6 +16,7 @@ import type { CliContext, CommandRunner } from './context';
 import { EXIT, UsageError } from './errors';
 import { duration, table } from './format';
 import { describeRun, listProjectRuns, type RunState } from './runs';
+import { projectWorkflowId } from '../../workflows/ids';
 import { TASK_TABLE_HEADER, taskLabel, taskRow } from './summary';
 
 export const DEFAULT_STATUS_LIMIT = 10;
@@ -41,7 +43,10 @@ export interface RunStatus {
   endedAt?: string;
   retryOf?: string;
   schedule?: string;
-  url: string;
+  /** The Web UI page; none for a run whose history Temporal no longer keeps. */
+  url?: string;
+  /** Only the checkpoint store knows the run: Temporal's history of it is gone. */
+  fromStore?: boolean;
   tasks: TaskStatus[];
 }
 
@@ -87,7 +92,11 @@ function toRunStatus(ctx: CliContext, state: RunState): RunStatus {
 
 function heading(run: RunStatus): string {
   const took = run.endedAt ? `, ${duration(Date.parse(run.endedAt) - Date.parse(run.startedAt))}` : '';
-  const notes = [run.retryOf && `retry of ${run.retryOf}`, run.schedule && `schedule ${run.schedule}`].filter(Boolean);
+  const notes = [
+    run.retryOf && `retry of ${run.retryOf}`,
+    run.schedule && `schedule ${run.schedule}`,
+    run.fromStore && 'from the checkpoint store: Temporal no longer keeps its history',
+  ].filter(Boolean);
   return `${run.workflowId}  ${run.outcome ?? run.status}  started ${run.startedAt}${took}${notes.length ? `  (${notes.join('; ')})` : ''}`;
 }
 
@@ -119,6 +128,54 @@ async function withStoredTasks(ctx: CliContext, states: RunState[]): Promise<Run
   );
 }
 
+/** The worst of a run's task statuses, as the run's own: a task that never ended leaves the run not finished. */
+function storedRunOutcome(tasks: TaskStatus[]): string {
+  const outcomes = new Set<string>(tasks.map((t) => t.outcome ?? 'not finished'));
+  const worst = ['Failed', 'Canceled', 'not finished', 'CompletedWithWarnings'].find((o) => outcomes.has(o));
+  return worst ?? 'Completed';
+}
+
+/**
+ * The project's runs the checkpoint store holds but Temporal did not list (`listed`), newest first, at most
+ * `wanted`: each from its task records, so the execution history outlives Temporal's retention.
+ */
+async function storeOnlyRuns(
+  store: CheckpointStore,
+  project: string,
+  listed: Set<string>,
+  wanted: number,
+): Promise<RunStatus[]> {
+  // Project runs only (`p2c/<project>/<time>`): continuous passes record their tasks under ids of their own, and
+  // Temporal's list of project runs leaves them out whether it keeps them or not.
+  const prefix = projectWorkflowId(project, '');
+  const isProjectRun = (id: string) =>
+    id.startsWith(prefix) && id.length > prefix.length && !id.includes('/', prefix.length);
+  const started = new Map<string, number>();
+  for (const record of await store.listRuns({ project, limit: MAX_RUN_LIST_LIMIT })) {
+    const parent = record.parentRunId;
+    if (!parent || listed.has(parent) || !isProjectRun(parent)) continue;
+    started.set(parent, Math.min(started.get(parent) ?? Infinity, Date.parse(record.startedAt)));
+  }
+  const newest = [...started.entries()].sort((a, b) => b[1] - a[1]).slice(0, wanted);
+  return Promise.all(
+    newest.map(async ([workflowId]) => {
+      const records = await store.listRuns({ parentRunId: workflowId, limit: MAX_RUN_LIST_LIMIT });
+      const tasks = storedTasks(records);
+      const ends = records.map((r) => r.endedAt);
+      const outcome = storedRunOutcome(tasks);
+      return {
+        workflowId,
+        status: outcome,
+        outcome,
+        startedAt: tasks[0].startedAt!,
+        endedAt: ends.every(Boolean) ? ends.reduce((a, b) => (Date.parse(a!) > Date.parse(b!) ? a : b)) : undefined,
+        fromStore: true,
+        tasks,
+      };
+    }),
+  );
+}
+
 export async function status(ctx: CliContext, options: StatusOptions): Promise<number> {
   const limit = options.limit === undefined ? DEFAULT_STATUS_LIMIT : Number(options.limit);
   if (!Number.isInteger(limit) || limit < 1) throw new UsageError(`--limit ${options.limit}: give a whole number ≥ 1`);
@@ -126,6 +183,11 @@ export async function status(ctx: CliContext, options: StatusOptions): Promise<n
   const client = await ctx.client();
   const executions = await listProjectRuns(client, project, limit);
   const runs = await withStoredTasks(ctx, await Promise.all(executions.map((e) => describeRun(client, e.workflowId))));
+  if (runs.length < limit) {
+    const listed = new Set(runs.map((run) => run.workflowId));
+    runs.push(...(await storeOnlyRuns(await ctx.store(), project, listed, limit - runs.length)));
+    runs.sort((a, b) => Date.parse(b.startedAt) - Date.parse(a.startedAt));
+  }
   if (options.json) {
     ctx.printJson({ project, runs });
     return EXIT.completed;

@@ -373,4 +373,53 @@ describe('p2c run commands', () => {
       expect(result.stderr.trim()).toMatch(message);
     }
   });
+
+  test("status goes on past Temporal's retention: older runs come from the checkpoint store", async () => {
+    // A run whose history Temporal no longer keeps, and a continuous pass, which status does not list.
+    const old = `p2c/${projectName}/20200101T000000.000Z`;
+    const pass = `p2c/${projectName}/continuous/20200101T000500.000Z/pass-1`;
+    const task = (parentRunId: string, name: string, at: number, extra: Record<string, unknown> = {}) => ({
+      runId: `${parentRunId}/${name}`,
+      workflowId: `${parentRunId}/${name}`,
+      project: projectName,
+      task: name,
+      partition: 'usmf',
+      status: 'Completed' as const,
+      startedAt: new Date(Date.UTC(2020, 0, 1, 0, 0, at)).toISOString(),
+      endedAt: new Date(Date.UTC(2020, 0, 1, 0, 0, at + 2)).toISOString(),
+      counters: { read: 3, created: 3, updated: 0, unchanged: 0, filtered: 0, failed: 0 },
+      parentRunId,
+      ...extra,
+    });
+    await e2e.stack.store.recordRun(task(old, 'products', 1));
+    await e2e.stack.store.recordRun(task(old, 'accounts', 4, { status: 'Failed', reason: 'readPage: 401' }));
+    await e2e.stack.store.recordRun(task(pass, 'accounts', 300));
+
+    const { runs } = json<{ runs: Array<Record<string, any>> }>(await p2c('status', '--limit', '50', '--json'));
+    const fromStore = runs.filter((r) => r.fromStore);
+    expect(fromStore).toEqual([
+      expect.objectContaining({
+        workflowId: old,
+        outcome: 'Failed',
+        startedAt: '2020-01-01T00:00:01.000Z',
+        endedAt: '2020-01-01T00:00:06.000Z',
+        tasks: [
+          expect.objectContaining({ task: 'products', outcome: 'Completed' }),
+          expect.objectContaining({ task: 'accounts', outcome: 'Failed', reason: 'readPage: 401' }),
+        ],
+      }),
+    ]);
+    expect(fromStore[0].url).toBeUndefined();
+    // Oldest last; the runs Temporal keeps are all newer.
+    expect(runs[runs.length - 1].workflowId).toBe(old);
+    expect(runs.some((r) => r.workflowId === pass)).toBe(false);
+
+    const text = await p2c('status', '--limit', '50');
+    expect(text.stdout).toContain(
+      `${old}  Failed  started 2020-01-01T00:00:01.000Z, 5s  (from the checkpoint store: Temporal no longer keeps its history)`,
+    );
+    // A limit Temporal's runs fill leaves the store's out.
+    const one = json<{ runs: Array<{ workflowId: string }> }>(await p2c('status', '--limit', '1', '--json'));
+    expect(one.runs.map((r) => r.workflowId)).not.toContain(old);
+  });
 });

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { startProjectRun } from '../run';
 import type { CliContext, CommandRunner } from './context';
-import { exitCodeOf, EXIT } from './errors';
+import { exitCodeOf, EXIT, UsageError } from './errors';
 import { waitForRun, type FinishedRun } from './runs';
 import { taskTable } from './summary';
 import { syncContinuous } from './continuous';
@@ -41,8 +41,24 @@ export function reportRun(
   return finished ? exitCodeOf(finished.outcome) : EXIT.completed;
 }
 
+/** Options that would otherwise be ignored without a word: continuous workflows never end and never read in full. */
+function checkContinuousOptions(options: SyncOptions): void {
+  if (options.stop && !options.continuous)
+    throw new UsageError(
+      '--stop cancels continuous workflows: give it with --continuous (p2c sync --continuous --stop)',
+    );
+  if (!options.continuous) return;
+  const refused = [options.wait && '--wait', options.full && '--full'].filter(Boolean);
+  if (refused.length)
+    throw new UsageError(
+      `--continuous takes no ${refused.join(' or ')}: its workflows run until stopped and read only changes; ` +
+        'follow them with the continuousProgress query (docs/continuous.md)',
+    );
+}
+
 export async function sync(ctx: CliContext, options: SyncOptions): Promise<number> {
-  if (options.continuous || options.stop) return syncContinuous(ctx, options);
+  checkContinuousOptions(options);
+  if (options.continuous) return syncContinuous(ctx, options);
   const project = ctx.project(options.project);
   const client = await ctx.client();
   const { workflowId } = await startProjectRun(client, project, {

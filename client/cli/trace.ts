@@ -4,8 +4,9 @@
  */
 import type { Command } from 'commander';
 import type { TraceEntry } from '../../common/checkpoint-store';
+import { RUN_ORDER } from '../../mappings';
 import type { CliContext, CommandRunner } from './context';
-import { EXIT } from './errors';
+import { EXIT, UsageError } from './errors';
 import { table } from './format';
 
 export interface TraceOptions {
@@ -36,6 +37,9 @@ export function groupByRun(entries: TraceEntry[], link: (workflowId: string) => 
 }
 
 export async function trace(ctx: CliContext, task: string, key: string, options: TraceOptions): Promise<number> {
+  // A mistyped task would otherwise read as "no run recorded" for a key that has a long history.
+  if (!(RUN_ORDER as readonly string[]).includes(task))
+    throw new UsageError(`unknown task ${task}; tasks are ${RUN_ORDER.join(', ')}`);
   const store = await ctx.store();
   const runs = groupByRun(await store.trace(task, key), (workflowId) => ctx.workflowUrl(workflowId));
   if (options.json) {

@@ -24,6 +24,9 @@ async function seedRun(store: CheckpointStore, runId: string, age: number): Prom
   await store.addFailures(runId, [
     { task: 'accounts', sourceKey: `ACC-${age}`, code: 'value-too-long', message: 'name too long', at: daysAgo(age) },
   ]);
+  await store.addWarnings(runId, [
+    { task: 'accounts', sourceKey: `ACC-W-${age}`, code: 'value-truncated', message: 'name cut', at: daysAgo(age) },
+  ]);
   await store.addTrace([
     { runId, workflowId: runId, task: 'accounts', sourceKey: `ACC-${age}`, outcome: 'failed', at: daysAgo(age) },
   ]);
@@ -50,12 +53,20 @@ describe('purgeHistory', () => {
     return new MockActivityEnvironment().run(purgeHistory);
   };
 
-  test('the default keeps 90 days: the older run goes with its failures and trace, the younger one stays whole', async () => {
-    await expect(purge(DEFAULT_RETENTION_DAYS)).resolves.toEqual({ runs: 1, failures: 1, traces: 1, snapshots: 1 });
+  test('the default keeps 90 days: the older run goes with its failures, warnings and trace, the younger one stays whole', async () => {
+    await expect(purge(DEFAULT_RETENTION_DAYS)).resolves.toEqual({
+      runs: 1,
+      failures: 1,
+      warnings: 1,
+      traces: 1,
+      snapshots: 1,
+    });
     expect(await store.getRun('p2c/demo/old')).toBeUndefined();
     expect(await store.journaledSnapshot('p2c/demo/old/saga')).toBeUndefined();
     expect(await store.journaledSnapshot('p2c/demo/young/saga')).toBeDefined();
     expect(await store.listFailures('p2c/demo/old')).toEqual([]);
+    expect(await store.listWarnings('p2c/demo/old')).toEqual([]);
+    expect(await store.listWarnings('p2c/demo/young')).toHaveLength(1);
     expect(await store.trace('accounts', `ACC-${DEFAULT_RETENTION_DAYS + 10}`)).toEqual([]);
     expect(await store.getRun('p2c/demo/young')).toBeDefined();
     expect(await store.listFailures('p2c/demo/young')).toHaveLength(1);
@@ -66,9 +77,11 @@ describe('purgeHistory', () => {
     await expect(purge(DEFAULT_RETENTION_DAYS + 30)).resolves.toEqual({
       runs: 0,
       failures: 0,
+      warnings: 0,
       traces: 0,
       snapshots: 0,
     });
     expect(await store.listFailures('p2c/demo/old')).toHaveLength(1);
+    expect(await store.listWarnings('p2c/demo/old')).toHaveLength(1);
   });
 });

@@ -4,7 +4,7 @@
  */
 import type { BusinessKey, LookupRef, RowFailure, SourceRow, TargetRow } from '../common/types';
 import { truncateText } from '../common/text';
-import { compilePath, isEmpty, keyIdentity, sourceKeyFrom, type Reader } from './source-key';
+import { compilePath, isEmpty, keyIdentity, rowLabel, sameRecord, sourceKeyFrom, type Reader } from './source-key';
 import { countryByIso2, findCountry, formatCountry, type Country } from './countries';
 import { lineDiscountFromPerUnit, maxRoundingCharge, perUnitDiscount, salesLineAmounts } from './discount';
 import { roundAmount } from './money';
@@ -592,29 +592,6 @@ interface KeyHolder {
   written: boolean;
   /** What the row added to the result: its rows, warnings or failure. */
   outputs: object[];
-}
-
-/**
- * Whether two rows are copies of one source record: the same primary id, or, on a source without one (F&O), the
- * same business key exactly, which F&O keeps unique. Rows whose identity is unknown are not.
- */
-function sameRecord(compiled: CompiledTask, a: SourceRow, b: SourceRow): boolean {
-  const identity = (row: SourceRow): string | undefined => {
-    if (compiled.readId) {
-      const id = compiled.readId(row);
-      return isEmpty(id) ? undefined : String(id).toLowerCase();
-    }
-    const values = compiled.keyReaders.map((read) => read(row));
-    return values.some(isEmpty) ? undefined : JSON.stringify(values);
-  };
-  const first = identity(a);
-  return first !== undefined && first === identity(b);
-}
-
-/** A row as a failure names it: its source key, and its primary id when the task has one. */
-function rowLabel(task: TaskDefinition, compiled: CompiledTask, row: SourceRow, sourceKey: string): string {
-  const id = compiled.readId?.(row);
-  return isEmpty(id) || String(id) === sourceKey ? sourceKey : `${sourceKey} (${task.source.idField} ${String(id)})`;
 }
 
 /**

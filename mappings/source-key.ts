@@ -81,6 +81,29 @@ export function keyIdentity(fields: string[], values: (field: string) => unknown
   return JSON.stringify(fields.map((field) => String(values(field)).toLowerCase()));
 }
 
+/**
+ * Whether two rows are copies of one source record: the same primary id, or, on a source without one (F&O), the
+ * same business key exactly, which F&O keeps unique. Rows whose identity is unknown are not.
+ */
+export function sameRecord(readers: KeyReaders, a: SourceRow, b: SourceRow): boolean {
+  const identity = (row: SourceRow): string | undefined => {
+    if (readers.readId) {
+      const id = readers.readId(row);
+      return isEmpty(id) ? undefined : String(id).toLowerCase();
+    }
+    const values = readers.keyReaders.map((read) => read(row));
+    return values.some(isEmpty) ? undefined : JSON.stringify(values);
+  };
+  const first = identity(a);
+  return first !== undefined && first === identity(b);
+}
+
+/** A row as a failure names it: its source key, and its primary id when the task has one. */
+export function rowLabel(task: TaskDefinition, readers: KeyReaders, row: SourceRow, sourceKey: string): string {
+  const id = readers.readId?.(row);
+  return isEmpty(id) || String(id) === sourceKey ? sourceKey : `${sourceKey} (${task.source.idField} ${String(id)})`;
+}
+
 /** The header rows of a page that become documents, and the failures of those that would overwrite another. */
 export interface DistinctDocuments {
   rows: SourceRow[];
@@ -99,60 +122,43 @@ export function distinctDocuments(task: TaskDefinition, rows: SourceRow[]): Dist
     keyReaders: task.source.keyFields.map((path) => compilePath(path, fno)),
     readId: task.source.idField ? compilePath(task.source.idField, fno) : undefined,
   };
-  const read = (row: SourceRow): SeenRow => {
-    const id = readers.readId?.(row);
-    return { row, values: readers.keyReaders.map((reader) => reader(row)), id: isEmpty(id) ? undefined : String(id) };
-  };
-  // A source without primary ids (F&O) keeps business keys unique: the same key exactly is the same record.
-  const sameRecord = (a: SeenRow, b: SeenRow): boolean =>
-    readers.readId
-      ? a.id !== undefined && a.id.toLowerCase() === b.id?.toLowerCase()
-      : JSON.stringify(a.values) === JSON.stringify(b.values);
-
-  const firstByKey = new Map<string, SeenRow>();
-  const kept = new Set<SeenRow>();
+  const firstByKey = new Map<string, SourceRow>();
+  const kept = new Set<SourceRow>();
   const duplicates: RowFailure[] = [];
-  for (const seen of rows.map(read)) {
-    if (seen.values.some(isEmpty)) {
-      kept.add(seen);
+  for (const row of rows) {
+    const values = readers.keyReaders.map((read) => read(row));
+    if (values.some(isEmpty)) {
+      kept.add(row);
       continue;
     }
-    const identity = keyIdentity(seen.values.map(String), (value) => value);
+    const identity = keyIdentity(values.map(String), (value) => value);
     const first = firstByKey.get(identity);
-    if (first && !sameRecord(first, seen)) {
-      duplicates.push(duplicateDocument(task, readers, seen, first));
+    if (first && !sameRecord(readers, first, row)) {
+      duplicates.push(duplicateDocument(task, readers, row, first));
       continue;
     }
     if (first) kept.delete(first);
-    firstByKey.set(identity, seen);
-    kept.add(seen);
+    firstByKey.set(identity, row);
+    kept.add(row);
   }
-  return { rows: [...kept].map((seen) => seen.row), duplicates };
+  return { rows: [...kept], duplicates };
 }
 
-interface SeenRow {
-  row: SourceRow;
-  values: unknown[];
-  id?: string;
-}
-
-function duplicateDocument(task: TaskDefinition, readers: KeyReaders, seen: SeenRow, first: SeenRow): RowFailure {
+function duplicateDocument(task: TaskDefinition, readers: KeyReaders, row: SourceRow, first: SourceRow): RowFailure {
   const keyFields = task.source.keyFields;
   const field = keyFields[keyFields.length - 1].split('.')[0];
-  const label = ({ row, id }: SeenRow): string => {
-    const sourceKey = sourceKeyFrom(readers, row);
-    return id === undefined || id === sourceKey ? sourceKey : `${sourceKey} (${task.source.idField} ${id})`;
-  };
-  const keyText = keyFields.map((path, index) => `${path} ${JSON.stringify(seen.values[index])}`).join(', ');
-  const sameCase = JSON.stringify(seen.values) === JSON.stringify(first.values);
-  const sourceKey = sourceKeyFrom(readers, seen.row);
+  const values = (of: SourceRow) => readers.keyReaders.map((read) => read(of));
+  const keyText = keyFields.map((path, index) => `${path} ${JSON.stringify(values(row)[index])}`).join(', ');
+  const sameCase = JSON.stringify(values(row)) === JSON.stringify(values(first));
+  const sourceKey = sourceKeyFrom(readers, row);
+  const label = (of: SourceRow) => rowLabel(task, readers, of, sourceKeyFrom(readers, of));
   return {
     task: task.name,
     sourceKey,
     field,
     code: 'duplicate-business-key',
     message:
-      `${task.title} ${sourceKey}, ${field}: duplicate business key: this row, ${label(seen)}, has the same key ` +
+      `${task.title} ${sourceKey}, ${field}: duplicate business key: this row, ${label(row)}, has the same key ` +
       `(${keyText}) as ${label(first)}, read before it${sameCase ? '' : ' (keys are compared ignoring case)'}. ` +
       `Only ${label(first)} is synced; make ${field} unique in ${task.source.system === 'fno' ? 'F&O' : 'Sales'}`,
   };

@@ -85,7 +85,9 @@ describe('a page of document headers (time-skipping server)', () => {
     const other = { quoteid: 'b2', quotenumber: 'q-1', name: 'second' };
     const next = { quoteid: 'c3', quotenumber: 'Q-2' };
     const { result, planned, recorded } = await syncPage([first, other, next]);
-    expect(planned).toEqual([first, next]);
+    // Sagas run at once, so they plan in any order.
+    expect(planned).toHaveLength(2);
+    expect(planned).toEqual(expect.arrayContaining([first, next]));
     expect(result.outcome).toBe('CompletedWithWarnings');
     expect(result.counters).toMatchObject({ read: 3, unchanged: 2, failed: 1 });
     expect(recorded).toEqual([

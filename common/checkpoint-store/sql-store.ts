@@ -439,6 +439,18 @@ export class SqlCheckpointStore implements CheckpointStore {
     return rows.map(toRun);
   }
 
+  /** The WHERE clause of a run's failures or warnings, as a failure filter narrows them. */
+  private runRowConditions(method: string, runId: string, filter: FailureFilter) {
+    const run = parse(method, identifier('runId'), runId);
+    const { task, tasks, sourceKey } = parse(method, failureFilterSchema, filter);
+    return where([
+      ['run_id = ?', run],
+      ['task = ?', task],
+      [this.driver.inList('task'), tasks && this.driver.listParam(tasks)],
+      ['source_key = ?', sourceKey],
+    ]);
+  }
+
   async addFailures(runId: string, failures: StoredFailure[]): Promise<void> {
     this.assertOpen('addFailures');
     const run = parse('addFailures', identifier('runId'), runId);
@@ -451,14 +463,7 @@ export class SqlCheckpointStore implements CheckpointStore {
 
   async listFailures(runId: string, filter: FailureFilter = {}): Promise<StoredFailure[]> {
     this.assertOpen('listFailures');
-    const run = parse('listFailures', identifier('runId'), runId);
-    const { task, tasks, sourceKey } = parse('listFailures', failureFilterSchema, filter);
-    const conditions = where([
-      ['run_id = ?', run],
-      ['task = ?', task],
-      [this.driver.inList('task'), tasks && this.driver.listParam(tasks)],
-      ['source_key = ?', sourceKey],
-    ]);
+    const conditions = this.runRowConditions('listFailures', runId, filter);
     const rows = await this.driver.query<FailureRow>({
       sql: `${selectAll(RUN_FAILURES)}${conditions.sql} ORDER BY id`,
       params: conditions.params,
@@ -478,14 +483,7 @@ export class SqlCheckpointStore implements CheckpointStore {
 
   async listWarnings(runId: string, filter: FailureFilter = {}): Promise<StoredWarning[]> {
     this.assertOpen('listWarnings');
-    const run = parse('listWarnings', identifier('runId'), runId);
-    const { task, tasks, sourceKey } = parse('listWarnings', failureFilterSchema, filter);
-    const conditions = where([
-      ['run_id = ?', run],
-      ['task = ?', task],
-      [this.driver.inList('task'), tasks && this.driver.listParam(tasks)],
-      ['source_key = ?', sourceKey],
-    ]);
+    const conditions = this.runRowConditions('listWarnings', runId, filter);
     const rows = await this.driver.query<WarningRow>({
       sql: `${selectAll(RUN_WARNINGS)}${conditions.sql} ORDER BY id`,
       params: conditions.params,

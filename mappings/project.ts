@@ -394,14 +394,11 @@ function fieldTypeOfColumn(columnType: string | undefined): FieldType | undefine
   return types[columnType];
 }
 
-/** Kinds of column type, for the type-mismatch check (DIPV1030). */
+/** Kinds of column type, for the type-mismatch check (DIPV1030): the kind of the field type the column takes. */
 function typeKind(columnType: string | undefined): 'text' | 'number' | 'boolean' | 'date' | undefined {
-  if (!columnType) return undefined;
-  if (columnType === 'enum:NoYes' || columnType === 'boolean') return 'boolean';
-  if (columnType === 'decimal' || columnType === 'integer' || columnType.startsWith('choice:')) return 'number';
-  if (columnType === 'datetime' || columnType === 'date') return 'date';
-  if (columnType === 'string' || columnType.startsWith('enum:')) return 'text';
-  return undefined;
+  const fieldType = fieldTypeOfColumn(columnType);
+  if (fieldType) return FIELD_TYPE_KIND[fieldType];
+  return columnType === 'string' || columnType?.startsWith('enum:') ? 'text' : undefined;
 }
 const FIELD_TYPE_KIND: Partial<Record<FieldType, 'number' | 'boolean' | 'date'>> = {
   number: 'number',

@@ -18,9 +18,8 @@ export interface FailuresOptions {
   warnings?: boolean;
 }
 
+/** The columns listed of a failure, and of a warning (which never has an attempt or a retry). */
 export const FAILURE_COLUMNS = ['task', 'sourceKey', 'field', 'code', 'message', 'at'] as const;
-/** A warning has a failure's columns (it never has an attempt or a retry). */
-export const WARNING_COLUMNS = FAILURE_COLUMNS;
 
 /** A task and, for a header task, the line task whose failures its document sagas raise. */
 function withLineTask(task: string): string[] {
@@ -56,25 +55,24 @@ export async function runFailures(
 
 const plural = (count: number, word: string) => `${count} ${word}${count === 1 ? '' : 's'}`;
 
-/** `--warnings`: the notes on rows that were written anyway; nothing here is re-run by retry-failed. */
-function printWarnings(ctx: CliContext, projectRunId: string, warnings: StoredWarning[], options: FailuresOptions) {
+/**
+ * Failures or warnings as the options ask: JSON (`asJson`), CSV, or a table with its footer; `empty` when there are
+ * none.
+ */
+function printRows(
+  ctx: CliContext,
+  options: FailuresOptions,
+  rows: Array<StoredFailure | StoredWarning>,
+  text: { asJson: object; empty: string; footer: string },
+): void {
   if (options.json) {
-    ctx.printJson({ run: projectRunId, warnings });
+    ctx.printJson(text.asJson);
     return;
   }
-  const cells = warnings.map((w) => WARNING_COLUMNS.map((column) => String(w[column] ?? '')));
-  if (options.csv) {
-    ctx.print(csv([...WARNING_COLUMNS], cells));
-    return;
-  }
-  if (warnings.length === 0) {
-    ctx.print(`run ${projectRunId} has no row warnings${options.task ? ` in task ${options.task}` : ''}`);
-    return;
-  }
-  ctx.print(table([...WARNING_COLUMNS], cells));
-  ctx.print(
-    `${plural(warnings.length, 'warning')} on rows that were written; they are not failures and are not retried`,
-  );
+  const cells = rows.map((row) => FAILURE_COLUMNS.map((column) => String(row[column] ?? '')));
+  if (options.csv) ctx.print(csv([...FAILURE_COLUMNS], cells));
+  else if (rows.length === 0) ctx.print(text.empty);
+  else ctx.print(`${table([...FAILURE_COLUMNS], cells)}\n${text.footer}`);
 }
 
 /** `--task` must name a task of the project; a typo would otherwise read as "no failures". */
@@ -93,28 +91,24 @@ export async function failures(ctx: CliContext, run: string, options: FailuresOp
   checkTask(ctx, options);
   const store = await ctx.store();
   const { projectRunId, failures: rows, warnings } = await runFailures(store, run, options.task);
+  const inTask = options.task ? ` in task ${options.task}` : '';
   if (options.warnings) {
-    printWarnings(ctx, projectRunId, warnings, options);
-    return EXIT.completed;
-  }
-  if (options.json) {
-    ctx.printJson({ run: projectRunId, failures: rows, warnings });
-    return EXIT.completed;
-  }
-  const cells = rows.map((f) => FAILURE_COLUMNS.map((column) => String(f[column] ?? '')));
-  if (options.csv) {
-    ctx.print(csv([...FAILURE_COLUMNS], cells));
+    // The notes on rows that were written anyway; nothing here is re-run by retry-failed.
+    printRows(ctx, options, warnings, {
+      asJson: { run: projectRunId, warnings },
+      empty: `run ${projectRunId} has no row warnings${inTask}`,
+      footer: `${plural(warnings.length, 'warning')} on rows that were written; they are not failures and are not retried`,
+    });
     return EXIT.completed;
   }
   const warned = warnings.length
     ? `; ${plural(warnings.length, 'warning')} on written rows, listed by p2c failures ${run} --warnings`
     : '';
-  if (rows.length === 0) {
-    ctx.print(`run ${projectRunId} has no row failures${options.task ? ` in task ${options.task}` : ''}${warned}`);
-    return EXIT.completed;
-  }
-  ctx.print(table([...FAILURE_COLUMNS], cells));
-  ctx.print(`${plural(rows.length, 'failed row')}; re-run them with p2c retry-failed ${projectRunId}${warned}`);
+  printRows(ctx, options, rows, {
+    asJson: { run: projectRunId, failures: rows, warnings },
+    empty: `run ${projectRunId} has no row failures${inTask}${warned}`,
+    footer: `${plural(rows.length, 'failed row')}; re-run them with p2c retry-failed ${projectRunId}${warned}`,
+  });
   return EXIT.completed;
 }
 

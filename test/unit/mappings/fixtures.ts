@@ -161,3 +161,19 @@ export const quoteLine = {
   msdynce_quotehasexternalmaintainedproductsonly: true,
   modifiedon: '2026-01-06T10:00:00Z',
 };
+
+/** A project's connection set to a Contoso tenant, for project files built in tests. */
+export const connection = {
+  dataverse: {
+    url: 'https://contoso.crm.dynamics.com',
+    authority: 'https://login.microsoftonline.com/contoso',
+    clientId: 'app-1',
+    clientSecretEnv: 'DV_SECRET',
+  },
+  fno: {
+    url: 'https://contoso.operations.dynamics.com',
+    authority: 'https://login.microsoftonline.com/contoso',
+    clientId: 'app-2',
+    clientSecretEnv: 'FNO_SECRET',
+  },
+};

@@ -15,22 +15,8 @@ import { filterPaths, parseFilter } from '../../../mappings/odata-filter';
 import { EntityCatalog } from '../../../mappings/project-fields';
 import { loadProject, ProjectConfigError, resolveTasks } from '../../../mappings/project-file';
 import { parse } from 'yaml';
-import { account, context } from './fixtures';
+import { account, connection, context } from './fixtures';
 
-const connection = {
-  dataverse: {
-    url: 'https://contoso.crm.dynamics.com',
-    authority: 'https://login.microsoftonline.com/contoso',
-    clientId: 'app-1',
-    clientSecretEnv: 'DV_SECRET',
-  },
-  fno: {
-    url: 'https://contoso.operations.dynamics.com',
-    authority: 'https://login.microsoftonline.com/contoso',
-    clientId: 'app-2',
-    clientSecretEnv: 'FNO_SECRET',
-  },
-};
 const minimal = { name: 'demo', connection, partitions: [{ dataAreaId: 'usmf', businessUnit: 'USMF' }] };
 
 function problemsOf(tasks: Record<string, unknown>, extra: Record<string, unknown> = {}): string[] {

@@ -4,24 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseProject, RUN_ORDER, templates, transform } from '../../../mappings';
 import { loadProject, projectJsonSchema, ProjectConfigError, resolveTasks } from '../../../mappings/project-file';
-import { account, context } from './fixtures';
+import { account, connection, context } from './fixtures';
 
 const EXAMPLE = join(__dirname, '../../../examples/project.yaml');
 
-const connection = {
-  dataverse: {
-    url: 'https://contoso.crm.dynamics.com',
-    authority: 'https://login.microsoftonline.com/contoso',
-    clientId: 'app-1',
-    clientSecretEnv: 'DV_SECRET',
-  },
-  fno: {
-    url: 'https://contoso.operations.dynamics.com',
-    authority: 'https://login.microsoftonline.com/contoso',
-    clientId: 'app-2',
-    clientSecretEnv: 'FNO_SECRET',
-  },
-};
 const minimal = { name: 'demo', connection, partitions: [{ dataAreaId: 'USMF', businessUnit: 'USMF' }] };
 
 function problemsOf(input: Record<string, unknown>): string[] {

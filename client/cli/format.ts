@@ -55,6 +55,16 @@ export function eta(done: number, total: number | undefined, elapsedMs: number):
   return duration(((total - done) * elapsedMs) / done);
 }
 
+/** `1 history`, `3 histories`: a count with its noun in the number the count takes. */
+export function counted(count: number, singular: string, plural = `${singular}s`): string {
+  return `${count} ${count === 1 ? singular : plural}`;
+}
+
+/** `a prospectToCash`, `an entitySync`: a name with the indefinite article its first letter calls for. */
+export function withArticle(name: string): string {
+  return `${/^[aeiou]/i.test(name) ? 'an' : 'a'} ${name}`;
+}
+
 export function bar(fraction: number, width = 24): string {
   const filled = Math.round(Math.min(1, Math.max(0, fraction)) * width);
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;

@@ -6,6 +6,7 @@ import { resolve as resolvePath } from 'node:path';
 import type { Command } from 'commander';
 import type { CliContext, CommandRunner } from './context';
 import { EXIT, UsageError } from './errors';
+import { counted } from './format';
 import { runHistories, type RunHistory } from './histories';
 
 export const WORKFLOWS_PATH = require.resolve('../../workflows');
@@ -70,13 +71,16 @@ export async function replay(ctx: CliContext, run: string, options: ReplayOption
       ctx.print(
         `${line.ok ? 'ok    ' : 'FAILED'}  ${line.workflowType} ${line.workflowId}${line.error ? `\n        ${line.error}` : ''}`,
       );
-    ctx.print(
-      failed.length
-        ? `${failed.length} of ${lines.length} histories do not replay against ${workflowsPath}`
-        : `${lines.length} histories replay cleanly against ${workflowsPath}`,
-    );
+    ctx.print(replaySummary(lines.length, failed.length, workflowsPath));
   }
   return failed.length ? EXIT.failed : EXIT.completed;
+}
+
+/** The last line of a replay: how many histories replayed, and how many of them did not. */
+export function replaySummary(replayed: number, failed: number, workflowsPath: string): string {
+  const histories = counted(replayed, 'history', 'histories');
+  if (failed === 0) return `${histories} ${replayed === 1 ? 'replays' : 'replay'} cleanly against ${workflowsPath}`;
+  return `${failed} of ${histories} ${failed === 1 ? 'does' : 'do'} not replay against ${workflowsPath}`;
 }
 
 /** Replay reports problems itself; the SDK's own warnings would repeat each one with a stack trace. */

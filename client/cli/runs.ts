@@ -10,6 +10,7 @@ import { PROJECT_ATTRIBUTE } from '../../workflows/search-attributes';
 import { projectProgressQuery, prospectToCash } from '../../workflows';
 import type { ProjectProgress } from '../../workflows/prospectToCash';
 import { UsageError } from './errors';
+import { withArticle } from './format';
 
 const PROJECT_WORKFLOW_TYPE = prospectToCash.name;
 /** Visibility pages are newest first only roughly (running runs lead); scan this many executions at most. */
@@ -70,7 +71,7 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
   }
   if (description.type !== PROJECT_WORKFLOW_TYPE)
     throw new UsageError(
-      `${workflowId} is a ${description.type} workflow, not a project run (${PROJECT_WORKFLOW_TYPE})`,
+      `${workflowId} is ${withArticle(description.type)} workflow, not a project run (${PROJECT_WORKFLOW_TYPE})`,
     );
   const state: RunState = {
     workflowId,

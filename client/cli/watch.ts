@@ -28,6 +28,8 @@ export interface TaskLine {
   read: number;
   written: number;
   failed: number;
+  /** Warnings on rows written anyway; shown only when there are some. */
+  warnings: number;
   /** The task's own run time once it finished; running tasks are measured from the run's start. */
   elapsedMs?: number;
 }
@@ -40,6 +42,8 @@ export function lineOfResult(result: TaskResult): TaskLine {
     read: c.read,
     written: c.created + c.updated,
     failed: c.failed,
+    // Results recorded before warnings were counted lack the counter.
+    warnings: c.warnings ?? 0,
     elapsedMs: Date.parse(result.endedAt) - Date.parse(result.startedAt),
   };
 }
@@ -58,16 +62,18 @@ export async function taskLines(client: Client, progress: ProjectProgress): Prom
         if (child) {
           const c = child.counters;
           const state = child.paused ? `paused at page ${child.page}` : `running, page ${child.page}`;
-          return { label, state, read: c.read, written: c.created + c.updated, failed: c.failed };
+          const warnings = c.warnings ?? 0;
+          return { label, state, read: c.read, written: c.created + c.updated, failed: c.failed, warnings };
         }
       }
-      return { label, state: task.state, read: 0, written: 0, failed: 0 };
+      return { label, state: task.state, read: 0, written: 0, failed: 0, warnings: 0 };
     }),
   );
 }
 
 export function describeLine(line: TaskLine, elapsedMs: number): string {
-  return `${line.label}: ${line.state} — read ${line.read}, written ${line.written}, failed ${line.failed}, ${rate(line.read, line.elapsedMs ?? elapsedMs)}`;
+  const warned = line.warnings ? `, warnings ${line.warnings}` : '';
+  return `${line.label}: ${line.state} — read ${line.read}, written ${line.written}, failed ${line.failed}${warned}, ${rate(line.read, line.elapsedMs ?? elapsedMs)}`;
 }
 
 /** The board a terminal shows: overall bar by finished tasks, rate and ETA, then one line per task. */
@@ -135,7 +141,7 @@ export async function watch(ctx: CliContext, run: string | undefined, options: W
       return;
     }
     for (const line of lines) {
-      const key = `${line.state}|${line.read}|${line.written}|${line.failed}`;
+      const key = `${line.state}|${line.read}|${line.written}|${line.failed}|${line.warnings}`;
       if (printed.get(line.label) === key) continue;
       printed.set(line.label, key);
       ctx.print(describeLine(line, elapsedMs));

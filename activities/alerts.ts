@@ -5,6 +5,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { retentionCutoff, type CheckpointStore, type PurgeResult } from '../common/checkpoint-store';
 import {
+  alertReasons,
   alertSettingsForProject,
   buildRunAlert,
   deliverAlert,
@@ -50,11 +51,13 @@ export function createRunEndActivities(deps: RunEndActivityDeps) {
         // Retrying cannot give the worker an SMTP server.
         throw ApplicationFailure.nonRetryable((err as Error).message, 'AlertConfigError');
       }
-      if (!alerts.webhookUrl && !alerts.projectWebhookUrl && !alerts.email?.to?.length) {
-        return { sent: false, channels: [], reasons: [] };
-      }
+      const nobody = !alerts.webhookUrl && !alerts.projectWebhookUrl && !alerts.email?.to?.length;
+      // A run that needs no attention costs no reads of its failures and warnings.
+      if (nobody || alertReasons(summary).length === 0) return { sent: false, channels: [], reasons: [] };
       const failures = await deps.store.listFailures(summary.runId);
-      const alert = buildRunAlert(summary, failures, workflowUrl(alerts.uiUrl, summary.runId));
+      // Warnings alone never send an alert; one that is sent says how many there are and where to list them.
+      const warnings = await deps.store.listWarnings(summary.runId);
+      const alert = buildRunAlert(summary, failures, workflowUrl(alerts.uiUrl, summary.runId), warnings.length);
       if (!alert) return { sent: false, channels: [], reasons: [] };
       const channels = await deliverAlert(alerts, alert);
       return { sent: true, channels, reasons: alert.reasons };

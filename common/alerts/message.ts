@@ -20,6 +20,8 @@ export interface AlertTask {
   unchanged: number;
   filtered: number;
   failed: number;
+  /** Warnings on rows written anyway. */
+  warnings: number;
   reason?: string;
 }
 
@@ -47,6 +49,8 @@ export interface RunAlert {
   failureCounts: Array<{ task: string; code: string; count: number }>;
   /** Up to ALERT_FAILURE_LIMIT failures, taken from every task in turn so no task hides the others. */
   failures: AlertFailure[];
+  /** Warnings kept for the run (rows written anyway): what `p2c failures <run> --warnings` lists. */
+  warningCount: number;
 }
 
 /** The run summary without its failure samples: what the workflow hands to the alert activity. */
@@ -104,10 +108,12 @@ const REASON_TEXT: Record<AlertReason, string> = {
   'nothing-written': 'the source had changes but nothing was written',
 };
 
+/** `warningCount` is how many warnings the run kept; they never cause an alert, but one that is sent counts them. */
 export function buildRunAlert(
   summary: RunSummaryForAlert,
   failures: RowFailure[],
   workflowUrl?: string,
+  warningCount = 0,
 ): RunAlert | undefined {
   const reasons = alertReasons(summary);
   if (reasons.length === 0) return undefined;
@@ -130,6 +136,8 @@ export function buildRunAlert(
       unchanged: t.counters.unchanged,
       filtered: t.counters.filtered,
       failed: t.counters.failed,
+      // Results recorded before warnings were counted lack the counter.
+      warnings: t.counters.warnings ?? 0,
       reason: t.reason,
     })),
     // What `p2c failures` lists: the stored failures, one per record and code.
@@ -142,12 +150,16 @@ export function buildRunAlert(
       code,
       message,
     })),
+    warningCount,
   };
 }
 
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
+
 export function alertSubject(alert: RunAlert): string {
-  const failed = alert.failureCount === 1 ? '1 failure' : `${alert.failureCount} failures`;
-  return `[p2c] ${alert.project}: ${alert.outcome} (${failed}) - ${alert.runId}`;
+  const counts = [counted(alert.failureCount, 'failure')];
+  if (alert.warningCount > 0) counts.push(counted(alert.warningCount, 'warning'));
+  return `[p2c] ${alert.project}: ${alert.outcome} (${counts.join(', ')}) - ${alert.runId}`;
 }
 
 /** Plain-text e-mail body: why, the tasks, the failures (source key, field, code, reason), where to look. */
@@ -160,7 +172,8 @@ export function alertText(alert: RunAlert): string {
   if (alert.workflowUrl) lines.push(`Run in the Web UI: ${alert.workflowUrl}`);
   lines.push('', 'Tasks:');
   for (const t of alert.tasks) {
-    const counts = `read ${t.read}, created ${t.created}, updated ${t.updated}, unchanged ${t.unchanged}, filtered ${t.filtered}, failed ${t.failed}`;
+    const warned = t.warnings ? `, warnings ${t.warnings}` : '';
+    const counts = `read ${t.read}, created ${t.created}, updated ${t.updated}, unchanged ${t.unchanged}, filtered ${t.filtered}, failed ${t.failed}${warned}`;
     lines.push(`  ${t.task}@${t.dataAreaId}: ${t.outcome} — ${counts}${t.reason ? `; ${t.reason}` : ''}`);
   }
   if (alert.failureCount > 0) {
@@ -176,6 +189,13 @@ export function alertText(alert: RunAlert): string {
       '',
       `List them all with: p2c failures ${alert.runId}`,
       `Re-run them with: p2c retry-failed ${alert.runId}`,
+    );
+  }
+  if (alert.warningCount > 0) {
+    lines.push(
+      '',
+      `Warnings (${alert.warningCount}): rows written anyway (a value truncated, a country defaulted, an optional lookup left empty); they are not failures and are not retried`,
+      `List them with: p2c failures ${alert.runId} --warnings`,
     );
   }
   return `${lines.join('\n')}\n`;

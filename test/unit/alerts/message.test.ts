@@ -88,6 +88,41 @@ describe('buildRunAlert', () => {
     expect(alertSubject(alert)).toBe('[p2c] demo: CompletedWithWarnings (30 failures) - p2c/demo/20261125T120000Z');
   });
 
+  test('counts the warnings of rows written anyway and names the command that lists them', () => {
+    const alert = buildRunAlert(
+      withoutFailureSamples(summary('CompletedWithWarnings', { read: 40, created: 39, failed: 1, warnings: 3 }, 1)),
+      [failure(1)],
+      undefined,
+      3,
+    )!;
+    expect(alert.warningCount).toBe(3);
+    expect(alert.tasks).toEqual([expect.objectContaining({ task: 'accounts', failed: 1, warnings: 3 })]);
+    const text = alertText(alert);
+    expect(text).toContain(
+      'accounts@usmf: CompletedWithWarnings — read 40, created 39, updated 0, unchanged 0, filtered 0, failed 1, warnings 3',
+    );
+    expect(text).toContain('Warnings (3): rows written anyway');
+    expect(text).toContain('List them with: p2c failures p2c/demo/20261125T120000Z --warnings');
+    expect(alertSubject(alert)).toBe(
+      '[p2c] demo: CompletedWithWarnings (1 failure, 3 warnings) - p2c/demo/20261125T120000Z',
+    );
+  });
+
+  test('an alert without warnings says nothing of them; warnings alone are no reason for an alert', () => {
+    const alert = buildRunAlert(
+      withoutFailureSamples(summary('CompletedWithWarnings', { read: 2, created: 1, failed: 1 }, 1)),
+      [failure(1)],
+    )!;
+    expect(alert.warningCount).toBe(0);
+    const text = alertText(alert);
+    expect(text).not.toContain('Warnings (');
+    expect(text).not.toContain(', warnings ');
+    expect(text).not.toContain('--warnings');
+    expect(alertSubject(alert)).toBe('[p2c] demo: CompletedWithWarnings (1 failure) - p2c/demo/20261125T120000Z');
+    const warnedOnly = withoutFailureSamples(summary('Completed', { read: 2, created: 2, warnings: 2 }));
+    expect(buildRunAlert(warnedOnly, [], undefined, 2)).toBeUndefined();
+  });
+
   test('the listed failures come from every task in turn, so one noisy task does not hide another', () => {
     const noisy = Array.from({ length: 10 }, (_, i) => ({ ...failure(i), task: 'products' }));
     const quiet = [failure(100), failure(101)];

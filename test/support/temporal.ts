@@ -1,4 +1,6 @@
 /** Temporal environments for tests: the shared dev server (global setup) or a time-skipping test server. */
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TEMPORAL_TEST_SERVER, resolveTemporalTool } from '../../common/temporal-cli';
 import { registerSearchAttributes } from '../../common/dev-server';
@@ -22,4 +24,49 @@ export async function timeSkippingEnv(): Promise<TestWorkflowEnvironment> {
 
 export function uniqueQueue(prefix: string): string {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
+}
+
+/** What an open workflow is waiting on, for a test that gave up waiting for it. */
+async function describeOpen(client: Client, workflowId: string, depth: number): Promise<string[]> {
+  const handle = client.workflow.getHandle(workflowId);
+  const { status, raw, historyLength } = await handle.describe();
+  const lines = [`${'  '.repeat(depth)}${workflowId}: ${status.name}, ${historyLength} events`];
+  for (const activity of raw.pendingActivities ?? []) {
+    const failure = activity.lastFailure?.message ? `, last failure: ${activity.lastFailure.message}` : '';
+    lines.push(
+      `${'  '.repeat(depth + 1)}activity ${activity.activityType?.name} state ${activity.state} attempt ${activity.attempt}${failure}`,
+    );
+  }
+  if (raw.pendingWorkflowTask) {
+    const task = raw.pendingWorkflowTask;
+    lines.push(`${'  '.repeat(depth + 1)}workflow task state ${task.state} attempt ${task.attempt}`);
+  }
+  const history = await handle.fetchHistory();
+  const events = (history.events ?? []).map((event) =>
+    String(temporal.api.enums.v1.EventType[event.eventType ?? 0]).replace('EVENT_TYPE_', ''),
+  );
+  lines.push(`${'  '.repeat(depth + 1)}last events: ${events.slice(-6).join(' ')}`);
+  for (const child of raw.pendingChildren ?? []) {
+    if (child.workflowId) lines.push(...(await describeOpen(client, child.workflowId, depth + 1)));
+  }
+  return lines;
+}
+
+/**
+ * The run's result, or, when it has not ended within `timeoutMs`, an error that says what every open workflow of the
+ * run is waiting on (pending activities, workflow tasks, children, last history events), so a hang explains itself.
+ */
+export async function resultWithin<T>(client: Client, handle: WorkflowHandle, timeoutMs: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
+  try {
+    const outcome = await Promise.race([handle.result() as Promise<T>, expired]);
+    if (outcome !== 'expired') return outcome;
+  } finally {
+    clearTimeout(timer);
+  }
+  const state = await describeOpen(client, handle.workflowId, 0).catch((err: Error) => [
+    `(describe failed: ${err.message})`,
+  ]);
+  throw new Error(`${handle.workflowId} did not end within ${timeoutMs / 1000} s:\n${state.join('\n')}`);
 }

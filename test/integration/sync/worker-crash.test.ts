@@ -5,12 +5,13 @@
 import path from 'node:path';
 import { Client } from '@temporalio/client';
 import { startProjectRun } from '../../../client/run';
+import type { ProjectRunSummary } from '../../../common/sync-types';
 import { resolveTasks } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
 import { progressQuery } from '../../../workflows';
 import { runTimeStamp, taskWorkflowId } from '../../../workflows/ids';
 import { differences, expectedRows } from '../../support/expectations';
-import { uniqueQueue } from '../../support/temporal';
+import { resultWithin, uniqueQueue } from '../../support/temporal';
 import { crashSuite, killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
 
 const TASKS = ['products', 'accounts', 'contactsToCustomers', 'contactPersons'];
@@ -41,21 +42,24 @@ describe('worker killed mid-run', () => {
     const accountsId = taskWorkflowId(project.name, 'accounts', runTimeStamp(now));
 
     for (const killAtPage of [2, 5]) {
-      // Kill the worker once the accounts task has written some pages, then start a fresh one.
-      for (let i = 0; i < 600; i++) {
-        const page = await client.workflow
-          .getHandle(accountsId)
-          .query(progressQuery)
+      // Kill the worker once the accounts task has written some pages, then start a fresh one. The wait is bounded
+      // in time, and so is each query: one sent while the killed worker still held the task may wait on it.
+      const giveUpAt = Date.now() + 60_000;
+      let page = 0;
+      while (page < killAtPage && Date.now() < giveUpAt) {
+        page = await client
+          .withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(accountsId).query(progressQuery))
           .then((p) => p.page)
           .catch(() => 0);
-        if (page >= killAtPage) break;
-        await new Promise((r) => setTimeout(r, 100));
+        if (page < killAtPage) await new Promise((r) => setTimeout(r, 100));
       }
+      if (page < killAtPage) throw new Error(`the accounts task did not reach page ${killAtPage} within 60 s`);
       await killHard(suite.worker);
       suite.worker = spawnWorker(options);
     }
 
-    const summary = await run.handle.result();
+    // A hang fails here, naming what the run waits on, well before the test's own timeout.
+    const summary = await resultWithin<ProjectRunSummary>(client, run.handle, 150_000);
     for (const t of summary.tasks) expect(['Completed', 'CompletedWithWarnings']).toContain(t.outcome);
 
     const partition = project.partitions[0];
@@ -79,5 +83,5 @@ describe('worker killed mid-run', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const accounts = summary.tasks.find((t) => t.task === 'accounts')!;
     expect(accounts.counters.read).toBe(1500);
-  });
+  }, 300_000);
 });

@@ -7,10 +7,11 @@ import { Client } from '@temporalio/client';
 import { startProjectRun } from '../../../client/run';
 import { resolveTasks } from '../../../mappings';
 import { loadProject } from '../../../mappings/project-file';
+import type { ProjectRunSummary } from '../../../common/sync-types';
 import type { TargetRow } from '../../../common/types';
 import { openCheckpointStore } from '../../../common/checkpoint-store';
 import { differences, expectedRows } from '../../support/expectations';
-import { uniqueQueue } from '../../support/temporal';
+import { resultWithin, uniqueQueue } from '../../support/temporal';
 import { crashSuite, killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
 import { activitiesOf, quotation, sagaWorkflowId } from './support';
 
@@ -82,7 +83,7 @@ describe('worker killed between a quote header and its lines', () => {
     emulators.fno.faults.reset();
     suite.worker = spawnWorker(options);
 
-    const summary = await run.handle.result();
+    const summary = await resultWithin<ProjectRunSummary>(client, run.handle, 180_000);
     expect(summary.tasks.find((t) => t.task === 'quoteHeaders')?.outcome).not.toBe('Failed');
     const states: Record<string, string> = {};
     for (const header of headers) {

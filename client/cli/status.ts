@@ -145,35 +145,28 @@ async function storeOnlyRuns(
   listed: Set<string>,
   wanted: number,
 ): Promise<RunStatus[]> {
-  // Project runs only (`p2c/<project>/<time>`): continuous passes record their tasks under ids of their own, and
-  // Temporal's list of project runs leaves them out whether it keeps them or not.
-  const prefix = projectWorkflowId(project, '');
-  const isProjectRun = (id: string) =>
-    id.startsWith(prefix) && id.length > prefix.length && !id.includes('/', prefix.length);
-  const started = new Map<string, number>();
-  for (const record of await store.listRuns({ project, limit: MAX_RUN_LIST_LIMIT })) {
-    const parent = record.parentRunId;
-    if (!parent || listed.has(parent) || !isProjectRun(parent)) continue;
-    started.set(parent, Math.min(started.get(parent) ?? Infinity, Date.parse(record.startedAt)));
-  }
-  const newest = [...started.entries()].sort((a, b) => b[1] - a[1]).slice(0, wanted);
-  return Promise.all(
-    newest.map(async ([workflowId]) => {
-      const records = await store.listRuns({ parentRunId: workflowId, limit: MAX_RUN_LIST_LIMIT });
-      const tasks = storedTasks(records);
-      const ends = records.map((r) => r.endedAt);
-      const outcome = storedRunOutcome(tasks);
-      return {
-        workflowId,
-        status: outcome,
-        outcome,
-        startedAt: tasks[0].startedAt!,
-        endedAt: ends.every(Boolean) ? ends.reduce((a, b) => (Date.parse(a!) > Date.parse(b!) ? a : b)) : undefined,
-        fromStore: true,
-        tasks,
-      };
-    }),
-  );
+  // Project runs only (`p2c/<project>/<time>`): continuous passes record their tasks under longer ids of their own,
+  // and Temporal's list of project runs leaves them out whether it keeps them or not.
+  const groups = await store.listRunGroups({
+    project,
+    parentRunIdPrefix: projectWorkflowId(project, ''),
+    excludeParentRunIds: [...listed],
+    limit: Math.min(wanted, MAX_RUN_LIST_LIMIT),
+  });
+  return groups.map(({ parentRunId: workflowId, runs: records }) => {
+    const tasks = storedTasks(records);
+    const ends = records.map((r) => r.endedAt);
+    const outcome = storedRunOutcome(tasks);
+    return {
+      workflowId,
+      status: outcome,
+      outcome,
+      startedAt: tasks[0].startedAt!,
+      endedAt: ends.every(Boolean) ? ends.reduce((a, b) => (Date.parse(a!) > Date.parse(b!) ? a : b)) : undefined,
+      fromStore: true,
+      tasks,
+    };
+  });
 }
 
 export async function status(ctx: CliContext, options: StatusOptions): Promise<number> {

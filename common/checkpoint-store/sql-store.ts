@@ -34,6 +34,8 @@ import {
   type PurgeResult,
   type RunCursor,
   type RunFilter,
+  type RunGroup,
+  type RunGroupFilter,
   type RunRecord,
   type SourceIdEntry,
   type StoredFailure,
@@ -64,6 +66,14 @@ const runFilterSchema = z.object({
   project: identifier('project').optional(),
   task: identifier('task').optional(),
   parentRunId: identifier('parentRunId').optional(),
+  limit: z.number().int().min(1).max(MAX_RUN_LIST_LIMIT).default(DEFAULT_RUN_LIST_LIMIT),
+});
+const runGroupFilterSchema = z.object({
+  project: identifier('project'),
+  parentRunIdPrefix: identifier('parentRunIdPrefix').optional(),
+  excludeParentRunIds: z
+    .array(identifier('each parent run id'), { error: 'excludeParentRunIds must be an array of run ids' })
+    .optional(),
   limit: z.number().int().min(1).max(MAX_RUN_LIST_LIMIT).default(DEFAULT_RUN_LIST_LIMIT),
 });
 const failureFilterSchema = z.object({
@@ -437,6 +447,49 @@ export class SqlCheckpointStore implements CheckpointStore {
       params: [...conditions.params, limit],
     });
     return rows.map(toRun);
+  }
+
+  async listRunGroups(filter: RunGroupFilter): Promise<RunGroup[]> {
+    this.assertOpen('listRunGroups');
+    const { project, parentRunIdPrefix, excludeParentRunIds, limit } = parse(
+      'listRunGroups',
+      runGroupFilterSchema,
+      filter,
+    );
+    const conditions = ['project = ?', 'parent_run_id IS NOT NULL'];
+    const params: unknown[] = [project];
+    if (parentRunIdPrefix !== undefined) {
+      // SQL counts characters, not UTF-16 units.
+      const length = Array.from(parentRunIdPrefix).length;
+      conditions.push(
+        'substr(parent_run_id, 1, ?) = ?',
+        'length(parent_run_id) > ?',
+        "substr(parent_run_id, ?) NOT LIKE '%/%'",
+      );
+      params.push(length, parentRunIdPrefix, length, length + 1);
+    }
+    if (excludeParentRunIds?.length) {
+      conditions.push(`NOT (${this.driver.inList('parent_run_id')})`);
+      params.push(this.driver.listParam(excludeParentRunIds));
+    }
+    const columns = Object.keys(RUNS.columns).map((column) => `r.${column}`);
+    // The newest parents by their first task's start, then every task run of each, in the order they started.
+    const rows = await this.driver.query<RunRow>({
+      sql:
+        `SELECT ${columns.join(', ')} FROM runs r JOIN (` +
+        `SELECT parent_run_id, MIN(started_ms) AS first_ms FROM runs WHERE ${conditions.join(' AND ')} ` +
+        'GROUP BY parent_run_id ORDER BY first_ms DESC, parent_run_id DESC LIMIT ?' +
+        ') g ON r.parent_run_id = g.parent_run_id ' +
+        'ORDER BY g.first_ms DESC, g.parent_run_id DESC, r.started_ms, r.run_id DESC',
+      params: [...params, limit],
+    });
+    const groups: RunGroup[] = [];
+    for (const run of rows.map(toRun)) {
+      const last = groups[groups.length - 1];
+      if (last?.parentRunId === run.parentRunId) last.runs.push(run);
+      else groups.push({ parentRunId: run.parentRunId!, runs: [run] });
+    }
+    return groups;
   }
 
   /** The WHERE clause of a run's failures or warnings, as a failure filter narrows them. */

@@ -107,6 +107,25 @@ export interface RunFilter {
   limit?: number;
 }
 
+export interface RunGroupFilter {
+  project: string;
+  /**
+   * Only parent runs whose id is this prefix and one more segment without a `/`: a project's runs
+   * (`p2c/<project>/<time>`) without the longer ids continuous passes record their tasks under.
+   */
+  parentRunIdPrefix?: string;
+  /** Parent runs to leave out (those listed from elsewhere). */
+  excludeParentRunIds?: string[];
+  /** At most this many parent runs, newest first; defaults to DEFAULT_RUN_LIST_LIMIT. */
+  limit?: number;
+}
+
+/** The task runs recorded under one parent run (a project run), oldest first. */
+export interface RunGroup {
+  parentRunId: string;
+  runs: RunRecord[];
+}
+
 export interface FailureFilter {
   task?: string;
   /** Only failures of one of these tasks (a header task and its line task, for instance); none for an empty list. */
@@ -175,6 +194,11 @@ export interface CheckpointStore {
   getRun(runId: string): Promise<RunRecord | undefined>;
   /** Newest first (by startedAt). */
   listRuns(filter: RunFilter): Promise<RunRecord[]>;
+  /**
+   * The project's task runs grouped by their parent run, the groups newest first by their first task's start;
+   * runs without a parent are not listed.
+   */
+  listRunGroups(filter: RunGroupFilter): Promise<RunGroup[]>;
   /** Idempotent per (runId, task, sourceKey, code): a repeat replaces the earlier entry and keeps its place. */
   addFailures(runId: string, failures: StoredFailure[]): Promise<void>;
   /** In the order the failures were first added. */

@@ -6,6 +6,7 @@ import {
   MIGRATIONS,
   type CheckpointStore,
   type Migration,
+  type RunGroup,
   type RunRecord,
   type StoredFailure,
   type StoredWarning,
@@ -535,6 +536,62 @@ export function checkpointStoreContract(
         expect(ids(await store.listRuns({ parentRunId: 'p2c/contoso/1' }))).toEqual(['c', 'a']);
         expect(ids(await store.listRuns({ parentRunId: 'p2c/contoso/2', project: PROJECT }))).toEqual(['b']);
         expect(await store.listRuns({ parentRunId: 'p2c/contoso/3', limit: 1 })).toEqual([]);
+      });
+
+      test('listRunGroups returns the task runs of each project run, newest project run first, limited', async () => {
+        const store = await open();
+        const at = (minute: number) => new Date(Date.UTC(2026, 2, 1, 10, minute)).toISOString();
+        const child = (runId: string, parentRunId: string, minute: number, overrides: Partial<RunRecord> = {}) =>
+          store.recordRun(run({ runId, parentRunId, startedAt: at(minute), ...overrides }));
+        await child('old/products', 'p2c/contoso-p2c/1', 1);
+        await child('old/accounts', 'p2c/contoso-p2c/1', 2);
+        // Its last task started after the next run's first: a run is as new as its first task.
+        await child('old/quotes', 'p2c/contoso-p2c/1', 30);
+        await child('mid/accounts', 'p2c/contoso-p2c/2', 11, { status: 'Failed', reason: 'readPage: 401' });
+        await child('mid/products', 'p2c/contoso-p2c/2', 10);
+        await child('new/products', 'p2c/contoso-p2c/3', 20);
+        // A continuous pass, another project's run and a run without a parent.
+        await child('pass/accounts', 'p2c/contoso-p2c/accounts@usmf/continuous/1/pass-1', 40);
+        await child('other/accounts', 'p2c/fabrikam/4', 50, { project: 'fabrikam' });
+        await store.recordRun(run({ runId: 'alone', startedAt: at(60) }));
+
+        const shape = (groups: RunGroup[]) => groups.map((g) => [g.parentRunId, g.runs.map((r) => r.runId)]);
+        const prefix = 'p2c/contoso-p2c/';
+        expect(shape(await store.listRunGroups({ project: PROJECT, parentRunIdPrefix: prefix }))).toEqual([
+          ['p2c/contoso-p2c/3', ['new/products']],
+          ['p2c/contoso-p2c/2', ['mid/products', 'mid/accounts']],
+          ['p2c/contoso-p2c/1', ['old/products', 'old/accounts', 'old/quotes']],
+        ]);
+        const [latest] = await store.listRunGroups({ project: PROJECT, excludeParentRunIds: ['p2c/contoso-p2c/3'] });
+        expect(latest.runs).toStrictEqual([
+          run({
+            runId: 'pass/accounts',
+            parentRunId: 'p2c/contoso-p2c/accounts@usmf/continuous/1/pass-1',
+            startedAt: at(40),
+          }),
+        ]);
+        expect(
+          shape(
+            await store.listRunGroups({
+              project: PROJECT,
+              parentRunIdPrefix: prefix,
+              excludeParentRunIds: ['p2c/contoso-p2c/3'],
+              limit: 1,
+            }),
+          ),
+        ).toEqual([['p2c/contoso-p2c/2', ['mid/products', 'mid/accounts']]]);
+        expect((await store.listRunGroups({ project: PROJECT, parentRunIdPrefix: prefix }))[1].runs[1]).toStrictEqual(
+          run({
+            runId: 'mid/accounts',
+            parentRunId: 'p2c/contoso-p2c/2',
+            startedAt: at(11),
+            status: 'Failed',
+            reason: 'readPage: 401',
+          }),
+        );
+        expect(await store.listRunGroups({ project: 'northwind', parentRunIdPrefix: 'p2c/northwind/' })).toEqual([]);
+        await expect(store.listRunGroups({ project: PROJECT, limit: 0 })).rejects.toThrow(/listRunGroups: limit: /);
+        await expect(store.listRunGroups({ project: '' })).rejects.toThrow(/listRunGroups: project: /);
       });
 
       test(

@@ -24,6 +24,7 @@ import {
   type TaskDefinitionInput,
   type ValueMapEntry,
 } from './schema';
+import { projectSchedulesSchema } from './project-schedules';
 import { RUN_ORDER, templates, type TemplateName } from './templates';
 import { countryByIso2 } from './countries';
 import { isEmpty } from './source-key';
@@ -151,10 +152,15 @@ export const projectSchema = z
       })
       .strict()
       .optional(),
-    /** Data Integrator kept a project's recurrence with the project; here it is a Temporal Schedule. */
+    /**
+     * Data Integrator kept a project's recurrence with the project; here each is a Temporal Schedule, by name
+     * (`default` for the project's own), made to match the file by `p2c schedule apply`.
+     */
+    schedules: projectSchedulesSchema.optional(),
     schedule: z
       .never({
-        error: 'schedules are Temporal Schedules, not part of the project file: `p2c schedule set --every 15m`',
+        error:
+          'use `schedules:`, by name: `schedules: { default: { every: 15m } }`, applied with `p2c schedule apply`; or make one with `p2c schedule set --every 15m`',
       })
       .optional(),
     engine: z
@@ -218,6 +224,17 @@ function checkProject(project: Project, ctx: z.RefinementCtx): void {
         });
       }
     }
+  }
+
+  for (const [name, schedule] of Object.entries(project.schedules ?? {})) {
+    schedule.tasks?.forEach((task, index) => {
+      const path = ['schedules', name, 'tasks', index];
+      if (!isTemplateName(task)) ctx.addIssue({ code: 'custom', path, message: unknownTask(task) });
+      else if (!enabled.includes(task)) {
+        const message = `"${task}" is not a task the project runs; add it to run, or leave it out here`;
+        ctx.addIssue({ code: 'custom', path, message });
+      }
+    });
   }
 
   const catalog = new EntityCatalog(project.customFields);

@@ -328,8 +328,27 @@ and Dataverse lookup paths (\`owningbusinessunit/name\`). \`partitionFilter\` re
 The rest of a project: \`partitions\` pairs each legal entity (\`dataAreaId\`) with a business unit, and every task runs
 once per pair; \`run\` lists the tasks to run (default all; a header task runs with its line task);
 \`tasks.<task>.deletes\` (\`ignore\`, \`report\`, \`propagate\`); \`alerts\`; \`engine\` (page size, pipeline depth,
-page bytes). Schedules are not part of the file: they are Temporal Schedules made with \`p2c schedule set\`
-(docs/operations.md).
+page bytes); \`schedules\`.
+
+\`schedules\` keeps the project's recurrence with the project, as Data Integrator did: Temporal Schedules by name,
+\`default\` for the project's own schedule \`p2c/<project>\` and any other name (letters, digits, dashes and
+underscores) for \`p2c/<project>/<name>\`. \`p2c schedule apply\` makes the server's schedules match the file
+(docs/operations.md). \`every\` and \`catchup\` (default \`10m\`) are durations such as \`15m\`, \`1h\` or
+\`1h30m\`; \`tasks\` (default: every task the project runs) must be tasks the project runs; \`mode\` is
+\`incremental\` (default) or \`full\`; \`paused\` and \`note\` set the schedule's state, and left out leave it
+as it is:
+
+\`\`\`yaml
+schedules:
+  default: { every: 15m } # incremental runs of every task
+  master-data:
+    every: 1h
+    tasks: [products, accounts]
+    mode: full
+    catchup: 30m
+    paused: true
+    note: until the F&O upgrade is done
+\`\`\`
 
 Every column a project names is checked against the entities' metadata (\`mappings/entity-fields.ts\`, from
 spec/fno-fields and the Dataverse tables of prospect to cash): source columns and lookup paths, filter columns,

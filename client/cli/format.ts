@@ -32,14 +32,8 @@ export function duration(ms: number): string {
     : `${minutes}m${String(seconds).padStart(2, '0')}s`;
 }
 
-/** `15m`, `1h`, `30s`, `1h30m` → milliseconds; undefined when the text is not such a duration. */
-export function parseInterval(text: string): number | undefined {
-  const match = /^(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$/.exec(text.trim());
-  if (!match || !text.trim() || match.slice(1).every((part) => part === undefined)) return undefined;
-  const [hours, minutes, seconds] = match.slice(1).map((part) => Number(part ?? 0));
-  const ms = ((hours * 60 + minutes) * 60 + seconds) * 1000;
-  return ms > 0 ? ms : undefined;
-}
+/** Durations are read where the project file's schedules read them. */
+export { parseInterval } from '../../mappings/project-schedules';
 
 /** Rows per second, one decimal below 10/s. */
 export function rate(rows: number, elapsedMs: number): string {

@@ -9,18 +9,34 @@ import {
   type ScheduleDescription,
 } from '@temporalio/client';
 import { InvalidArgumentError, type Command } from 'commander';
+import type { SyncMode } from '../../common/sync-types';
+import type { Project } from '../../mappings';
+import {
+  DEFAULT_CATCHUP_WINDOW,
+  DEFAULT_SCHEDULE_NAME,
+  parseInterval,
+  SCHEDULE_NAME,
+  SCHEDULE_NAME_HINT,
+  type ProjectSchedule,
+} from '../../mappings/project-schedules';
 import { buildProjectRun } from '../run';
 import { prospectToCash } from '../../workflows';
 import type { ProspectToCashInput } from '../../workflows/prospectToCash';
 import type { CliContext, CommandRunner } from './context';
 import { EXIT, exitCodeOf, UsageError } from './errors';
-import { duration, parseInterval, table } from './format';
+import { duration, table } from './format';
 import { waitForRun } from './runs';
+import {
+  outcomeOf,
+  planApply,
+  shapeOf,
+  type DesiredSchedule,
+  type ExistingSchedule,
+  type PlannedSchedule,
+} from './schedule-plan';
 import { taskTable } from './summary';
 import { warnWhenNoWorker } from './worker-check';
 
-/** A run missed while the server was down still starts if the server is back within this window. */
-export const DEFAULT_CATCHUP_WINDOW = '10m';
 /** Scheduled runs share this run-time segment; the server appends each action's time to the workflow id. */
 export { SCHEDULED_RUN_TIME } from '../../workflows/ids';
 import { projectWorkflowId, SCHEDULED_RUN_TIME } from '../../workflows/ids';
@@ -28,19 +44,26 @@ import { projectWorkflowId, SCHEDULED_RUN_TIME } from '../../workflows/ids';
 export const TRIGGER_START_TIMEOUT_MS = 30_000;
 const TRIGGER_POLL_MS = 200;
 
-export function scheduleIdOf(project: string, name?: string): string {
-  return name ? `p2c/${project}/${name}` : `p2c/${project}`;
+/** A schedule's own name: none for the project's schedule, which `--id default` and `schedules.default` name too. */
+function ownName(name?: string): string | undefined {
+  return name && name !== DEFAULT_SCHEDULE_NAME ? name : undefined;
 }
 
-/**
- * `--id` is one segment of the schedule id and of its runs' ids (`p2c/<project>/scheduled-<name>-<tick>`): a slash
- * would make those read as a task workflow's id, and an empty name would silently mean the project's own schedule.
- */
-const SCHEDULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
+export function scheduleIdOf(project: string, name?: string): string {
+  const own = ownName(name);
+  return own ? `p2c/${project}/${own}` : `p2c/${project}`;
+}
+
+/** The name a schedule id of the project has in `schedules:`; undefined when the id is not one p2c makes. */
+function scheduleNameOf(project: string, scheduleId: string): string | undefined {
+  const prefix = scheduleIdOf(project);
+  if (scheduleId === prefix) return DEFAULT_SCHEDULE_NAME;
+  const name = scheduleId.startsWith(`${prefix}/`) ? scheduleId.slice(prefix.length + 1) : '';
+  return SCHEDULE_NAME.test(name) ? name : undefined;
+}
 
 export function parseScheduleName(name: string): string {
-  if (!SCHEDULE_NAME.test(name))
-    throw new InvalidArgumentError('Give a name of letters, digits, dashes and underscores, e.g. master-data');
+  if (!SCHEDULE_NAME.test(name)) throw new InvalidArgumentError(SCHEDULE_NAME_HINT);
   return name;
 }
 
@@ -58,7 +81,8 @@ function setCommandOf(options: ScheduleCommonOptions): string {
  * start runs under one id.
  */
 export function scheduledWorkflowId(project: string, name?: string): string {
-  return projectWorkflowId(project, name ? `${SCHEDULED_RUN_TIME}-${name}` : SCHEDULED_RUN_TIME);
+  const own = ownName(name);
+  return projectWorkflowId(project, own ? `${SCHEDULED_RUN_TIME}-${own}` : SCHEDULED_RUN_TIME);
 }
 
 interface ScheduleCommonOptions {
@@ -92,34 +116,56 @@ async function describeSchedule(ctx: CliContext, options: ScheduleCommonOptions)
   }
 }
 
-export async function scheduleSet(ctx: CliContext, options: ScheduleSetOptions): Promise<number> {
-  const everyMs = options.every ? parseInterval(options.every) : undefined;
-  if (!everyMs) throw new UsageError(`--every ${options.every ?? ''}: give an interval such as 15m, 1h or 30s`);
-  const catchupMs = parseInterval(options.catchup ?? DEFAULT_CATCHUP_WINDOW);
-  if (!catchupMs) throw new UsageError(`--catchup ${options.catchup}: give a duration such as 10m`);
-  const project = ctx.project(options.project);
-  const client = await ctx.client();
-  const { scheduleId, handle } = scheduleHandle(ctx, client, options);
-  // The run time stays SCHEDULED_RUN_TIME: each run names its task workflows after its own start time.
+/** A schedule as p2c makes it, whether from `set`'s options or a project file's `schedules:`. */
+export interface ScheduleSettings {
+  /** Undefined or `default`: the project's own schedule. */
+  name?: string;
+  everyMs: number;
+  catchupMs: number;
+  mode: SyncMode;
+  tasks?: string[];
+}
+
+/**
+ * The schedule's id, spec, action and policies. The action is the run `p2c sync` would start; its run time stays
+ * SCHEDULED_RUN_TIME, so each run names its task workflows after its own start time.
+ */
+export function buildSchedule(project: Project, taskQueue: string, settings: ScheduleSettings) {
+  const scheduleId = scheduleIdOf(project.name, settings.name);
   const run = buildProjectRun(project, {
-    mode: options.full ? 'full' : 'incremental',
-    tasks: options.task,
-    taskQueue: ctx.config.taskQueue,
+    mode: settings.mode,
+    tasks: settings.tasks,
+    taskQueue,
     runTime: SCHEDULED_RUN_TIME,
     schedule: scheduleId,
   });
   const action = {
     type: 'startWorkflow' as const,
     workflowType: prospectToCash,
-    workflowId: scheduledWorkflowId(project.name, options.id),
+    workflowId: scheduledWorkflowId(project.name, settings.name),
     taskQueue: run.taskQueue,
     args: run.args,
     searchAttributes: run.searchAttributes,
     memo: { ...run.memo },
   };
-  const spec = { intervals: [{ every: everyMs }] };
-  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: catchupMs, pauseOnFailure: false };
-  let created = true;
+  const spec = { intervals: [{ every: settings.everyMs }] };
+  const policies = { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: settings.catchupMs, pauseOnFailure: false };
+  return { scheduleId, spec, action, policies, tasks: run.args[0].tasks.map((t) => t.name) };
+}
+export type BuiltSchedule = ReturnType<typeof buildSchedule>;
+
+/**
+ * Creates the schedule with the given state, or, when it exists, updates its interval, run and policies and keeps
+ * its state (paused or not, and its note). True when it was created.
+ */
+export async function writeSchedule(
+  client: Client,
+  project: Project,
+  schedule: BuiltSchedule,
+  state: { paused?: boolean; note?: string } = {},
+): Promise<boolean> {
+  const { scheduleId, spec, action, policies } = schedule;
+  const paused = state.paused ?? false;
   try {
     await client.schedule.create({
       scheduleId,
@@ -127,19 +173,36 @@ export async function scheduleSet(ctx: CliContext, options: ScheduleSetOptions):
       action,
       policies,
       memo: { project: project.name },
-      state: { paused: options.paused ?? false, note: options.paused ? 'created paused' : undefined },
+      state: { paused, note: state.note ?? (paused ? 'created paused' : undefined) },
     });
+    return true;
   } catch (error) {
     if ((error as Error).name !== 'ScheduleAlreadyRunning') throw error;
-    created = false;
-    await handle.update((previous) => ({ ...previous, spec, action, policies }));
+    await client.schedule.getHandle(scheduleId).update((previous) => ({ ...previous, spec, action, policies }));
+    return false;
   }
-  const tasks = run.args[0].tasks.map((t) => t.name);
+}
+
+export async function scheduleSet(ctx: CliContext, options: ScheduleSetOptions): Promise<number> {
+  const everyMs = options.every ? parseInterval(options.every) : undefined;
+  if (!everyMs) throw new UsageError(`--every ${options.every ?? ''}: give an interval such as 15m, 1h or 30s`);
+  const catchupMs = parseInterval(options.catchup ?? DEFAULT_CATCHUP_WINDOW);
+  if (!catchupMs) throw new UsageError(`--catchup ${options.catchup}: give a duration such as 10m`);
+  const project = ctx.project(options.project);
+  const client = await ctx.client();
+  const mode = options.full ? 'full' : 'incremental';
+  const schedule = buildSchedule(project, ctx.config.taskQueue, {
+    name: options.id,
+    everyMs,
+    catchupMs,
+    mode,
+    tasks: options.task,
+  });
+  const { scheduleId, tasks } = schedule;
+  const created = await writeSchedule(client, project, schedule, { paused: options.paused });
   if (options.json) ctx.printJson({ scheduleId, created, everyMs, catchupWindowMs: catchupMs, tasks });
   else {
-    ctx.print(
-      `${created ? 'created' : 'updated'} schedule ${scheduleId}: every ${duration(everyMs)}, ${run.args[0].mode}`,
-    );
+    ctx.print(`${created ? 'created' : 'updated'} schedule ${scheduleId}: every ${duration(everyMs)}, ${mode}`);
     ctx.print(`tasks: ${tasks.join(', ')}`);
   }
   return EXIT.completed;
@@ -170,23 +233,34 @@ function viewOf(description: ScheduleDescription): ScheduleView {
   };
 }
 
+/**
+ * The project's schedules the server lists (its own and its named ones), described. Listing is eventually
+ * consistent: a schedule made a moment ago may be missing, one deleted a moment ago is left out.
+ */
+async function listProjectSchedules(
+  client: Client,
+  project: string,
+  wanted?: (scheduleId: string) => boolean,
+): Promise<ScheduleDescription[]> {
+  const descriptions: ScheduleDescription[] = [];
+  for await (const summary of client.schedule.list()) {
+    if (!scheduleNameOf(project, summary.scheduleId) || (wanted && !wanted(summary.scheduleId))) continue;
+    const description = await client.schedule
+      .getHandle(summary.scheduleId)
+      .describe()
+      .catch(() => undefined);
+    if (description) descriptions.push(description);
+  }
+  return descriptions.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+}
+
 export async function scheduleList(ctx: CliContext, options: ScheduleCommonOptions): Promise<number> {
   const client = await ctx.client();
   const project = ctx.project(options.project).name;
   const prefix = scheduleIdOf(project);
   // With --id, only that schedule; without, the project's schedule and its named ones.
   const wanted = options.id ? scheduleIdOf(project, options.id) : undefined;
-  const shown = (id: string) => (wanted ? id === wanted : id === prefix || id.startsWith(`${prefix}/`));
-  const views: ScheduleView[] = [];
-  for await (const summary of client.schedule.list()) {
-    if (!shown(summary.scheduleId)) continue;
-    const description = await client.schedule
-      .getHandle(summary.scheduleId)
-      .describe()
-      .catch(() => undefined);
-    if (description) views.push(viewOf(description));
-  }
-  views.sort((a, b) => a.scheduleId.localeCompare(b.scheduleId));
+  const views = (await listProjectSchedules(client, project, wanted ? (id) => id === wanted : undefined)).map(viewOf);
   if (options.json) ctx.printJson({ schedules: views });
   else if (views.length === 0)
     ctx.print(`no schedules for ${wanted ?? prefix}; create one with ${setCommandOf(options)}`);
@@ -214,9 +288,11 @@ export async function scheduleState(
   change: 'pause' | 'resume' | 'delete',
   options: ScheduleCommonOptions & { note?: string },
 ): Promise<number> {
-  const { scheduleId, handle } = await describeSchedule(ctx, options);
-  if (change === 'pause') await handle.pause(options.note ?? 'paused with p2c schedule pause');
-  else if (change === 'resume') await handle.unpause(options.note ?? 'resumed with p2c schedule resume');
+  const { scheduleId, handle, description } = await describeSchedule(ctx, options);
+  // Without --note the schedule keeps its note; the server takes an empty one as "do not pause/resume".
+  const note = options.note ?? description.state.note;
+  if (change === 'pause') await handle.pause(note || 'paused with p2c schedule pause');
+  else if (change === 'resume') await handle.unpause(note || 'resumed with p2c schedule resume');
   else await handle.delete();
   const done = { pause: 'paused', resume: 'resumed', delete: 'deleted' }[change];
   if (options.json) ctx.printJson({ scheduleId, [done]: true });
@@ -283,12 +359,138 @@ export async function scheduleBackfill(
   return EXIT.completed;
 }
 
+export interface ScheduleApplyOptions {
+  project?: string;
+  prune?: boolean;
+  dryRun?: boolean;
+  json?: boolean;
+}
+
+/** The settings of one of the project file's schedules, with its defaults. */
+function settingsOf(name: string, schedule: ProjectSchedule): ScheduleSettings {
+  return {
+    name,
+    // The project schema checked both durations.
+    everyMs: parseInterval(schedule.every)!,
+    catchupMs: parseInterval(schedule.catchup ?? DEFAULT_CATCHUP_WINDOW)!,
+    mode: schedule.mode ?? 'incremental',
+    tasks: schedule.tasks,
+  };
+}
+
+/** Carries out one planned change with the code `set`, `pause`, `resume` and `delete` use. */
+async function applyPlanned(
+  client: Client,
+  project: Project,
+  planned: PlannedSchedule,
+  schedule: BuiltSchedule | undefined,
+): Promise<void> {
+  const handle = client.schedule.getHandle(planned.scheduleId);
+  if (planned.action === 'delete') return handle.delete();
+  if (planned.action === 'create') {
+    const file = project.schedules?.[planned.name];
+    await writeSchedule(client, project, schedule!, { paused: file?.paused, note: file?.note });
+    return;
+  }
+  if (planned.write) await writeSchedule(client, project, schedule!);
+  const { state } = planned;
+  if (state?.paused) await handle.pause(state.note || 'paused with p2c schedule apply');
+  else if (state) await handle.unpause(state.note || 'resumed with p2c schedule apply');
+}
+
+/**
+ * Makes the project's Temporal Schedules match the file's `schedules:`. Each schedule is built as `set` builds
+ * it, so one made either way is the same; the state changes only where the file says `paused` or `note`.
+ */
+export async function scheduleApply(ctx: CliContext, options: ScheduleApplyOptions): Promise<number> {
+  const project = ctx.project(options.project);
+  if (!project.schedules) {
+    throw new UsageError(
+      `${options.project ?? ctx.config.projectFile} has no schedules; add e.g. \`schedules: { ${DEFAULT_SCHEDULE_NAME}: { every: 15m } }\` (\`schedules: {}\` for none)`,
+    );
+  }
+  const client = await ctx.client();
+  const built = new Map<string, BuiltSchedule>();
+  const desired: DesiredSchedule[] = Object.entries(project.schedules).map(([name, file]) => {
+    const schedule = buildSchedule(project, ctx.config.taskQueue, settingsOf(name, file));
+    built.set(schedule.scheduleId, schedule);
+    return { name, scheduleId: schedule.scheduleId, shape: shapeOf(schedule), paused: file.paused, note: file.note };
+  });
+  const listed = await listProjectSchedules(client, project.name);
+  // The file's schedules are described by id as well: a schedule made a moment ago may not be listed yet.
+  for (const { scheduleId } of desired.filter((d) => !listed.some((l) => l.scheduleId === d.scheduleId))) {
+    const description = await client.schedule
+      .getHandle(scheduleId)
+      .describe()
+      .catch((error: unknown) => {
+        if (error instanceof ScheduleNotFoundError) return undefined;
+        throw error;
+      });
+    if (description) listed.push(description);
+  }
+  const existing: ExistingSchedule[] = listed.map((description) => ({
+    name: scheduleNameOf(project.name, description.scheduleId)!,
+    scheduleId: description.scheduleId,
+    shape: shapeOf(description),
+    paused: description.state.paused,
+    note: description.state.note,
+  }));
+  const plan = planApply(desired, existing, options.prune ?? false);
+  const dryRun = options.dryRun ?? false;
+  const results = [];
+  for (const planned of plan) {
+    let error: string | undefined;
+    if (!dryRun && planned.action !== 'unchanged' && planned.action !== 'keep') {
+      try {
+        await applyPlanned(client, project, planned, built.get(planned.scheduleId));
+      } catch (failure) {
+        error = (failure as Error).message;
+      }
+    }
+    const outcome = error ? `failed to ${planned.action}` : outcomeOf(planned.action, dryRun);
+    results.push({ ...planned, outcome, error });
+  }
+  if (options.json) {
+    ctx.printJson({
+      project: project.name,
+      dryRun,
+      prune: options.prune ?? false,
+      schedules: results.map(({ name, scheduleId, outcome, changes, error }) => ({
+        name,
+        scheduleId,
+        outcome,
+        changes,
+        ...(error ? { error } : {}),
+      })),
+    });
+  } else if (results.length === 0)
+    ctx.print(`no schedules in the project file, and none of ${project.name} on the server`);
+  else {
+    ctx.print(
+      table(
+        ['schedule', 'outcome', 'changes'],
+        results.map((r) => [r.scheduleId, r.outcome, [...r.changes, ...(r.error ? [r.error] : [])].join('; ')]),
+      ),
+    );
+  }
+  const failed = results.filter((r) => r.error);
+  if (failed.length > 0)
+    throw new UsageError(
+      `${failed.length} of ${results.length} schedules not applied: ${failed.map((r) => r.scheduleId).join(', ')}`,
+    );
+  return EXIT.completed;
+}
+
 export function registerSchedule(program: Command, ctx: CliContext, run: CommandRunner): void {
   const schedule = program.command('schedule').description('run the project on a Temporal Schedule');
   const common = (command: Command) =>
     command
       .option('--project <file>', 'project file (default: P2C_PROJECT_FILE)')
-      .option('--id <name>', 'a second schedule of the same project (id p2c/<project>/<name>)', parseScheduleName)
+      .option(
+        '--id <name>',
+        'a second schedule of the same project (id p2c/<project>/<name>; "default" is its own)',
+        parseScheduleName,
+      )
       .option('--json', 'print JSON');
   common(
     schedule
@@ -303,6 +505,14 @@ export function registerSchedule(program: Command, ctx: CliContext, run: Command
   common(schedule.command('list').description('schedules of the project')).action((options: ScheduleCommonOptions) =>
     run(() => scheduleList(ctx, options)),
   );
+  schedule
+    .command('apply')
+    .description("make the project's schedules match the project file's schedules:")
+    .option('--project <file>', 'project file (default: P2C_PROJECT_FILE)')
+    .option('--prune', 'also delete schedules of the project the file does not name')
+    .option('--dry-run', 'say what would change, change nothing')
+    .option('--json', 'print JSON')
+    .action((options: ScheduleApplyOptions) => run(() => scheduleApply(ctx, options)));
   for (const [name, change, description] of [
     ['pause', 'pause', 'stop starting runs'],
     ['resume', 'resume', 'start runs again'],

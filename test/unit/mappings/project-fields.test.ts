@@ -259,15 +259,15 @@ describe('the project-file examples of docs/templates.md', () => {
     const docs = readFileSync(join(__dirname, '../../../docs/templates.md'), 'utf8');
     const section = docs.slice(docs.indexOf('## Changing templates in a project file'));
     const blocks = [...section.matchAll(/```yaml\n([\s\S]*?)```/g)].map((match) => parse(match[1]) as object);
-    expect(blocks).toHaveLength(3);
+    expect(blocks).toHaveLength(4);
     const projects = blocks.map((block) => loadProject({ ...minimal, ...block }));
     const products = resolveTasks(projects[1]).find((task) => task.name === 'products')!;
     expect(products.source.filter).toContain("EcoResProductType'Item'");
   });
 
-  it('point a schedule in the project file to p2c schedule', () => {
+  it('point a schedule in the project file to schedules and p2c schedule', () => {
     expect(problemsOf({}, { schedule: { every: '15m' } })).toEqual([
-      'schedule: schedules are Temporal Schedules, not part of the project file: `p2c schedule set --every 15m`',
+      'schedule: use `schedules:`, by name: `schedules: { default: { every: 15m } }`, applied with `p2c schedule apply`; or make one with `p2c schedule set --every 15m`',
     ]);
   });
 });

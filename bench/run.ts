@@ -118,6 +118,7 @@ async function main(): Promise<void> {
       client: new Client({ connection, namespace: server.namespace }),
       temporalAddress: server.address,
       namespace: server.namespace,
+      temporalServerPid: 'pid' in server ? server.pid : undefined,
       workDir,
       workflowBundleFile: await prebuiltWorkflowBundle(workDir),
       engine,

@@ -5,6 +5,7 @@
 import { resolveTasks } from '../../mappings/project-file';
 import { createClients } from '../../worker/connections';
 import { runBaseline } from './baseline';
+import { ownCpuSeconds } from './cpu';
 import type { BaselineRun, BaselineSpec } from './baseline-process';
 import { benchProject } from './scenario';
 
@@ -22,8 +23,13 @@ async function main(): Promise<void> {
   const clients = createClients(spec.connection);
   try {
     const started = process.hrtime.bigint();
+    const cpuBefore = ownCpuSeconds();
     const value = await runBaseline(clients, project.name, tasks, project.partitions, spec.options);
-    const run: BaselineRun = { value, seconds: Number(process.hrtime.bigint() - started) / 1e9 };
+    const run: BaselineRun = {
+      value,
+      seconds: Number(process.hrtime.bigint() - started) / 1e9,
+      cpuSeconds: ownCpuSeconds() - cpuBefore,
+    };
     process.stdout.write(`${JSON.stringify(run)}\n`);
   } finally {
     await clients.close();

@@ -22,6 +22,8 @@ export interface BaselineRun {
   value: BaselineResult;
   /** Wall time of the copy itself, measured in the baseline's process (its start-up and sign-in are not in it). */
   seconds: number;
+  /** CPU seconds the baseline's process used over the same span. */
+  cpuSeconds: number;
 }
 
 /** Kept from the process's output to explain a failure. */

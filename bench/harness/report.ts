@@ -1,5 +1,6 @@
 /** Turns measured runs into the report: derived figures, target checks, JSON, a markdown table and a PNG plot. */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { Resvg } from '@resvg/resvg-js';
 import type { BaselineOptions } from './baseline';
@@ -55,7 +56,44 @@ export interface SizeReport {
   };
   workerPeakRssMB: number;
   workerIdleRssMB: number;
+  /** What the full runs cost the machine in CPU time (absent for results recorded before it was measured). */
+  cpu?: CpuReport;
   raw: SizeResult;
+}
+
+export interface CpuReport {
+  cores: number;
+  /** CPU seconds of the copy: the baseline's process and the emulators. */
+  baselineSeconds: number;
+  /** CPU seconds of p2c-sync's full run: its worker, the Temporal server (when started by the benchmark), the emulators. */
+  p2cSeconds: number;
+  /** Cores busy on average during each run: CPU seconds ÷ wall seconds. */
+  baselineCoresBusy: number;
+  p2cCoresBusy: number;
+  /**
+   * The least wall time p2c-sync's full run could take on this machine with the CPU time it needs: its CPU seconds
+   * spread perfectly over all cores. No scheduling of the same work (more concurrency, earlier starts) goes below it.
+   */
+  p2cLeastSeconds: number;
+  /** The p2c/baseline ratio at that least wall time: the highest this code can reach on this machine. */
+  highestRatio: number;
+}
+
+/** The CPU figures of a size, when both runs measured them. */
+export function cpuReport(result: SizeResult, cores: number): CpuReport | undefined {
+  const baseline = result.baseline.cpu;
+  const p2c = result.full.cpu;
+  if (!baseline || !p2c) return undefined;
+  const p2cLeastSeconds = p2c.total / cores;
+  return {
+    cores,
+    baselineSeconds: baseline.total,
+    p2cSeconds: p2c.total,
+    baselineCoresBusy: baseline.total / result.baseline.seconds,
+    p2cCoresBusy: p2c.total / result.full.seconds,
+    p2cLeastSeconds,
+    highestRatio: result.baseline.seconds / p2cLeastSeconds,
+  };
 }
 
 export interface ProtectedReport {
@@ -96,7 +134,7 @@ export interface BenchReport {
   targets: TargetCheck[];
 }
 
-export function sizeReport(result: SizeResult): SizeReport {
+export function sizeReport(result: SizeResult, cores = os.cpus().length): SizeReport {
   const per = (value: number) => (value * PER) / result.rows;
   return {
     accounts: result.accounts,
@@ -135,6 +173,7 @@ export function sizeReport(result: SizeResult): SizeReport {
     },
     workerPeakRssMB: result.workerPeakRssBytes / MB,
     workerIdleRssMB: result.workerIdleRssBytes / MB,
+    cpu: cpuReport(result, cores),
     raw: result,
   };
 }
@@ -251,6 +290,26 @@ export function checkTargets(sizes: SizeReport[], protectedRun: ProtectedReport 
   return checks;
 }
 
+const seconds = (value: number | undefined) => `${fixed(value ?? 0, 1)} s`;
+
+/** Where each full run's CPU time went, and the ratio the p2c run's CPU time allows on this machine at best. */
+function cpuLine(s: SizeReport): string {
+  const cpu = s.cpu!;
+  const baseline = s.raw.baseline.cpu!;
+  const p2c = s.raw.full.cpu!;
+  const server =
+    p2c.temporalServer === undefined
+      ? ', Temporal server not measured'
+      : `, Temporal server ${seconds(p2c.temporalServer)}`;
+  return (
+    `CPU time: baseline ${seconds(cpu.baselineSeconds)} (its process ${seconds(baseline.baseline)}, emulators ` +
+    `${seconds(baseline.emulators)}; ${fixed(cpu.baselineCoresBusy, 2)} cores busy on average), p2c full run ` +
+    `${seconds(cpu.p2cSeconds)} (worker ${seconds(p2c.worker)}${server}, emulators ${seconds(p2c.emulators)}; ` +
+    `${fixed(cpu.p2cCoresBusy, 2)} cores busy). Spread over all ${cpu.cores} cores that CPU time needs at least ` +
+    `${seconds(cpu.p2cLeastSeconds)}, so this code's p2c/baseline can reach at most ${fixed(cpu.highestRatio)} here.`
+  );
+}
+
 export function markdown(report: BenchReport, plotFile?: string): string {
   const lines: string[] = [];
   lines.push(`# Benchmark run ${report.startedAt} (${report.mode}${report.complete ? '' : ', incomplete'})`, '');
@@ -296,6 +355,7 @@ export function markdown(report: BenchReport, plotFile?: string): string {
           '.',
       );
     }
+    if (s.cpu) lines.push(`  ${cpuLine(s)}`);
     const baselineTasks = s.raw.baseline.tasks ?? [];
     if (baselineTasks.length) {
       lines.push(

@@ -20,6 +20,7 @@ import { createClients } from '../../worker/connections';
 import { writeProjectFile } from '../../test/support/worker-process';
 import type { BaselineOptions, BaselineResult } from './baseline';
 import { runBaselineProcess } from './baseline-process';
+import { cpuMeter, type CpuSeconds } from './cpu';
 import { measureHistories, type HistoryCost } from './history';
 import { startBenchWorker, type BenchWorker } from './worker-process';
 
@@ -67,6 +68,8 @@ export interface P2cRun extends TimedRun {
   history: HistoryCost;
   /** Time the run's Dataverse requests waited for a spent request window (absent in older results). */
   dataverseWindowWaitSeconds?: number;
+  /** CPU seconds the worker, the Temporal server and the emulators used during the run (absent in older results). */
+  cpu?: CpuSeconds;
 }
 
 export interface SizeResult {
@@ -80,6 +83,8 @@ export interface SizeResult {
     tasks: BaselineResult['tasks'];
     /** Absent in results recorded before it was measured. */
     dataverseWindowWaitSeconds?: number;
+    /** CPU seconds the baseline's process and the emulators used during the copy (absent in older results). */
+    cpu?: CpuSeconds;
   };
   full: P2cRun;
   incremental: P2cRun & { changedRows: number };
@@ -103,6 +108,8 @@ export interface BenchContext {
   temporalAddress: string;
   namespace: string;
   workDir: string;
+  /** The Temporal server's process, when the benchmark started it (its CPU time is counted in p2c-sync's runs). */
+  temporalServerPid?: number;
   /** Prebuilt workflow bundle the workers load (prebuiltWorkflowBundle). */
   workflowBundleFile?: string;
   engine: EngineSettings;
@@ -173,6 +180,7 @@ async function runP2c(
 ): Promise<P2cRun> {
   const requests = requestCounter(emulators);
   const waitedBefore = await worker.dataverseWindowWaitSeconds();
+  const cpu = cpuMeter({ worker: worker.pid, temporalServer: ctx.temporalServerPid });
   const { value, seconds } = await time(async () => {
     const started = await startProjectRun(ctx.client, project, {
       tasks: [...BENCH_TASKS],
@@ -184,6 +192,7 @@ async function runP2c(
     return { workflowId: started.workflowId, summary };
   });
   const counted = requests();
+  const cpuSeconds = cpu();
   const dataverseWindowWaitSeconds = (await worker.dataverseWindowWaitSeconds()) - waitedBefore;
   const history = await measureHistories(ctx.client, value.workflowId);
   return {
@@ -199,6 +208,7 @@ async function runP2c(
     })),
     history,
     dataverseWindowWaitSeconds,
+    cpu: cpuSeconds,
   };
 }
 
@@ -263,6 +273,7 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
 
     ctx.log(`${accounts} accounts: baseline`);
     const baselineRequests = requestCounter(emulators);
+    const baselineCpu = cpuMeter({});
     const baseline = await runBaselineProcess({
       connection: connectionToEmulators(emulators.connection),
       projectFile,
@@ -271,6 +282,7 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
       options: ctx.baseline,
     });
     const baselineCounts = baselineRequests();
+    const baselineCpuSeconds = baselineCpu(baseline.cpuSeconds);
     restoreStores(snapshot);
 
     let workerSeq = 0;
@@ -317,6 +329,7 @@ export async function runSize(ctx: BenchContext, accounts: number): Promise<Size
         failed: baseline.value.failed,
         tasks: baseline.value.tasks,
         dataverseWindowWaitSeconds: baseline.value.dataverseWindowWaitSeconds,
+        cpu: baselineCpuSeconds,
       },
       full,
       incremental: { ...incremental, changedRows },

@@ -91,6 +91,13 @@ describe('npm run bench (smoke size)', () => {
       expect(size.raw.baseline.tasks.map((t) => t.task).sort()).toEqual([...headerTasks].sort());
       for (const t of [...size.raw.full.tasks, ...size.raw.baseline.tasks]) expect(positive(t.seconds)).toBe(true);
       expect(size.incremental.changedRows).toBeGreaterThan(0);
+      // CPU time per process; the reused server (--temporal-address) is not the benchmark's to measure.
+      const { baseline: baselineCpu, full: fullCpu } = { baseline: size.raw.baseline.cpu!, full: size.raw.full.cpu! };
+      expect([baselineCpu.baseline!, baselineCpu.emulators, fullCpu.worker!, fullCpu.emulators].every(positive)).toBe(
+        true,
+      );
+      expect(fullCpu.temporalServer).toBeUndefined();
+      expect(size.cpu?.highestRatio).toBeCloseTo(size.baseline.seconds / (fullCpu.total / size.cpu!.cores), 6);
       expect(report.serviceProtection?.accounts).toBe(SMOKE_ACCOUNTS);
       expect(report.serviceProtection?.earlyRetries).toEqual(expect.any(Number));
       expect(report.targets.length).toBeGreaterThan(0);

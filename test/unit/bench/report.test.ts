@@ -3,6 +3,7 @@
  * run's wait for the connectors' Dataverse request window beside it whenever either run waited.
  */
 import { checkTargets, markdown, sizeReport, type BenchReport } from '../../../bench/harness/report';
+import { clockTicksPerSecond, processCpuSeconds } from '../../../bench/harness/cpu';
 import type { P2cRun, SizeResult } from '../../../bench/harness/scenario';
 
 const ROWS = 100_000;
@@ -90,4 +91,37 @@ test('results recorded before waits were measured count as no wait', () => {
   delete old.baseline.dataverseWindowWaitSeconds;
   delete old.full.dataverseWindowWaitSeconds;
   expect(sizeReport(old).ratioWithoutWindowWaits).toBeCloseTo(0.8, 6);
+});
+
+test('CPU time: where each run spent it, and the highest ratio the p2c run’s CPU time allows on the machine', () => {
+  const measured = result([150, 0], [300, 0]);
+  measured.baseline.cpu = { emulators: 90, baseline: 110, total: 200 };
+  measured.full.cpu = { emulators: 160, worker: 230, temporalServer: 190, total: 580 };
+  const size = sizeReport(measured, 2);
+  expect(size.cpu).toEqual({
+    cores: 2,
+    baselineSeconds: 200,
+    p2cSeconds: 580,
+    baselineCoresBusy: 200 / 150,
+    p2cCoresBusy: 580 / 300,
+    p2cLeastSeconds: 290,
+    highestRatio: 150 / 290,
+  });
+  expect(markdown(report(size))).toContain(
+    'CPU time: baseline 200.0 s (its process 110.0 s, emulators 90.0 s; 1.33 cores busy on average), p2c full run ' +
+      '580.0 s (worker 230.0 s, Temporal server 190.0 s, emulators 160.0 s; 1.93 cores busy). Spread over all 2 cores ' +
+      "that CPU time needs at least 290.0 s, so this code's p2c/baseline can reach at most 0.52 here.",
+  );
+  // Results recorded before CPU time was measured have no CPU figures and no CPU line.
+  const old = sizeReport(result([150, 0], [300, 0]), 2);
+  expect(old.cpu).toBeUndefined();
+  expect(markdown(report(old))).not.toContain('CPU time');
+});
+
+test('a process’s CPU seconds come from /proc/<pid>/stat, whatever its command name holds', () => {
+  // Fields after the name: state ppid pgrp session tty tpgid flags minflt cminflt majflt cmajflt utime stime …
+  const stat = '4242 (node (worker) x) S 1 4242 4242 0 -1 4194560 1000 0 0 0 1234 566 0 0 20 0 11 0';
+  expect(processCpuSeconds(4242, stat)).toBeCloseTo((1234 + 566) / clockTicksPerSecond(), 6);
+  expect(processCpuSeconds(process.pid)).toBeGreaterThan(0);
+  expect(() => processCpuSeconds(1, '1 (init) S')).toThrow('unreadable /proc/1/stat');
 });

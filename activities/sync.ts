@@ -4,7 +4,7 @@
  */
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import type { DataverseClient, FnoClient } from '../connectors';
-import type { CheckpointStore, RunStatus } from '../common/checkpoint-store';
+import type { CheckpointStore } from '../common/checkpoint-store';
 import {
   baseSourceKey,
   createLookupIndex,
@@ -15,8 +15,8 @@ import {
   type TaskDefinition,
 } from '../mappings';
 import {
-  CANCELLED_REASON,
   MAX_SINGLE_ROW_BYTES,
+  recordedStatusOf,
   type Counters,
   type LookupEntries,
   type PageRead,
@@ -121,15 +121,6 @@ export interface FinishTaskInput {
   endedAt: string;
   watermark?: Watermark;
   reason?: string;
-}
-
-/**
- * How the store records a finished task. A cancelled task reports Failed with the cancellation's reason (its
- * outcome has no Cancelled), so the store's Canceled is told from the reason.
- */
-function runStatusOf(input: Pick<FinishTaskInput, 'outcome' | 'reason'>): RunStatus {
-  if (input.outcome === 'Failed' && input.reason === CANCELLED_REASON) return 'Canceled';
-  return input.outcome === 'Skipped' ? 'Failed' : input.outcome;
 }
 
 /** Heartbeat details of writePage: outcomes already achieved, so a retried page counts each row once. */
@@ -483,7 +474,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         project: ref.project,
         task: input.task,
         partition: partitionKey(ref),
-        status: runStatusOf(input),
+        status: recordedStatusOf(input.outcome, input.reason),
         startedAt: input.startedAt,
         endedAt: input.endedAt,
         counters: { ...input.counters },

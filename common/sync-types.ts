@@ -2,6 +2,7 @@
  * Inputs, results and settings of the sync workflows. Pure types and constants: imported by workflow code (in
  * Temporal's sandbox), by activities and by the CLI.
  */
+import type { RunStatus } from './checkpoint-store/types';
 import type { RowCarrier } from './packed-rows';
 import type { RowFailure, TargetRow } from './types';
 
@@ -76,13 +77,25 @@ export function addCounters(into: Counters, delta: Partial<Counters>): Counters 
 }
 
 /**
- * The reason a cancelled task ends with. Its workflow reports the outcome Failed (a task's outcome has no
- * Cancelled, so histories recorded before stay valid); finishTask records such a run as Canceled.
+ * The reason a cancelled task ends with. Its result's outcome is Failed (a task's outcome has no Cancelled, so
+ * histories recorded before stay valid); wherever else it is recorded it is Canceled (`recordedStatusOf`).
  */
 export const CANCELLED_REASON = 'cancelled';
 
 /** Data Integrator's Completed / Warning / Error, plus Skipped for a task whose prerequisite failed. */
 export type TaskOutcome = 'Completed' | 'CompletedWithWarnings' | 'Failed' | 'Skipped';
+
+/** How an ended task is recorded outside its result: a store run status other than Running. */
+export type RecordedStatus = Exclude<RunStatus, 'Running'>;
+
+/**
+ * How a finished task is recorded in the checkpoint store and shown in Temporal (its workflow's P2COutcome search
+ * attribute and memo summary): a cancelled task as Canceled, a skipped one, which never ran, as Failed.
+ */
+export function recordedStatusOf(outcome: TaskOutcome, reason?: string): RecordedStatus {
+  if (outcome === 'Failed' && reason === CANCELLED_REASON) return 'Canceled';
+  return outcome === 'Skipped' ? 'Failed' : outcome;
+}
 
 export type Watermark =
   { kind: 'modified-since'; value: string } | { kind: 'delta-link'; value: string } | { kind: 'none' };

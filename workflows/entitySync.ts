@@ -36,6 +36,7 @@ import {
   emptyCounters,
   emptyDeleteCounts,
   outcomeOf,
+  recordedStatusOf,
   type Counters,
   type DeleteCounts,
   type PageRead,
@@ -104,6 +105,9 @@ const localBookkeeping = proxyLocalActivities<SyncActivities>(localActivityOptio
 const bookkeeping = () => (patched(LOCAL_BOOKKEEPING) ? localBookkeeping : remoteBookkeeping);
 const { applyDeletes } = proxyActivities<SyncActivities>(activityOptions.write);
 
+/** Marks task runs whose cancellation shows as Canceled in their P2COutcome search attribute and memo summary. */
+export const CANCELED_OUTCOME_SHOWN = 'canceled-outcome-shown';
+
 function isPageTooLarge(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PAGE_TOO_LARGE;
 }
@@ -165,8 +169,11 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       watermark: outcome !== 'Failed' && !input.onlyKeys ? cursor.pendingWatermark : undefined,
       reason: failedReason,
     });
-    upsertSearchAttributes({ [OUTCOME_ATTRIBUTE]: [outcome] });
-    upsertMemo({ summary: summaryLine(task.name, outcome, counters, failedReason) });
+    // A cancelled task shows as Canceled, as the store records it; histories recorded before show it as Failed.
+    const cancelled = failedReason === CANCELLED_REASON && patched(CANCELED_OUTCOME_SHOWN);
+    const shown = cancelled ? recordedStatusOf(outcome, failedReason) : outcome;
+    upsertSearchAttributes({ [OUTCOME_ATTRIBUTE]: [shown] });
+    upsertMemo({ summary: summaryLine(task.name, shown, counters, cancelled ? undefined : failedReason) });
     return {
       task: task.name,
       partition: ref.partition,

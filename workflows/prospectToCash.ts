@@ -21,6 +21,7 @@ import {
 import type { TaskDefinition } from '../mappings';
 import {
   abnormalEndResult,
+  CANCELLED_REASON,
   DEFAULT_SYNC_SETTINGS,
   combineOutcomes,
   emptyCounters,
@@ -67,6 +68,9 @@ export interface ProjectProgress {
 const { sendRunAlert, purgeHistory } = proxyActivities<SyncActivities>(activityOptions.bookkeeping);
 
 export const projectProgressQuery = defineQuery<ProjectProgress>('projectProgress');
+
+/** Marks project runs in which a task cancelled on its own is reported with the reason `cancelled`. */
+export const CANCELLED_TASK_REASON = 'cancelled-task-reason';
 
 type Job = ProjectProgress['tasks'][number] & { definition: TaskDefinition; partition: Partition };
 
@@ -179,7 +183,10 @@ export async function prospectToCash(input: ProspectToCashInput): Promise<Projec
           // Ended by this run's cancellation; a task cancelled on its own is a failed task of a run that goes on.
           if (isCancellation(err) && CancellationScope.current().consideredCancelled) throw err;
           // The child itself ended abnormally (terminated, timed out): record it as a failed task.
-          return abnormalEndResult(job.task, job.partition, err, new Date().toISOString());
+          const failed = abnormalEndResult(job.task, job.partition, err, new Date().toISOString());
+          // A cancellation's failure carries no message; runs recorded before left such a task's reason empty.
+          if (isCancellation(err) && patched(CANCELLED_TASK_REASON)) return { ...failed, reason: CANCELLED_REASON };
+          return failed;
         })
         .then((result) => {
           job.result = result;

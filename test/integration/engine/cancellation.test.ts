@@ -14,6 +14,10 @@ import { openCheckpointStore, type CheckpointStore } from '../../../common/check
 import { CANCELLED_REASON, DEFAULT_SYNC_SETTINGS, type PageRead } from '../../../common/sync-types';
 import { workflowBundle } from '../../../worker/bundle';
 import { entitySync, pauseSignal, progressQuery, prospectToCash, resumeSignal } from '../../../workflows';
+import { CANCELED_OUTCOME_SHOWN } from '../../../workflows/entitySync';
+import { CANCELLED_TASK_REASON } from '../../../workflows/prospectToCash';
+import { OUTCOME_ATTRIBUTE } from '../../../workflows/search-attributes';
+import { patchesOf } from '../../support/history';
 import { devServerEnv, uniqueQueue } from '../../support/temporal';
 import { idTask as task } from '../../support/page-activities';
 
@@ -146,7 +150,7 @@ describe('cancelling and pausing runs (dev server)', () => {
         );
         const run = await handle.describe();
         const child = await env.client.workflow.getHandle(`p2c/cancel/accounts/${runTime}`).describe();
-        return { error, status: run.status.name, childStatus: child.status.name };
+        return { error, status: run.status.name, childStatus: child.status.name, child };
       } finally {
         read.open();
       }
@@ -155,6 +159,11 @@ describe('cancelling and pausing runs (dev server)', () => {
     expect((outcome.error as WorkflowFailedError).cause).toBeInstanceOf(CancelledFailure);
     expect(outcome.status).toBe('CANCELLED');
     expect(outcome.childStatus).toBe('CANCELLED');
+    // The Web UI's list and its filter on P2COutcome tell the cancelled task from a failed one, as the store does.
+    expect(outcome.child.searchAttributes[OUTCOME_ATTRIBUTE]).toEqual(['Canceled']);
+    expect(outcome.child.memo?.summary).toBe(
+      'accounts: Canceled — read 0, created 0, updated 0, unchanged 0, filtered 0, failed 0',
+    );
     expect(calls.beginTask.map((c) => c.ref.task)).toEqual(['accounts']);
     // The cancelled task's run record is ended, and its watermark stays where it was.
     expect(calls.finishTask).toEqual([
@@ -167,6 +176,63 @@ describe('cancelling and pausing runs (dev server)', () => {
     ]);
     expect(calls.sendRunAlert).toBe(0);
     expect(calls.purgeHistory).toBe(0);
+  });
+
+  test('a task cancelled on its own says Canceled in Temporal and the store; its run goes on and counts it failed', async () => {
+    const read = gate();
+    const calls = emptyCalls();
+    const runTime = `${Date.now()}`;
+    const projectRunId = uniqueQueue('p2c-cancel-task');
+    const taskRunId = `p2c/cancel-task/accounts/${runTime}`;
+    const outcome = await withWorker({ pages: 1, readGate: read.promise }, calls, async (taskQueue) => {
+      const handle = await env.client.workflow.start(prospectToCash, {
+        taskQueue,
+        workflowId: projectRunId,
+        args: [
+          {
+            project: 'cancel-task',
+            tasks: [task('accounts')],
+            partitions: [{ dataAreaId: 'usmf', businessUnit: 'USMF' }],
+            mode: 'full',
+            settings: { ...DEFAULT_SYNC_SETTINGS, writeConcurrency: 1 },
+            runTime,
+          },
+        ],
+      });
+      const taskHandle = env.client.workflow.getHandle(taskRunId);
+      try {
+        await until('the first page read', () => calls.readPage.length > 0);
+        await taskHandle.cancel();
+        const summary = await handle.result();
+        return {
+          summary,
+          task: await taskHandle.describe(),
+          history: await taskHandle.fetchHistory(),
+          runHistory: await handle.fetchHistory(),
+        };
+      } finally {
+        read.open();
+      }
+    });
+    expect(outcome.task.status.name).toBe('CANCELLED');
+    expect(outcome.task.searchAttributes[OUTCOME_ATTRIBUTE]).toEqual(['Canceled']);
+    expect(outcome.task.memo?.summary).toBe(
+      'accounts: Canceled — read 0, created 0, updated 0, unchanged 0, filtered 0, failed 0',
+    );
+    expect(await store.listRuns({ parentRunId: projectRunId })).toEqual([
+      expect.objectContaining({ task: 'accounts', status: 'Canceled', reason: CANCELLED_REASON }),
+    ]);
+    // Behind a patch: task runs cancelled before it keep showing Failed when their histories replay.
+    expect(patchesOf(outcome.history)).toContain(CANCELED_OUTCOME_SHOWN);
+    expect(patchesOf(outcome.runHistory)).toContain(CANCELLED_TASK_REASON);
+    const bundle = await workflowBundle();
+    await Worker.runReplayHistory({ workflowBundle: bundle }, outcome.history, taskRunId);
+    await Worker.runReplayHistory({ workflowBundle: bundle }, outcome.runHistory, projectRunId);
+    // The run's outcome has no Canceled: a task that did not finish is a failed task of the run, which says why.
+    expect(outcome.summary.outcome).toBe('Failed');
+    expect(outcome.summary.tasks).toEqual([
+      expect.objectContaining({ task: 'accounts', outcome: 'Failed', reason: CANCELLED_REASON }),
+    ]);
   });
 
   test('a task paused while its parallel writes drain before continue-as-new stays paused until resumed', async () => {

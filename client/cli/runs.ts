@@ -1,11 +1,12 @@
 /** Finding project runs in Temporal visibility and reading their summary or progress. */
 import {
+  CancelledFailure,
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
-import type { ProjectRunSummary, TaskOutcome } from '../../common/sync-types';
+import type { ProjectRunSummary, RecordedStatus, TaskOutcome } from '../../common/sync-types';
 import { PROJECT_ATTRIBUTE } from '../../workflows/search-attributes';
 import { projectProgressQuery, prospectToCash } from '../../workflows';
 import type { ProjectProgress } from '../../workflows/prospectToCash';
@@ -15,6 +16,12 @@ import { withArticle } from './format';
 const PROJECT_WORKFLOW_TYPE = prospectToCash.name;
 /** Visibility pages are newest first only roughly (running runs lead); scan this many executions at most. */
 const MAX_SCANNED_RUNS = 1000;
+
+/**
+ * How a project run ended: its summary's outcome, or Canceled — the name the checkpoint store and the task
+ * workflows' P2COutcome give a cancelled task — when it was cancelled before it made one.
+ */
+export type RunOutcome = TaskOutcome | Extract<RecordedStatus, 'Canceled'>;
 
 /** Visibility query for the project runs of one project. */
 export function projectRunsQuery(project: string, status?: 'Running'): string {
@@ -56,8 +63,8 @@ export interface RunState {
   progress?: ProjectProgress;
   /** Why a running run's progress could not be read (no worker polling its task queue, for instance). */
   progressError?: string;
-  /** Outcome of a finished run: the summary's, or Failed when the workflow itself did not complete. */
-  outcome?: TaskOutcome;
+  /** Outcome of a finished run: the summary's, Canceled when it was cancelled, else Failed (terminated, timed out). */
+  outcome?: RunOutcome;
 }
 
 export async function describeRun(client: Client, workflowId: string): Promise<RunState> {
@@ -91,7 +98,7 @@ export async function describeRun(client: Client, workflowId: string): Promise<R
       state.progressError = (error as Error).message;
     }
   } else {
-    state.outcome = 'Failed';
+    state.outcome = state.status === 'CANCELLED' ? 'Canceled' : 'Failed';
   }
   return state;
 }
@@ -107,19 +114,24 @@ export async function defaultRun(client: Client, project: string): Promise<{ wor
 
 export interface FinishedRun {
   workflowId: string;
-  outcome: TaskOutcome;
+  outcome: RunOutcome;
   summary?: ProjectRunSummary;
-  /** Why the workflow itself ended without a summary (terminated, timed out, failed). */
+  /** Why the workflow itself ended without a summary (terminated, timed out, failed); a cancelled run has none. */
   reason?: string;
 }
 
-/** Waits for the run (following resets and continue-as-new) and turns an abnormal end into a Failed outcome. */
+/**
+ * Waits for the run (following resets and continue-as-new): a cancelled run ends Canceled, any other abnormal end
+ * Failed.
+ */
 export async function waitForRun(client: Client, workflowId: string): Promise<FinishedRun> {
   try {
     const summary = await client.workflow.getHandle<typeof prospectToCash>(workflowId).result();
     return { workflowId, outcome: summary.outcome, summary };
   } catch (error) {
     if (error instanceof WorkflowFailedError) {
+      // The client raises a cancelled execution as this error with a CancelledFailure cause.
+      if (error.cause instanceof CancelledFailure) return { workflowId, outcome: 'Canceled' };
       const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
       return { workflowId, outcome: 'Failed', reason: `${error.message}${cause}` };
     }

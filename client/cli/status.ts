@@ -79,8 +79,7 @@ function toRunStatus(ctx: CliContext, state: RunState): RunStatus {
   return {
     workflowId: state.workflowId,
     status: state.status,
-    // A cancelled run has no summary, which makes its outcome Failed for exit codes; it shows as what it is.
-    outcome: state.status === 'CANCELLED' ? 'Canceled' : state.outcome,
+    outcome: state.outcome,
     startedAt: state.startTime.toISOString(),
     endedAt: state.closeTime?.toISOString(),
     retryOf: memoText('retryOf'),

@@ -9,7 +9,7 @@ import type { WorkflowHandle } from '@temporalio/client';
 import type { StoredFailure } from '../../../common/checkpoint-store';
 import { CANCELLED_REASON, type ProjectRunSummary } from '../../../common/sync-types';
 import { loadProject } from '../../../mappings/project-file';
-import { exitCodeOf } from '../../../client/cli/errors';
+import { EXIT, exitCodeOf } from '../../../client/cli/errors';
 import { pauseSignal, projectProgressQuery, resumeSignal } from '../../../workflows';
 import type { ProjectProgress } from '../../../workflows/prospectToCash';
 import { startE2E, taskResult, type E2E } from '../../support/e2e';
@@ -79,25 +79,37 @@ describe('p2c run commands', () => {
     expect(latest.code).toBe(exitCodeOf(summary.outcome));
   });
 
-  test('watch shows live progress per task: a paused task, then its result', async () => {
-    // Slow Dataverse answers keep the 12-page task running long enough to be caught and paused; without them a
-    // fast machine can finish the task between the progress query and the pause signal.
-    const faults = e2e.stack.emulators.dataverse.faults;
+  /**
+   * Starts a run of one task and pauses the task workflow between two pages. Slow answers of the system it reads
+   * keep the task running long enough to be caught and paused; without them a fast machine can finish the task
+   * between the progress query and the pause signal.
+   */
+  const startPaused = async (task: string, source: 'dataverse' | 'fno', start: () => Promise<string>) => {
+    const faults = e2e.stack.emulators[source].faults;
     faults.configure({ latencyMs: 250 });
-    const { workflowId } = json<{ workflowId: string }>(await p2c('sync', '--task', 'accounts', '--full', '--json'));
-    const run = e2e.client.workflow.getHandle(workflowId);
-    let task: ProjectProgress['tasks'][number] | undefined;
-    while (task?.state !== 'running' && task?.state !== 'done') {
-      if (task) await new Promise((resolve) => setTimeout(resolve, 50));
-      task = (await run.query(projectProgressQuery)).tasks.find((t) => t.task === 'accounts');
-    }
-    expect(task.state).toBe('running');
-    const child = e2e.client.workflow.getHandle(task.workflowId);
     try {
+      const workflowId = await start();
+      const run = e2e.client.workflow.getHandle(workflowId);
+      let progress: ProjectProgress['tasks'][number] | undefined;
+      while (progress?.state !== 'running' && progress?.state !== 'done') {
+        if (progress) await new Promise((resolve) => setTimeout(resolve, 50));
+        progress = (await run.query(projectProgressQuery)).tasks.find((t) => t.task === task);
+      }
+      expect(progress.state).toBe('running');
+      const child = e2e.client.workflow.getHandle(progress.workflowId);
       await child.signal(pauseSignal);
+      return { workflowId, run, child };
     } finally {
       faults.reset();
     }
+  };
+
+  test('watch shows live progress per task: a paused task, then its result', async () => {
+    const { workflowId, run, child } = await startPaused(
+      'accounts',
+      'dataverse',
+      async () => json<{ workflowId: string }>(await p2c('sync', '--task', 'accounts', '--full', '--json')).workflowId,
+    );
 
     const watching = startP2c(['watch', workflowId, '--interval', '200'], env);
     try {
@@ -290,33 +302,36 @@ describe('p2c run commands', () => {
     expect(summary.tasks.map((t) => [t.task, t.outcome === 'Failed'])).toEqual([['products', false]]);
   });
 
-  test('reset --to last-good resets a cancelled run to before the cancel request, and the reset run finishes', async () => {
-    const started = json<{ workflowId: string }>(await p2c('sync', '--task', 'products', '--json'));
-    const handle = e2e.client.workflow.getHandle(started.workflowId);
-    await taskStarted(handle);
-    await handle.cancel();
-    for (;;) {
-      const { status } = await handle.describe();
-      if (status.name !== 'RUNNING') {
-        expect(status.name).toBe('CANCELLED');
-        break;
-      }
-      await new Promise((resolve) => setTimeout(resolve, 100));
+  test('a cancelled run ends Canceled (exit 4) for sync --wait, watch and status; reset --to last-good resets it to before the cancel request, and the reset run finishes', async () => {
+    // The task is paused so that the run is still going when watch has started and the cancel request arrives.
+    const syncing = startP2c(['sync', '--task', 'products', '--wait'], env);
+    const { workflowId, run } = await startPaused(
+      'products',
+      'fno',
+      async () => (await syncing.waitFor(/^run started: (\S+)$/m))[1],
+    );
+    const watching = startP2c(['watch', workflowId, '--interval', '200'], env);
+    await watching.waitFor(/^watching /m);
+    await run.cancel();
+    for (const waited of [await syncing.done, await watching.done]) {
+      expect(waited.stdout).toMatch(new RegExp(`^run ${workflowId.replace(/[.]/g, '\\.')}: Canceled$`, 'm'));
+      expect(waited.code).toBe(EXIT.cancelled);
     }
+    expect((await run.describe()).status.name).toBe('CANCELLED');
     // Temporal has no summary of a cancelled run; status shows its task as the checkpoint store recorded it.
     const listed = json<{ runs: Array<{ workflowId: string; outcome: string; tasks: unknown[] }> }>(
       await p2c('status', '--limit', '1', '--json'),
     );
     expect(listed.runs[0]).toMatchObject({
-      workflowId: started.workflowId,
+      workflowId,
       outcome: 'Canceled',
       tasks: [{ task: 'products', dataAreaId: 'usmf', outcome: 'Canceled', reason: CANCELLED_REASON }],
     });
-    const result = await p2c('reset', started.workflowId, '--json');
+    const result = await p2c('reset', workflowId, '--json');
     expect(result.code).toBe(0);
     const out = json<{ runId: string; trouble: string }>(result);
     expect(out.trouble).toMatch(/^WORKFLOW_EXECUTION_CANCEL_REQUESTED at event \d+$/);
-    const summary: ProjectRunSummary = await e2e.client.workflow.getHandle(started.workflowId, out.runId).result();
+    const summary: ProjectRunSummary = await e2e.client.workflow.getHandle(workflowId, out.runId).result();
     expect(summary.tasks.map((t) => [t.task, t.outcome === 'Failed'])).toEqual([['products', false]]);
   });
 

@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { CliContext } from '../../../client/cli/context';
+import { EXIT } from '../../../client/cli/errors';
 import { buildProgram } from '../../../client/cli/main';
 import { loadProject } from '../../../mappings/project-file';
 
@@ -31,6 +32,11 @@ describe('CLI documentation', () => {
       .split('\n')
       .find((line) => line.includes('(docs/operations.md)'))!;
     expect(commands.filter((name) => !row.includes(name))).toEqual([]);
+  });
+
+  test('docs/operations.md lists every exit code p2c uses', () => {
+    const documented = [...read('docs/operations.md').matchAll(/^\| (\d+) +\|/gm)].map((m) => Number(m[1]));
+    expect(documented).toEqual(Object.values(EXIT));
   });
 
   test('docs/operations.md says which command reads Dynamics', () => {

@@ -77,6 +77,7 @@ describe('CLI decisions', () => {
     expect(exitCodeOf('CompletedWithWarnings')).toBe(2);
     expect(exitCodeOf('Failed')).toBe(3);
     expect(exitCodeOf('Skipped')).toBe(3);
+    expect(exitCodeOf('Canceled')).toBe(4);
     expect(EXIT.usage).toBe(1);
   });
 

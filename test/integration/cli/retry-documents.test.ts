@@ -40,13 +40,16 @@ function unitUnmappedQuote(e2e: E2E) {
   };
 }
 
-describe('p2c retry-failed with documents', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-cli-retry-'));
-  const projectName = `cli-retry-${process.pid}`;
+/**
+ * For the describe block that calls it: a project of its own named `<name>-<pid>`, and a stack seeded with quotes
+ * started before its tests and closed after them. `e2e` is there once the tests run.
+ */
+function quoteStack(name: string) {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), `p2c-${name}-`));
+  const projectName = `${name}-${process.pid}`;
   const projectFile = writeProject(dir, projectName);
   let e2e: E2E;
   let env: Record<string, string>;
-  const p2c = (...args: string[]) => runP2c(args, env);
 
   beforeAll(async () => {
     e2e = await startE2E(
@@ -59,8 +62,20 @@ describe('p2c retry-failed with documents', () => {
     await e2e?.close();
     fs.rmSync(dir, { recursive: true, force: true });
   });
+  return {
+    projectName,
+    get e2e() {
+      return e2e;
+    },
+    p2c: (...args: string[]) => runP2c(args, env),
+  };
+}
+
+describe('p2c retry-failed with documents', () => {
+  const stack = quoteStack('cli-retry');
 
   test('a quote refused for one line is retried through quoteHeaders and lands whole once fixed', async () => {
+    const { projectName, e2e, p2c } = stack;
     const first = json<{ workflowId: string; summary: ProjectRunSummary }>(
       await p2c('sync', '--full', '--task', ...TASKS, '--wait', '--json'),
     );
@@ -95,26 +110,10 @@ describe('p2c retry-failed with documents', () => {
 });
 
 describe('p2c retry-failed of a run of a line task alone', () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'p2c-cli-retry-lines-'));
-  const projectName = `cli-retry-lines-${process.pid}`;
-  const projectFile = writeProject(dir, projectName);
-  let e2e: E2E;
-  let env: Record<string, string>;
-  const p2c = (...args: string[]) => runP2c(args, env);
-
-  beforeAll(async () => {
-    e2e = await startE2E(
-      { seed: { accounts: 60, products: 60, quotes: 24, orders: 0 }, serviceProtection: false },
-      loadProject(projectFile),
-    );
-    env = cliEnv(e2e, projectFile);
-  });
-  afterAll(async () => {
-    await e2e?.close();
-    fs.rmSync(dir, { recursive: true, force: true });
-  });
+  const stack = quoteStack('cli-retry-lines');
 
   test('lines that failed under their own keys are retried as their documents, through quoteHeaders', async () => {
+    const { e2e, p2c } = stack;
     await p2c('sync', '--full', '--task', ...TASKS, '--wait', '--json');
     const bad = unitUnmappedQuote(e2e);
     const linesRun = json<{ workflowId: string; summary: ProjectRunSummary }>(

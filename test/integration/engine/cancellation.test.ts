@@ -15,7 +15,7 @@ import { CANCELLED_REASON, DEFAULT_SYNC_SETTINGS, type PageRead } from '../../..
 import { workflowBundle } from '../../../worker/bundle';
 import { entitySync, pauseSignal, progressQuery, prospectToCash, resumeSignal } from '../../../workflows';
 import { CANCELED_OUTCOME_SHOWN } from '../../../workflows/entitySync';
-import { CANCELLED_TASK_REASON } from '../../../workflows/prospectToCash';
+import { CANCELLED_TASK_REASON, type ProspectToCashInput } from '../../../workflows/prospectToCash';
 import { OUTCOME_ATTRIBUTE } from '../../../workflows/search-attributes';
 import { patchesOf } from '../../support/history';
 import { devServerEnv, uniqueQueue } from '../../support/temporal';
@@ -121,25 +121,38 @@ describe('cancelling and pausing runs (dev server)', () => {
     return worker.runUntil(body(taskQueue));
   }
 
+  /** A full project run of these tasks in usmf, writing one page at a time. */
+  function startProjectRun(
+    taskQueue: string,
+    workflowId: string,
+    { project, tasks, runTime }: Pick<ProspectToCashInput, 'project' | 'tasks' | 'runTime'>,
+  ) {
+    return env.client.workflow.start(prospectToCash, {
+      taskQueue,
+      workflowId,
+      args: [
+        {
+          project,
+          tasks,
+          partitions: [{ dataAreaId: 'usmf', businessUnit: 'USMF' }],
+          mode: 'full',
+          settings: { ...DEFAULT_SYNC_SETTINGS, writeConcurrency: 1 },
+          runTime,
+        },
+      ],
+    });
+  }
+
   test('a cancelled project run ends cancelled, its running task is cancelled and no dependent task starts', async () => {
     const read = gate();
     const calls = emptyCalls();
     const runTime = `${Date.now()}`;
     const projectRunId = uniqueQueue('p2c-cancel');
     const outcome = await withWorker({ pages: 1, readGate: read.promise }, calls, async (taskQueue) => {
-      const handle = await env.client.workflow.start(prospectToCash, {
-        taskQueue,
-        workflowId: projectRunId,
-        args: [
-          {
-            project: 'cancel',
-            tasks: [task('accounts'), task('contactPersons', ['accounts'])],
-            partitions: [{ dataAreaId: 'usmf', businessUnit: 'USMF' }],
-            mode: 'full',
-            settings: { ...DEFAULT_SYNC_SETTINGS, writeConcurrency: 1 },
-            runTime,
-          },
-        ],
+      const handle = await startProjectRun(taskQueue, projectRunId, {
+        project: 'cancel',
+        tasks: [task('accounts'), task('contactPersons', ['accounts'])],
+        runTime,
       });
       try {
         await until('the first page read', () => calls.readPage.length > 0);
@@ -185,19 +198,10 @@ describe('cancelling and pausing runs (dev server)', () => {
     const projectRunId = uniqueQueue('p2c-cancel-task');
     const taskRunId = `p2c/cancel-task/accounts/${runTime}`;
     const outcome = await withWorker({ pages: 1, readGate: read.promise }, calls, async (taskQueue) => {
-      const handle = await env.client.workflow.start(prospectToCash, {
-        taskQueue,
-        workflowId: projectRunId,
-        args: [
-          {
-            project: 'cancel-task',
-            tasks: [task('accounts')],
-            partitions: [{ dataAreaId: 'usmf', businessUnit: 'USMF' }],
-            mode: 'full',
-            settings: { ...DEFAULT_SYNC_SETTINGS, writeConcurrency: 1 },
-            runTime,
-          },
-        ],
+      const handle = await startProjectRun(taskQueue, projectRunId, {
+        project: 'cancel-task',
+        tasks: [task('accounts')],
+        runTime,
       });
       const taskHandle = env.client.workflow.getHandle(taskRunId);
       try {

@@ -1,5 +1,6 @@
 /** Shared test data: one partition and a target system in which every referenced record exists. */
 import { createLookupIndex, type LookupEntry, type TransformContext } from '../../../mappings';
+import { loadProject, ProjectConfigError } from '../../../mappings/project-file';
 
 export const PARTITION = { dataAreaId: 'usmf', businessUnit: 'USMF' };
 /** Sales rows of the partition: owned by its business unit, expanded as the partition filter reads it. */
@@ -177,3 +178,14 @@ export const connection = {
     clientSecretEnv: 'FNO_SECRET',
   },
 };
+
+/** What loadProject says is wrong with a project it must reject. */
+export function projectProblems(input: Record<string, unknown>): string[] {
+  try {
+    loadProject(input);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ProjectConfigError);
+    return (error as ProjectConfigError).problems;
+  }
+  throw new Error('expected the project to be rejected');
+}

@@ -13,21 +13,14 @@ import { sourcePathsOf } from '../../../mappings/schema';
 import { FNO_ENTITY_FIELDS, SALES_ENTITY_FIELDS } from '../../../mappings/entity-fields';
 import { filterPaths, parseFilter } from '../../../mappings/odata-filter';
 import { EntityCatalog } from '../../../mappings/project-fields';
-import { loadProject, ProjectConfigError, resolveTasks } from '../../../mappings/project-file';
+import { loadProject, resolveTasks } from '../../../mappings/project-file';
 import { parse } from 'yaml';
-import { account, connection, context } from './fixtures';
+import { account, connection, context, projectProblems } from './fixtures';
 
 const minimal = { name: 'demo', connection, partitions: [{ dataAreaId: 'usmf', businessUnit: 'USMF' }] };
 
-function problemsOf(tasks: Record<string, unknown>, extra: Record<string, unknown> = {}): string[] {
-  try {
-    loadProject({ ...minimal, ...extra, tasks });
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProjectConfigError);
-    return (error as ProjectConfigError).problems;
-  }
-  throw new Error('expected the project to be rejected');
-}
+const problemsOf = (tasks: Record<string, unknown>, extra: Record<string, unknown> = {}) =>
+  projectProblems({ ...minimal, ...extra, tasks });
 
 describe('the entity metadata projects are checked against', () => {
   it('is what scripts/render-entity-fields.ts renders', () => {

@@ -3,22 +3,12 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseProject, RUN_ORDER, templates, transform } from '../../../mappings';
-import { loadProject, projectJsonSchema, ProjectConfigError, resolveTasks } from '../../../mappings/project-file';
-import { account, connection, context } from './fixtures';
+import { loadProject, projectJsonSchema, resolveTasks } from '../../../mappings/project-file';
+import { account, connection, context, projectProblems } from './fixtures';
 
 const EXAMPLE = join(__dirname, '../../../examples/project.yaml');
 
 const minimal = { name: 'demo', connection, partitions: [{ dataAreaId: 'USMF', businessUnit: 'USMF' }] };
-
-function problemsOf(input: Record<string, unknown>): string[] {
-  try {
-    loadProject(input);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ProjectConfigError);
-    return (error as ProjectConfigError).problems;
-  }
-  throw new Error('expected the project to be rejected');
-}
 
 function writeTemp(name: string, text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'p2c-project-')), name);
@@ -56,7 +46,7 @@ describe('loading a project', () => {
 
 describe('bad configuration fails at load with path and reason', () => {
   it('reports a duplicate value-map source (case-insensitive) at its path', () => {
-    const problems = problemsOf({
+    const problems = projectProblems({
       ...minimal,
       tasks: {
         accounts: {
@@ -80,7 +70,7 @@ describe('bad configuration fails at load with path and reason', () => {
   });
 
   it('lists every problem, one `path: reason` line each', () => {
-    const problems = problemsOf({
+    const problems = projectProblems({
       name: 'Demo Project',
       connection: { ...connection, fno: { ...connection.fno, clientSecret: 'hunter2' } },
       partitions: [
@@ -95,37 +85,37 @@ describe('bad configuration fails at load with path and reason', () => {
         expect.stringMatching(/^connection\.fno\.clientSecret: secrets never go in the project file/),
       ]),
     );
-    expect(problemsOf({ ...minimal, run: ['acounts'] })).toEqual([
+    expect(projectProblems({ ...minimal, run: ['acounts'] })).toEqual([
       expect.stringMatching(/^run\[0\]: unknown task "acounts"; tasks are products, accounts/),
     ]);
     expect(
-      problemsOf({ ...minimal, partitions: [...minimal.partitions, { dataAreaId: 'usmf', businessUnit: 'X' }] }),
+      projectProblems({ ...minimal, partitions: [...minimal.partitions, { dataAreaId: 'usmf', businessUnit: 'X' }] }),
     ).toEqual(['partitions[1].dataAreaId: company already mapped']);
   });
 
   it('rejects a filter that does not parse, naming the position', () => {
-    expect(problemsOf({ ...minimal, tasks: { accounts: { filter: "name eq 'open" } } })).toEqual([
+    expect(projectProblems({ ...minimal, tasks: { accounts: { filter: "name eq 'open" } } })).toEqual([
       expect.stringMatching(/^tasks\.accounts\.filter: unterminated string literal at position 8/),
     ]);
   });
 
   it('rejects a new field without a value, an unknown value map and a line task without its header', () => {
-    expect(problemsOf({ ...minimal, tasks: { accounts: { fieldMap: [{ target: 'NameAlias' }] } } })).toEqual([
+    expect(projectProblems({ ...minimal, tasks: { accounts: { fieldMap: [{ target: 'NameAlias' }] } } })).toEqual([
       'tasks.accounts.fieldMap[0]: "NameAlias" is a new field and needs a source, concat, default or constant',
     ]);
-    expect(problemsOf({ ...minimal, valueMaps: { units: [] } })).toEqual([
+    expect(projectProblems({ ...minimal, valueMaps: { units: [] } })).toEqual([
       expect.stringMatching(/^valueMaps\.units: unknown value map; known maps: salesUnits/),
     ]);
-    expect(problemsOf({ ...minimal, run: ['quoteLines'] })).toEqual([
+    expect(projectProblems({ ...minimal, run: ['quoteLines'] })).toEqual([
       'run: "quoteLines" runs only together with its header task "quoteHeaders"',
     ]);
   });
 
   it('rejects an empty run list and a task listed twice', () => {
-    expect(problemsOf({ ...minimal, run: [] })).toEqual([
+    expect(projectProblems({ ...minimal, run: [] })).toEqual([
       'run: list at least one task, or leave out run to run every task',
     ]);
-    expect(problemsOf({ ...minimal, run: ['accounts', 'products', 'accounts'] })).toEqual([
+    expect(projectProblems({ ...minimal, run: ['accounts', 'products', 'accounts'] })).toEqual([
       'run[2]: "accounts" is already listed at run[0]',
     ]);
   });
@@ -136,14 +126,14 @@ describe('bad configuration fails at load with path and reason', () => {
       { target: 'SalesMemo', source: 'name' },
       { target: 'AddressDescription', source: 'name', maxLength: 60, overflow: 'truncate' },
     ];
-    expect(problemsOf({ ...minimal, tasks: { accounts: { fieldMap } } })).toEqual([
+    expect(projectProblems({ ...minimal, tasks: { accounts: { fieldMap } } })).toEqual([
       'tasks.accounts.fieldMap[2].target: "AddressDescription" is already mapped at fieldMap[0]',
     ]);
   });
 
   it('rejects a default or fallback on a country field that is not an ISO code', () => {
     const countryField = (change: Record<string, unknown>) =>
-      problemsOf({
+      projectProblems({
         ...minimal,
         tasks: { accounts: { fieldMap: [{ target: 'AddressCountryRegionISOCode', ...change }] } },
       });
@@ -167,10 +157,10 @@ describe('bad configuration fails at load with path and reason', () => {
 
   it("rejects a default, constant or fallback that does not fit the field's type", () => {
     expect(
-      problemsOf({ ...minimal, tasks: { accounts: { fieldMap: [{ target: 'CreditLimit', default: 'abc' }] } } }),
+      projectProblems({ ...minimal, tasks: { accounts: { fieldMap: [{ target: 'CreditLimit', default: 'abc' }] } } }),
     ).toEqual(['tasks.accounts.fieldMap[0].default: value "abc" is not a number']);
     expect(
-      problemsOf({
+      projectProblems({
         ...minimal,
         tasks: {
           accounts: { fieldMap: [{ target: 'SalesMemo' }, { target: 'IsExternallyMaintained', constant: 'maybe' }] },
@@ -178,13 +168,13 @@ describe('bad configuration fails at load with path and reason', () => {
       }),
     ).toEqual(['tasks.accounts.fieldMap[1].constant: expected Yes/No or true/false, got "maybe"']);
     expect(
-      problemsOf({
+      projectProblems({
         ...minimal,
         tasks: { products: { fieldMap: [{ target: 'producttypecode', onMissing: 'fallback', fallback: 'Service' }] } },
       }),
     ).toEqual(['tasks.products.fieldMap[0].fallback: value "Service" is not a number']);
     expect(
-      problemsOf({
+      projectProblems({
         ...minimal,
         tasks: { accounts: { fieldMap: [{ target: 'NameAlias', type: 'date', constant: 'soon' }] } },
       }),
@@ -209,13 +199,13 @@ describe('bad configuration fails at load with path and reason', () => {
   it('checks the alert recipients and webhook of the project', () => {
     const alerts = { emailTo: ['ops@contoso.com'], webhookUrl: 'https://h.example.com/' };
     expect(parseProject({ ...minimal, alerts }).alerts).toEqual(alerts);
-    expect(problemsOf({ ...minimal, alerts: { emailTo: ['ops@contoso.com', 'not an address'] } })).toEqual([
+    expect(projectProblems({ ...minimal, alerts: { emailTo: ['ops@contoso.com', 'not an address'] } })).toEqual([
       'alerts.emailTo[1]: expected an e-mail address',
     ]);
-    expect(problemsOf({ ...minimal, alerts: { webhookUrl: 'ftp://h.example.com/' } })).toEqual([
+    expect(projectProblems({ ...minimal, alerts: { webhookUrl: 'ftp://h.example.com/' } })).toEqual([
       'alerts.webhookUrl: expected an http(s) URL',
     ]);
-    expect(problemsOf({ ...minimal, alerts: { smtpHost: 'smtp.contoso.com' } })).toEqual([
+    expect(projectProblems({ ...minimal, alerts: { smtpHost: 'smtp.contoso.com' } })).toEqual([
       expect.stringMatching(/^alerts: Unrecognized key: "smtpHost"/),
     ]);
   });

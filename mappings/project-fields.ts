@@ -170,6 +170,12 @@ function customHint(system: System, entitySet: string): string {
 
 /** `; did you mean "X"?` for the candidate nearest to `name` (case-insensitive, at most a third of it edited). */
 function closest(name: string, candidates: string[]): string {
+  const best = nearest(name, candidates);
+  return best ? `; did you mean "${best}"?` : '';
+}
+
+/** The candidate nearest to `name`, case-insensitive, with at most a third of it edited; undefined when none is. */
+export function nearest(name: string, candidates: string[]): string | undefined {
   const wanted = name.toLowerCase();
   let best: string | undefined;
   let bestDistance = Math.max(2, Math.floor(name.length / 3)) + 1;
@@ -180,7 +186,7 @@ function closest(name: string, candidates: string[]): string {
       bestDistance = distance;
     }
   }
-  return best ? `; did you mean "${best}"?` : '';
+  return best;
 }
 
 function editDistance(a: string, b: string): number {

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import type { SyncMode } from '../common/sync-types';
+import { nearest } from './project-fields';
 
 /** The name in `schedules:` of the project's own schedule, `p2c/<project>`; other names are `p2c/<project>/<name>`. */
 export const DEFAULT_SCHEDULE_NAME = 'default';
@@ -17,8 +18,24 @@ export const DEFAULT_CATCHUP_WINDOW = '10m';
  * a slash would make those read as a task workflow's id, and an empty name would silently mean the project's own
  * schedule.
  */
-export const SCHEDULE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]{0,62}$/;
-export const SCHEDULE_NAME_HINT = 'Give a name of letters, digits, dashes and underscores, e.g. master-data';
+const SCHEDULE_NAME_MAX_LENGTH = 63;
+export const SCHEDULE_NAME = new RegExp(`^[A-Za-z0-9][A-Za-z0-9_-]{0,${SCHEDULE_NAME_MAX_LENGTH - 1}}$`);
+const SCHEDULE_NAME_HINT = 'Give a name of letters, digits, dashes and underscores, e.g. master-data';
+
+/** Why `name` cannot name a schedule, naming what is wrong with it; undefined when it can. */
+export function scheduleNameProblem(name: string): string | undefined {
+  if (SCHEDULE_NAME.test(name)) return undefined;
+  if (name === '') return `name the schedule; "${DEFAULT_SCHEDULE_NAME}" is the project's own schedule p2c/<project>`;
+  const quoted = JSON.stringify(name);
+  const wrong = [...new Set(name.match(/[^A-Za-z0-9_-]/g) ?? [])];
+  if (wrong.length > 0) {
+    const characters = wrong.map((character) => JSON.stringify(character)).join(', ');
+    return `${quoted} cannot name a schedule: it has ${characters}. ${SCHEDULE_NAME_HINT}`;
+  }
+  if (name.length > SCHEDULE_NAME_MAX_LENGTH)
+    return `${quoted} cannot name a schedule: it has ${name.length} characters, at most ${SCHEDULE_NAME_MAX_LENGTH} fit`;
+  return `${quoted} cannot name a schedule: it starts with ${JSON.stringify(name[0])}; start it with a letter or digit`;
+}
 
 export const SYNC_MODES = ['incremental', 'full'] as const satisfies readonly SyncMode[];
 
@@ -31,37 +48,68 @@ export function parseInterval(text: string): number | undefined {
   return ms > 0 ? ms : undefined;
 }
 
+/**
+ * The server raises a shorter catch-up window to 10s, so a schedule asking for less would never match the server's
+ * and `p2c schedule apply` would update it on every run.
+ */
+export const MIN_CATCHUP_WINDOW_MS = 10_000;
+
+/** Why `text` is not a catch-up window the server keeps as given; undefined when it is one. */
+export function catchupProblem(text: string): string | undefined {
+  const ms = parseInterval(text);
+  if (ms === undefined) return `"${text}" is not a duration; give one such as ${DEFAULT_CATCHUP_WINDOW}`;
+  if (ms < MIN_CATCHUP_WINDOW_MS) {
+    const least = `${MIN_CATCHUP_WINDOW_MS / 1000}s`;
+    return `"${text}" is shorter than ${least}, the shortest catch-up window Temporal keeps; give ${least} or more`;
+  }
+  return undefined;
+}
+
 const interval = (example: string) =>
   z.string({ error: `expected a duration such as ${example}` }).refine((text) => parseInterval(text) !== undefined, {
     error: (issue) => `"${String(issue.input)}" is not a duration; give one such as ${example}`,
   });
 
-export const projectScheduleSchema = z
-  .object({
-    /** Interval between runs, e.g. 15m, 1h, 1h30m. */
-    every: interval('15m, 1h or 30s'),
-    /** Only these tasks (default: every task the project runs). */
-    tasks: z.array(z.string()).min(1, 'list at least one task, or leave out tasks to run every task').optional(),
-    /** incremental (default) or full runs. */
-    mode: z.enum(SYNC_MODES, { error: `expected ${SYNC_MODES.join(' or ')}` }).optional(),
-    /** How late a missed run may still start (default 10m). */
-    catchup: interval('10m').optional(),
-    /** true pauses the schedule, false resumes it; left out, apply leaves its state as it is. */
-    paused: z.boolean().optional(),
-    /** Shown with the schedule in `p2c schedule list`; left out, apply leaves the schedule's note as it is. */
-    note: z.string().min(1).optional(),
-  })
-  .strict();
-export type ProjectSchedule = z.infer<typeof projectScheduleSchema>;
+const scheduleFields = {
+  /** Interval between runs, e.g. 15m, 1h, 1h30m. */
+  every: interval('15m, 1h or 30s'),
+  /** Only these tasks (default: every task the project runs). */
+  tasks: z.array(z.string()).min(1, 'list at least one task, or leave out tasks to run every task').optional(),
+  /** incremental (default) or full runs. */
+  mode: z.enum(SYNC_MODES, { error: `expected ${SYNC_MODES.join(' or ')}` }).optional(),
+  /** How late a missed run may still start (default 10m). */
+  catchup: z
+    .string({ error: `expected a duration such as ${DEFAULT_CATCHUP_WINDOW}` })
+    .superRefine((text, ctx) => {
+      const problem = catchupProblem(text);
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    })
+    .optional(),
+  /** true pauses the schedule, false resumes it; left out, apply leaves its state as it is. */
+  paused: z.boolean({ error: 'expected true or false' }).optional(),
+  /** Shown with the schedule in `p2c schedule list`; left out, apply leaves the schedule's note as it is. */
+  note: z.string().min(1, "write the note, or leave note out to keep the schedule's note as it is").optional(),
+};
+const SCHEDULE_FIELDS = Object.keys(scheduleFields);
 
-/** Why a key of `schedules:` cannot name a schedule. */
-function scheduleNameProblem(name: string): string {
-  if (name === '') return `name the schedule; "${DEFAULT_SCHEDULE_NAME}" is the project's own schedule p2c/<project>`;
-  return `"${name}" cannot name a schedule. ${SCHEDULE_NAME_HINT}`;
+/** An unknown field names the known ones (and the nearest); a schedule left empty says what it needs. */
+function scheduleProblem(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'unrecognized_keys') {
+    const unknown = issue.keys.map((key) => {
+      const meant = nearest(key, SCHEDULE_FIELDS);
+      return meant ? `"${key}" (did you mean "${meant}"?)` : `"${key}"`;
+    });
+    return `unknown field ${unknown.join(', ')}; a schedule has ${SCHEDULE_FIELDS.join(', ')}`;
+  }
+  if (issue.code === 'invalid_type') return 'give the schedule its settings, at least every, e.g. { every: 15m }';
+  return undefined;
 }
 
+export const projectScheduleSchema = z.strictObject(scheduleFields, { error: scheduleProblem });
+export type ProjectSchedule = z.infer<typeof projectScheduleSchema>;
+
 export const projectSchedulesSchema = z.record(
-  z.string().regex(SCHEDULE_NAME, { error: (issue) => scheduleNameProblem(String(issue.input)) }),
+  z.string().regex(SCHEDULE_NAME, { error: (issue) => scheduleNameProblem(String(issue.input)) ?? issue.message }),
   projectScheduleSchema,
   // A bad key is reported with its own reason rather than zod's "Invalid key in record".
   { error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) },

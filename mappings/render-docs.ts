@@ -333,10 +333,10 @@ page bytes); \`schedules\`.
 \`schedules\` keeps the project's recurrence with the project, as Data Integrator did: Temporal Schedules by name,
 \`default\` for the project's own schedule \`p2c/<project>\` and any other name (letters, digits, dashes and
 underscores) for \`p2c/<project>/<name>\`. \`p2c schedule apply\` makes the server's schedules match the file
-(docs/operations.md). \`every\` and \`catchup\` (default \`10m\`) are durations such as \`15m\`, \`1h\` or
-\`1h30m\`; \`tasks\` (default: every task the project runs) must be tasks the project runs; \`mode\` is
-\`incremental\` (default) or \`full\`; \`paused\` and \`note\` set the schedule's state, and left out leave it
-as it is:
+(docs/operations.md). \`every\` and \`catchup\` (default \`10m\`, at least \`10s\`, the shortest window Temporal
+keeps) are durations such as \`15m\`, \`1h\` or \`1h30m\`; \`tasks\` (default: every task the project runs) must
+be tasks the project runs; \`mode\` is \`incremental\` (default) or \`full\`; \`paused\` and \`note\` set the
+schedule's state, and left out leave it as it is:
 
 \`\`\`yaml
 schedules:

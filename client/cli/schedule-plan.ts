@@ -97,13 +97,35 @@ export function shapeChanges(from: ScheduleShape, to: ScheduleShape): string[] {
     changes.push(`catch-up ${duration(from.catchupMs ?? 0) || '(none)'} → ${duration(to.catchupMs ?? 0)}`);
   if (from.taskQueue !== to.taskQueue) changes.push(`task queue ${from.taskQueue ?? '(none)'} → ${to.taskQueue}`);
   if (!isDeepStrictEqual(from.schedule, to.schedule)) changes.push('settings made outside p2c');
-  // Tasks added or dropped are said above; a task both run differently is a change of the project's settings.
-  const common = (definitions: Record<string, unknown>) =>
-    Object.fromEntries(
-      Object.entries(definitions).filter(([name]) => from.tasks.includes(name) && to.tasks.includes(name)),
-    );
-  const run = (shape: ScheduleShape) => ({ ...shape.run, taskDefinitions: common(shape.run.taskDefinitions) });
-  if (!isDeepStrictEqual(run(from), run(to))) changes.push('project settings (mappings, partitions, engine or alerts)');
+  const settings = runChanges(from, to);
+  if (settings.length > 0) changes.push(`project settings: ${settings.join(', ')}`);
+  return changes;
+}
+
+/** The parts of a run's input the project file sets, by what an admin calls them there. */
+const RUN_INPUT_PARTS: Record<string, string> = { partitions: 'partitions', settings: 'engine', alerts: 'alerts' };
+
+/**
+ * Which of the project's settings a schedule's run would take differently, so the admin can tell an intended change
+ * from a surprise: the tasks both run whose definitions (mappings, filters, keys) differ, then partitions, engine,
+ * alerts and anything else of the run. Tasks added or dropped are a change of tasks, said apart.
+ */
+function runChanges(from: ScheduleShape, to: ScheduleShape): string[] {
+  const changes: string[] = [];
+  const remapped = to.tasks.filter(
+    (name) =>
+      from.tasks.includes(name) && !isDeepStrictEqual(from.run.taskDefinitions[name], to.run.taskDefinitions[name]),
+  );
+  if (remapped.length > 0) changes.push(`${remapped.length > 1 ? 'tasks' : 'task'} ${remapped.join(', ')}`);
+  const input = (shape: ScheduleShape) => (shape.run.input ?? {}) as Record<string, unknown>;
+  const [before, after] = [input(from), input(to)];
+  const differing = [...new Set([...Object.keys(before), ...Object.keys(after)])].filter(
+    (key) => !isDeepStrictEqual(before[key], after[key]),
+  );
+  changes.push(...differing.filter((key) => key in RUN_INPUT_PARTS).map((key) => RUN_INPUT_PARTS[key]));
+  const rest = (shape: ScheduleShape) => [shape.run.memo, shape.run.searchAttributes];
+  if (differing.some((key) => !(key in RUN_INPUT_PARTS)) || !isDeepStrictEqual(rest(from), rest(to)))
+    changes.push('other run settings');
   return changes;
 }
 

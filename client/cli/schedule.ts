@@ -12,11 +12,12 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { SyncMode } from '../../common/sync-types';
 import type { Project } from '../../mappings';
 import {
+  catchupProblem,
   DEFAULT_CATCHUP_WINDOW,
   DEFAULT_SCHEDULE_NAME,
   parseInterval,
   SCHEDULE_NAME,
-  SCHEDULE_NAME_HINT,
+  scheduleNameProblem,
   type ProjectSchedule,
 } from '../../mappings/project-schedules';
 import { buildProjectRun } from '../run';
@@ -63,7 +64,8 @@ function scheduleNameOf(project: string, scheduleId: string): string | undefined
 }
 
 export function parseScheduleName(name: string): string {
-  if (!SCHEDULE_NAME.test(name)) throw new InvalidArgumentError(SCHEDULE_NAME_HINT);
+  const problem = scheduleNameProblem(name);
+  if (problem) throw new InvalidArgumentError(problem);
   return name;
 }
 
@@ -73,6 +75,22 @@ function setCommandOf(options: ScheduleCommonOptions): string {
     .filter(Boolean)
     .join(' ');
   return `p2c schedule set${naming ? ` ${naming}` : ''} --every 15m`;
+}
+
+/**
+ * How to create the schedules a command found missing: the ones the project file keeps come from
+ * `p2c schedule apply`, since `set` would make them with other settings than the file's. `all`: the command looked
+ * for every schedule of the project (`list` without `--id`), not for one.
+ */
+function createHint(project: Project, options: ScheduleCommonOptions, all = false): string {
+  const apply = `p2c schedule apply${options.project ? ` --project ${options.project}` : ''}`;
+  const inFile = Object.keys(project.schedules ?? {});
+  if (all && inFile.length > 0)
+    return `the project file's schedules: has ${inFile.join(', ')}; create them with ${apply}`;
+  if (all) return `create one with ${setCommandOf(options)}`;
+  if (inFile.includes(options.id ?? DEFAULT_SCHEDULE_NAME))
+    return `the project file's schedules: has it; create it with ${apply}`;
+  return `create it with ${setCommandOf(options)}`;
 }
 
 /**
@@ -111,7 +129,7 @@ async function describeSchedule(ctx: CliContext, options: ScheduleCommonOptions)
     return { client, scheduleId, handle, description: await handle.describe() };
   } catch (error) {
     if (error instanceof ScheduleNotFoundError)
-      throw new UsageError(`no schedule ${scheduleId}; create it with ${setCommandOf(options)}`);
+      throw new UsageError(`no schedule ${scheduleId}; ${createHint(ctx.project(options.project), options)}`);
     throw error;
   }
 }
@@ -186,8 +204,10 @@ export async function writeSchedule(
 export async function scheduleSet(ctx: CliContext, options: ScheduleSetOptions): Promise<number> {
   const everyMs = options.every ? parseInterval(options.every) : undefined;
   if (!everyMs) throw new UsageError(`--every ${options.every ?? ''}: give an interval such as 15m, 1h or 30s`);
-  const catchupMs = parseInterval(options.catchup ?? DEFAULT_CATCHUP_WINDOW);
-  if (!catchupMs) throw new UsageError(`--catchup ${options.catchup}: give a duration such as 10m`);
+  const catchup = options.catchup ?? DEFAULT_CATCHUP_WINDOW;
+  const problem = catchupProblem(catchup);
+  if (problem) throw new UsageError(`--catchup ${catchup}: ${problem}`);
+  const catchupMs = parseInterval(catchup)!;
   const project = ctx.project(options.project);
   const client = await ctx.client();
   const mode = options.full ? 'full' : 'incremental';
@@ -256,14 +276,15 @@ async function listProjectSchedules(
 
 export async function scheduleList(ctx: CliContext, options: ScheduleCommonOptions): Promise<number> {
   const client = await ctx.client();
-  const project = ctx.project(options.project).name;
+  const projectFile = ctx.project(options.project);
+  const project = projectFile.name;
   const prefix = scheduleIdOf(project);
   // With --id, only that schedule; without, the project's schedule and its named ones.
   const wanted = options.id ? scheduleIdOf(project, options.id) : undefined;
   const views = (await listProjectSchedules(client, project, wanted ? (id) => id === wanted : undefined)).map(viewOf);
   if (options.json) ctx.printJson({ schedules: views });
   else if (views.length === 0)
-    ctx.print(`no schedules for ${wanted ?? prefix}; create one with ${setCommandOf(options)}`);
+    ctx.print(`no schedules for ${wanted ?? prefix}; ${createHint(projectFile, options, !wanted)}`);
   else
     ctx.print(
       table(

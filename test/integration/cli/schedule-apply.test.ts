@@ -28,6 +28,7 @@ describe('p2c schedule apply', () => {
     masterData: `${own}/master-data`,
     hourly: `${own}/hourly`,
     adhoc: `${own}/adhoc`,
+    reports: `${own}/reports`,
   };
   let connection: Connection;
   let client: Client;
@@ -235,5 +236,22 @@ describe('p2c schedule apply', () => {
 
     // The own schedule runs again now: keep it from starting runs nobody works on.
     expect((await p2c('schedule', 'pause')).code).toBe(0);
+  });
+
+  test('a schedule the file names but apply has not made yet is made with apply, not set', async () => {
+    writeSchedules(['schedules:', '  reports: { every: 6h, paused: true }'].join('\n'));
+    const missing = await p2c('schedule', 'trigger', '--id', 'reports');
+    expect(missing.code).toBe(1);
+    expect(missing.stderr.trim()).toBe(
+      `p2c: no schedule ${ids.reports}; the project file's schedules: has it; create it with p2c schedule apply`,
+    );
+    expect((await p2c('schedule', 'list', '--id', 'reports')).stdout.trim()).toBe(
+      `no schedules for ${ids.reports}; the project file's schedules: has it; create it with p2c schedule apply`,
+    );
+    // One the file does not name is still made with set.
+    const other = await p2c('schedule', 'pause', '--id', 'weekly');
+    expect(other.stderr.trim()).toBe(
+      `p2c: no schedule ${own}/weekly; create it with p2c schedule set --id weekly --every 15m`,
+    );
   });
 });

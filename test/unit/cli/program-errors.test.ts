@@ -26,11 +26,15 @@ describe("commander's messages in the CLI's format", () => {
     [['watch', 'a', 'b'], "p2c: too many arguments for 'watch'. Expected 1 argument but got 2; see p2c watch --help"],
     [
       ['schedule', 'set', '--every', '15m', '--id', 'eu/nightly'],
-      "p2c: option '--id <name>' argument 'eu/nightly' is invalid. Give a name of letters, digits, dashes and underscores, e.g. master-data; see p2c schedule set --help",
+      'p2c: option \'--id <name>\' argument \'eu/nightly\' is invalid. "eu/nightly" cannot name a schedule: it has "/". Give a name of letters, digits, dashes and underscores, e.g. master-data; see p2c schedule set --help',
+    ],
+    [
+      ['schedule', 'trigger', '--id', '-nightly'],
+      'p2c: option \'--id <name>\' argument \'-nightly\' is invalid. "-nightly" cannot name a schedule: it starts with "-"; start it with a letter or digit; see p2c schedule trigger --help',
     ],
     [
       ['schedule', 'pause', '--id', ''],
-      "p2c: option '--id <name>' argument '' is invalid. Give a name of letters, digits, dashes and underscores, e.g. master-data; see p2c schedule pause --help",
+      "p2c: option '--id <name>' argument '' is invalid. name the schedule; \"default\" is the project's own schedule p2c/<project>; see p2c schedule pause --help",
     ],
   ])('p2c %j is one line on stderr, exit 1', async (argv, line) => {
     const { out, err, parse } = program();

@@ -4,7 +4,14 @@
  */
 import path from 'node:path';
 import type { ScheduleDescription } from '@temporalio/client';
-import { buildSchedule, scheduleIdOf, scheduledWorkflowId, type ScheduleSettings } from '../../../client/cli/schedule';
+import { CliContext } from '../../../client/cli/context';
+import {
+  buildSchedule,
+  scheduleIdOf,
+  scheduledWorkflowId,
+  scheduleSet,
+  type ScheduleSettings,
+} from '../../../client/cli/schedule';
 import {
   outcomeOf,
   planApply,
@@ -103,8 +110,34 @@ describe('p2c schedule apply plan', () => {
     const before = loadProject(path.resolve(__dirname, '../../../examples/project.yaml'));
     const changed: Project = { ...before, engine: { ...before.engine, pageSize: 50 } };
     const plan = planApply([desired('default')], [existing('default', {}, {}, changed)], false);
+    expect(summary(plan)).toEqual([['p2c/p2c-demo', 'update', ['project settings: engine']]]);
+  });
+
+  test("names the tasks whose settings changed, and the project's other settings that did", () => {
+    const before = loadProject(path.resolve(__dirname, '../../../examples/project.yaml'));
+    // Rows deleted at the source reported instead of ignored: a change of the task's definition.
+    const [accounts, contactPersons] = ['accounts', 'contactPersons'].map((name) => ({
+      ...before.tasks[name],
+      deletes: 'report',
+    }));
+    const remapped = loadProject({ ...before, tasks: { ...before.tasks, accounts } });
+    const changed: Project = {
+      ...remapped,
+      partitions: [...before.partitions, { dataAreaId: 'demf', businessUnit: 'DEMF' }],
+      alerts: { emailTo: ['ops@contoso.com'] },
+    };
+    const plan = planApply(
+      [desired('default'), desired('master-data', { tasks: ['contactPersons'] })],
+      [existing('default', {}, {}, changed), existing('master-data', { tasks: ['contactPersons'] }, {}, changed)],
+      false,
+    );
     expect(summary(plan)).toEqual([
-      ['p2c/p2c-demo', 'update', ['project settings (mappings, partitions, engine or alerts)']],
+      ['p2c/p2c-demo', 'update', ['project settings: task accounts, partitions, alerts']],
+      ['p2c/p2c-demo/master-data', 'update', ['project settings: partitions, alerts']],
+    ]);
+    const both = loadProject({ ...before, tasks: { ...before.tasks, accounts, contactPersons } });
+    expect(summary(planApply([desired('default')], [existing('default', {}, {}, both)], false))).toEqual([
+      ['p2c/p2c-demo', 'update', ['project settings: tasks accounts, contactPersons']],
     ]);
   });
 
@@ -174,6 +207,15 @@ describe('p2c schedule apply plan', () => {
       'would delete',
       'kept',
     ]);
+  });
+});
+
+describe('p2c schedule set', () => {
+  test('refuses a catch-up window shorter than the server keeps, before it connects', async () => {
+    const silent = { write: () => undefined, isTTY: false };
+    await expect(scheduleSet(new CliContext({}, silent, silent), { every: '15m', catchup: '5s' })).rejects.toThrow(
+      '--catchup 5s: "5s" is shorter than 10s, the shortest catch-up window Temporal keeps; give 10s or more',
+    );
   });
 });
 

@@ -51,15 +51,47 @@ describe('schedules in the project file', () => {
         },
       }),
     ).toEqual([
-      'schedules.eu/nightly: "eu/nightly" cannot name a schedule. Give a name of letters, digits, dashes and underscores, e.g. master-data',
+      'schedules.eu/nightly: "eu/nightly" cannot name a schedule: it has "/". Give a name of letters, digits, dashes and underscores, e.g. master-data',
       `schedules.: name the schedule; "default" is the project's own schedule p2c/<project>`,
       'schedules.nightly.every: "fortnight" is not a duration; give one such as 15m, 1h or 30s',
       'schedules.nightly.mode: expected incremental or full',
       'schedules.nightly.catchup: expected a duration such as 10m',
-      'schedules.nightly: Unrecognized key: "pause"',
+      'schedules.nightly: unknown field "pause" (did you mean "paused"?); a schedule has every, tasks, mode, catchup, paused, note',
       'schedules.hourly.every: expected a duration such as 15m, 1h or 30s',
       'schedules.zero.every: "0m" is not a duration; give one such as 15m, 1h or 30s',
     ]);
+  });
+
+  it('says what is wrong with a name, and what a schedule left empty or a blank note needs', () => {
+    expect(
+      problemsOf({
+        schedules: {
+          '-nightly': { every: '1h' },
+          'master data': { every: '1h' },
+          [`n${'x'.repeat(63)}`]: { every: '1h' },
+          hourly: null,
+          weekly: { every: '168h', note: '', paused: 'yes' },
+          daily: { every: '24h', evry: '1h', owner: 'ops' },
+        },
+      }),
+    ).toEqual([
+      'schedules.-nightly: "-nightly" cannot name a schedule: it starts with "-"; start it with a letter or digit',
+      'schedules.master data: "master data" cannot name a schedule: it has " ". Give a name of letters, digits, dashes and underscores, e.g. master-data',
+      `schedules.n${'x'.repeat(63)}: "n${'x'.repeat(63)}" cannot name a schedule: it has 64 characters, at most 63 fit`,
+      'schedules.hourly: give the schedule its settings, at least every, e.g. { every: 15m }',
+      'schedules.weekly.paused: expected true or false',
+      "schedules.weekly.note: write the note, or leave note out to keep the schedule's note as it is",
+      'schedules.daily: unknown field "evry" (did you mean "every"?), "owner"; a schedule has every, tasks, mode, catchup, paused, note',
+    ]);
+  });
+
+  it('refuses a catch-up window shorter than the server keeps, which apply would otherwise update on every run', () => {
+    expect(problemsOf({ schedules: { nightly: { every: '1h', catchup: '5s' } } })).toEqual([
+      'schedules.nightly.catchup: "5s" is shorter than 10s, the shortest catch-up window Temporal keeps; give 10s or more',
+    ]);
+    expect(loadProject({ ...minimal, schedules: { nightly: { every: '1h', catchup: '10s' } } }).schedules).toEqual({
+      nightly: { every: '1h', catchup: '10s' },
+    });
   });
 
   it('takes only tasks the project runs', () => {

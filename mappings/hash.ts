@@ -7,25 +7,25 @@ import type { TargetRow } from '../common/types';
 
 /** JSON with object keys sorted at every level; undefined members are dropped as JSON.stringify does. */
 export function canonicalJson(value: unknown): string {
-  const parts: string[] = [];
-  writeCanonical(value, { text: (piece) => parts.push(piece) });
-  return parts.join('');
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item ?? null)).join(',')}]`;
+  const record = value as Record<string, unknown>;
+  const members = Object.keys(record)
+    .filter((key) => record[key] !== undefined)
+    .sort()
+    .map((key) => `${JSON.stringify(key)}:${canonicalJson(record[key])}`);
+  return `{${members.join(',')}}`;
 }
 
 const FNV_PRIME = 0x01000193;
 const OFFSET_A = 0x811c9dc5;
 const OFFSET_B = 0x050c5d1f;
 
-/** Receives canonical JSON piece by piece, in order. */
-interface CanonicalSink {
-  text(piece: string): void;
-}
-
 /**
  * FNV-1a fed piece by piece: hashing pieces in order gives the value of hashing their concatenation, so a row is
  * hashed without building its canonical text.
  */
-class Fnv1a64 implements CanonicalSink {
+class Fnv1a64 {
   private a = OFFSET_A;
   private b = OFFSET_B;
 
@@ -56,7 +56,7 @@ function plainJsonString(text: string): boolean {
   return true;
 }
 
-function writeString(text: string, sink: CanonicalSink): void {
+function writeString(text: string, sink: Fnv1a64): void {
   if (plainJsonString(text)) {
     sink.text('"');
     sink.text(text);
@@ -66,8 +66,8 @@ function writeString(text: string, sink: CanonicalSink): void {
   }
 }
 
-/** Writes what `JSON.stringify` would with keys sorted; the text is the same piece by piece or joined. */
-function writeCanonical(value: unknown, sink: CanonicalSink): void {
+/** Feeds the hash canonicalJson(value), piece by piece, without building the text. */
+function writeCanonical(value: unknown, sink: Fnv1a64): void {
   if (typeof value === 'string') return writeString(value, sink);
   if (value === null || typeof value !== 'object') return sink.text(JSON.stringify(value) ?? 'null');
   if (Array.isArray(value)) {

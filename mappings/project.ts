@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { mappingProblem } from './engine';
 import { createLookupIndex } from './lookup-index';
 import { filterPaths, FilterSyntaxError, parseFilter } from './odata-filter';
-import { EntityCatalog, unmappedSourceValues, type System } from './project-fields';
+import { EntityCatalog, nearest, unmappedSourceValues, type System } from './project-fields';
 import { withDerivedQuery } from './query';
 import {
   fieldMapEntrySchema,
@@ -670,11 +670,64 @@ export function formatIssuePath(path: ReadonlyArray<PropertyKey>): string {
   return out || '(root)';
 }
 
+interface SchemaDefinition {
+  type: string;
+  shape?: Record<string, z.ZodType>;
+  innerType?: z.ZodType;
+  in?: z.ZodType;
+  valueType?: z.ZodType;
+  element?: z.ZodType;
+}
+
+const definitionOf = (schema: z.ZodType) => (schema as unknown as { _zod: { def: SchemaDefinition } })._zod.def;
+
+/** The schema inside optional, default, nullable and pipe wrappers. */
+function unwrapped(schema: z.ZodType): z.ZodType {
+  const def = definitionOf(schema);
+  const inner = def.innerType ?? (def.type === 'pipe' ? def.in : undefined);
+  return inner ? unwrapped(inner) : schema;
+}
+
+/** The fields the project schema allows in the object at `path`; undefined where that is not a plain object. */
+export function fieldsAt(path: ReadonlyArray<PropertyKey>, schema: z.ZodType = projectSchema): string[] | undefined {
+  let current: z.ZodType | undefined = schema;
+  for (const part of path) {
+    const def = definitionOf(unwrapped(current));
+    if (def.type === 'object') current = def.shape?.[String(part)];
+    else if (def.type === 'record') current = def.valueType;
+    else if (def.type === 'array') current = def.element;
+    else return undefined;
+    if (!current) return undefined;
+  }
+  const def = definitionOf(unwrapped(current));
+  if (def.type !== 'object' || !def.shape) return undefined;
+  // A key kept only to be refused with its own message (the old `schedule:`) is not one to suggest.
+  return Object.entries(def.shape)
+    .filter(([, field]) => definitionOf(unwrapped(field)).type !== 'never')
+    .map(([name]) => name);
+}
+
+/**
+ * zod's "Unrecognized key" names neither what was meant nor what is allowed: an unknown field is said as such, with
+ * the nearest known field and the list of fields that object takes. Messages the schema words itself stay.
+ */
+function issueMessage(issue: z.core.$ZodIssue): string {
+  if (issue.code !== 'unrecognized_keys' || !issue.message.startsWith('Unrecognized key')) return issue.message;
+  const known = fieldsAt(issue.path);
+  if (!known) return issue.message;
+  const unknown = issue.keys.map((key) => {
+    const meant = nearest(key, known);
+    return meant ? `"${key}" (did you mean "${meant}"?)` : `"${key}"`;
+  });
+  const plural = unknown.length > 1 ? 's' : '';
+  return `unknown field${plural} ${unknown.join(', ')}; the fields here are ${known.join(', ')}`;
+}
+
 /** Validates a parsed project object; throws ProjectConfigError listing `path: reason` lines. */
 export function parseProject(input: unknown): Project {
   const result = projectSchema.safeParse(input);
   if (result.success) return result.data;
-  const problems = result.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issue.message}`);
+  const problems = result.error.issues.map((issue) => `${formatIssuePath(issue.path)}: ${issueMessage(issue)}`);
   throw new ProjectConfigError([...new Set(problems)]);
 }
 

@@ -256,6 +256,6 @@ export const BAD_INPUT_CATALOGUE: BadInputKind[] = [
     id: 'unknown-setting',
     description: 'misspelt top-level setting',
     input: { via: 'project', patch: (p) => void (p.partitons = []) },
-    expected: { kind: 'startup-error', message: /Unrecognized key: "partitons"/ },
+    expected: { kind: 'startup-error', message: /unknown field "partitons" \(did you mean "partitions"\?\)/ },
   },
 ];

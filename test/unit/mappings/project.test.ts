@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseProject, RUN_ORDER, templates, transform } from '../../../mappings';
 import { loadProject, projectJsonSchema, resolveTasks } from '../../../mappings/project-file';
+import { fieldsAt } from '../../../mappings/project';
 import { account, connection, context, projectProblems } from './fixtures';
 
 const EXAMPLE = join(__dirname, '../../../examples/project.yaml');
@@ -206,8 +207,30 @@ describe('bad configuration fails at load with path and reason', () => {
       'alerts.webhookUrl: expected an http(s) URL',
     ]);
     expect(projectProblems({ ...minimal, alerts: { smtpHost: 'smtp.contoso.com' } })).toEqual([
-      expect.stringMatching(/^alerts: Unrecognized key: "smtpHost"/),
+      'alerts: unknown field "smtpHost"; the fields here are emailTo, webhookUrl',
     ]);
+  });
+
+  it('names an unknown field, the field nearest to it and the fields its object takes', () => {
+    expect(projectProblems({ ...minimal, partitons: [] })).toEqual([
+      expect.stringMatching(
+        /^\(root\): unknown field "partitons" \(did you mean "partitions"\?\); the fields here are /,
+      ),
+    ]);
+    // The old `schedule:` key is refused with its own message, so it is never the field suggested.
+    expect(projectProblems({ ...minimal, schedul: {} })).toEqual([
+      expect.stringMatching(/^\(root\): unknown field "schedul" \(did you mean "schedules"\?\)/),
+    ]);
+    expect(projectProblems({ ...minimal, engine: { pageSize: 100, pipelinDepth: 2, zzz: 1 } })).toEqual([
+      'engine: unknown fields "pipelinDepth" (did you mean "pipelineDepth"?), "zzz"; the fields here are pageSize, pipelineDepth, maxPageBytes',
+    ]);
+    // Inside a record (tasks by name) and behind optional and default wrappers.
+    expect(projectProblems({ ...minimal, tasks: { accounts: { fitler: 'statecode eq 0' } } })).toEqual([
+      'tasks.accounts: unknown field "fitler" (did you mean "filter"?); the fields here are filter, partitionFilter, fieldMap, deletes',
+    ]);
+    expect(fieldsAt(['connection', 'dataverse'])).toContain('clientSecretEnv');
+    expect(fieldsAt(['partitions', 0])).toEqual(expect.arrayContaining(['dataAreaId']));
+    expect(fieldsAt(['name'])).toBeUndefined();
   });
 
   it('reports YAML syntax errors and duplicate keys with the line', () => {

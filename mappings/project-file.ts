@@ -25,10 +25,15 @@ function readProjectFile(file: string): unknown {
   }
   const document = parseDocument(text, { uniqueKeys: true, prettyErrors: true });
   if (document.errors.length > 0) {
+    const lines = text.split(/\r?\n/);
     throw new ProjectConfigError(
       document.errors.map((error) => {
         const line = error.linePos?.[0];
-        return `${file}${line ? `:${line.line}:${line.col}` : ''}: ${error.message.split('\n')[0]}`;
+        // The parser's first line repeats the position ("… at line 2, column 1:") before a snippet; the position is
+        // said once, in front, and the offending line is quoted instead of the snippet.
+        const reason = error.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
+        const source = line ? lines[line.line - 1]?.trim() : undefined;
+        return `${file}${line ? `:${line.line}:${line.col}` : ''}: ${reason}${source ? ` (\`${source}\`)` : ''}`;
       }),
     );
   }

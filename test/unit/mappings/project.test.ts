@@ -235,7 +235,10 @@ describe('bad configuration fails at load with path and reason', () => {
 
   it('reports YAML syntax errors and duplicate keys with the line', () => {
     const file = writeTemp('broken.yaml', 'name: demo\nname: again\n');
-    expect(() => loadProject(file)).toThrow(/broken\.yaml:2:1: Map keys must be unique/);
+    expect(() => loadProject(file)).toThrow(/broken\.yaml:2:1: Map keys must be unique \(`name: again`\)$/);
+    // The position is said once, in front, and the offending line is quoted.
+    const tabs = writeTemp('tabs.yaml', 'name: demo\nrun:\n\t- accounts\n');
+    expect(() => loadProject(tabs)).toThrow(/tabs\.yaml:3:1: Tabs are not allowed as indentation \(`- accounts`\)$/);
   });
 });
 

@@ -24,6 +24,9 @@ const SCHEDULE_NAME_HINT = 'Give a name of letters, digits, dashes and underscor
 
 /** Why `name` cannot name a schedule, naming what is wrong with it; undefined when it can. */
 export function scheduleNameProblem(name: string): string | undefined {
+  // `Default` would silently be a second schedule, p2c/<project>/Default, beside the project's own.
+  if (name !== DEFAULT_SCHEDULE_NAME && name.toLowerCase() === DEFAULT_SCHEDULE_NAME)
+    return `${JSON.stringify(name)} is not the project's own schedule: names are case-sensitive; write "${DEFAULT_SCHEDULE_NAME}" for p2c/<project>`;
   if (SCHEDULE_NAME.test(name)) return undefined;
   if (name === '') return `name the schedule; "${DEFAULT_SCHEDULE_NAME}" is the project's own schedule p2c/<project>`;
   const quoted = JSON.stringify(name);
@@ -109,7 +112,10 @@ export const projectScheduleSchema = z.strictObject(scheduleFields, { error: sch
 export type ProjectSchedule = z.infer<typeof projectScheduleSchema>;
 
 export const projectSchedulesSchema = z.record(
-  z.string().regex(SCHEDULE_NAME, { error: (issue) => scheduleNameProblem(String(issue.input)) ?? issue.message }),
+  z.string().superRefine((name, ctx) => {
+    const problem = scheduleNameProblem(name);
+    if (problem) ctx.addIssue({ code: 'custom', message: problem });
+  }),
   projectScheduleSchema,
   // A bad key is reported with its own reason rather than zod's "Invalid key in record".
   { error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) },

@@ -36,6 +36,10 @@ describe("commander's messages in the CLI's format", () => {
       ['schedule', 'pause', '--id', ''],
       "p2c: option '--id <name>' argument '' is invalid. name the schedule; \"default\" is the project's own schedule p2c/<project>; see p2c schedule pause --help",
     ],
+    [
+      ['schedule', 'resume', '--id', 'DEFAULT'],
+      "p2c: option '--id <name>' argument 'DEFAULT' is invalid. \"DEFAULT\" is not the project's own schedule: names are case-sensitive; write \"default\" for p2c/<project>; see p2c schedule resume --help",
+    ],
   ])('p2c %j is one line on stderr, exit 1', async (argv, line) => {
     const { out, err, parse } = program();
     expect(await parse(...argv)).toBe(1);

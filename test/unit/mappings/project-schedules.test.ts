@@ -72,6 +72,7 @@ describe('schedules in the project file', () => {
           hourly: null,
           weekly: { every: '168h', note: '', paused: 'yes' },
           daily: { every: '24h', evry: '1h', owner: 'ops' },
+          Default: { every: '15m' },
         },
       }),
     ).toEqual([
@@ -82,6 +83,7 @@ describe('schedules in the project file', () => {
       'schedules.weekly.paused: expected true or false',
       "schedules.weekly.note: write the note, or leave note out to keep the schedule's note as it is",
       'schedules.daily: unknown field "evry" (did you mean "every"?), "owner"; a schedule has every, tasks, mode, catchup, paused, note',
+      `schedules.Default: "Default" is not the project's own schedule: names are case-sensitive; write "default" for p2c/<project>`,
     ]);
   });
 

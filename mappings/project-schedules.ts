@@ -112,10 +112,14 @@ export const projectScheduleSchema = z.strictObject(scheduleFields, { error: sch
 export type ProjectSchedule = z.infer<typeof projectScheduleSchema>;
 
 export const projectSchedulesSchema = z.record(
-  z.string().superRefine((name, ctx) => {
-    const problem = scheduleNameProblem(name);
-    if (problem) ctx.addIssue({ code: 'custom', message: problem });
-  }),
+  // The pattern also reaches the JSON schema for editors; the case of `default` is checked beside it.
+  z
+    .string()
+    .regex(SCHEDULE_NAME, { error: (issue) => scheduleNameProblem(String(issue.input)) ?? issue.message })
+    .superRefine((name, ctx) => {
+      const problem = SCHEDULE_NAME.test(name) ? scheduleNameProblem(name) : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', message: problem });
+    }),
   projectScheduleSchema,
   // A bad key is reported with its own reason rather than zod's "Invalid key in record".
   { error: (issue) => (issue.code === 'invalid_key' ? issue.issues[0]?.message : undefined) },

@@ -1,20 +1,11 @@
 /** The per-task table of a project run, shared by `sync --wait`, `watch`, `status` and `retry-failed`. */
-import type { Counters, TaskResult } from '../../common/sync-types';
+import { COUNTER_NAMES, type Counters, type TaskResult } from '../../common/sync-types';
 import { duration, table } from './format';
 
-export const TASK_TABLE_HEADER = [
-  'task',
-  'outcome',
-  'read',
-  'created',
-  'updated',
-  'unchanged',
-  'filtered',
-  'failed',
-  'warnings',
-  'duration',
-  'reason',
-];
+/** The counters a task's row shows, in their order: all but deletedSeen (deletions read from a change feed). */
+const SHOWN_COUNTERS = COUNTER_NAMES.filter((name) => name !== 'deletedSeen');
+
+export const TASK_TABLE_HEADER = ['task', 'outcome', ...SHOWN_COUNTERS, 'duration', 'reason'];
 
 export function taskLabel(task: string, dataAreaId: string): string {
   return `${task}@${dataAreaId}`;
@@ -36,8 +27,8 @@ export function taskRow(result: TaskRowSource): string[] {
   return [
     taskLabel(result.task, result.partition.dataAreaId),
     result.outcome,
-    // Results recorded before warnings were counted have none.
-    ...[c.read, c.created, c.updated, c.unchanged, c.filtered, c.failed, c.warnings].map((count) => String(count ?? 0)),
+    // Results recorded before a counter existed (warnings) lack it.
+    ...SHOWN_COUNTERS.map((name) => String(c[name] ?? 0)),
     result.endedAt ? duration(Date.parse(result.endedAt) - Date.parse(result.startedAt)) : '',
     result.reason ?? '',
   ];

@@ -56,8 +56,8 @@ export function createRunEndActivities(deps: RunEndActivityDeps) {
       if (nobody || alertReasons(summary).length === 0) return { sent: false, channels: [], reasons: [] };
       const failures = await deps.store.listFailures(summary.runId);
       // Warnings alone never send an alert; one that is sent says how many there are and where to list them.
-      const warnings = await deps.store.listWarnings(summary.runId);
-      const alert = buildRunAlert(summary, failures, workflowUrl(alerts.uiUrl, summary.runId), warnings.length);
+      const warnings = await deps.store.countWarnings(summary.runId);
+      const alert = buildRunAlert(summary, failures, workflowUrl(alerts.uiUrl, summary.runId), warnings);
       if (!alert) return { sent: false, channels: [], reasons: [] };
       const channels = await deliverAlert(alerts, alert);
       return { sent: true, channels, reasons: alert.reasons };

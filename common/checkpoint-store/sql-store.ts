@@ -544,6 +544,17 @@ export class SqlCheckpointStore implements CheckpointStore {
     return rows.map(toWarning);
   }
 
+  async countWarnings(runId: string, filter: FailureFilter = {}): Promise<number> {
+    this.assertOpen('countWarnings');
+    const conditions = this.runRowConditions('countWarnings', runId, filter);
+    const [row] = await this.driver.query<{ count: number | string }>({
+      sql: `SELECT COUNT(*) AS count FROM ${RUN_WARNINGS.name}${conditions.sql}`,
+      params: conditions.params,
+    });
+    // PostgreSQL returns a bigint count as text.
+    return Number(row?.count ?? 0);
+  }
+
   async addTrace(entries: TraceEntry[]): Promise<void> {
     this.assertOpen('addTrace');
     await this.upsert(TRACES, parse('addTrace', z.array(traceEntrySchema), entries).map(traceRow));

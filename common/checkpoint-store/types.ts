@@ -208,6 +208,8 @@ export interface CheckpointStore {
   addWarnings(runId: string, warnings: StoredWarning[]): Promise<void>;
   /** In the order the warnings were first added. */
   listWarnings(runId: string, filter?: FailureFilter): Promise<StoredWarning[]>;
+  /** How many warnings listWarnings would list, without reading them. */
+  countWarnings(runId: string, filter?: FailureFilter): Promise<number>;
 
   /** Idempotent per (runId, task, sourceKey, outcome), so a retried activity does not record a step twice. */
   addTrace(entries: TraceEntry[]): Promise<void>;

@@ -735,6 +735,9 @@ export function checkpointStoreContract(
         expect(await store.listWarnings('r1', { tasks: ['quotes'] })).toStrictEqual([noField]);
         expect(await store.listWarnings('r1', { sourceKey: 'ACC-1' })).toStrictEqual([defaulted]);
         expect(await store.listWarnings('r3')).toEqual([]);
+        expect(await store.countWarnings('r1')).toBe(3);
+        expect(await store.countWarnings('r1', { task: TASK })).toBe(2);
+        expect(await store.countWarnings('r3')).toBe(0);
         expect(await store.listFailures('r1')).toStrictEqual([failure('ACC-9')]);
       });
 

@@ -4,6 +4,7 @@ import {
   WorkflowFailedError,
   WorkflowNotFoundError,
   type Client,
+  type WorkflowExecutionDescription,
   type WorkflowExecutionInfo,
 } from '@temporalio/client';
 import type { ProjectRunSummary, RecordedStatus, TaskOutcome } from '../../common/sync-types';
@@ -67,19 +68,31 @@ export interface RunState {
   outcome?: RunOutcome;
 }
 
-export async function describeRun(client: Client, workflowId: string): Promise<RunState> {
-  const handle = client.workflow.getHandle<typeof prospectToCash>(workflowId);
-  let description;
+/**
+ * The run's description, once it is known to exist and to be a project run; a task or saga workflow given instead is
+ * named with the run that started it.
+ */
+export async function describeProjectRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription> {
+  let description: WorkflowExecutionDescription;
   try {
-    description = await handle.describe();
+    description = await client.workflow.getHandle(workflowId).describe();
   } catch (error) {
     if (error instanceof WorkflowNotFoundError) throw new UsageError(`no run ${workflowId}; list runs with p2c status`);
     throw error;
   }
-  if (description.type !== PROJECT_WORKFLOW_TYPE)
+  if (description.type !== PROJECT_WORKFLOW_TYPE) {
+    const parent = description.parentExecution?.workflowId;
     throw new UsageError(
-      `${workflowId} is ${withArticle(description.type)} workflow, not a project run (${PROJECT_WORKFLOW_TYPE})`,
+      `${workflowId} is ${withArticle(description.type)} workflow${parent ? ` started by ${parent}` : ''}, ` +
+        `not a project run (${PROJECT_WORKFLOW_TYPE})`,
     );
+  }
+  return description;
+}
+
+export async function describeRun(client: Client, workflowId: string): Promise<RunState> {
+  const handle = client.workflow.getHandle<typeof prospectToCash>(workflowId);
+  const description = await describeProjectRun(client, workflowId);
   const state: RunState = {
     workflowId,
     runId: description.runId,

@@ -3,15 +3,15 @@
  * one line per change otherwise — then its summary; exits with the run's outcome.
  */
 import type { Command } from 'commander';
-import { WorkflowNotFoundError, type Client, type WorkflowExecutionDescription } from '@temporalio/client';
-import { progressQuery, prospectToCash } from '../../workflows';
+import type { Client } from '@temporalio/client';
+import { progressQuery } from '../../workflows';
 import type { EntitySyncProgress } from '../../workflows/entitySync';
 import type { ProjectProgress } from '../../workflows/prospectToCash';
 import type { TaskResult } from '../../common/sync-types';
 import type { CliContext, CommandRunner } from './context';
 import { exitCodeOf, UsageError } from './errors';
 import { bar, duration, eta, rate } from './format';
-import { defaultRun, describeRun, waitForRun } from './runs';
+import { defaultRun, describeProjectRun, describeRun, waitForRun } from './runs';
 import { taskLabel, taskTable } from './summary';
 import { warnWhenNoWorker, workflowPollers } from './worker-check';
 
@@ -87,25 +87,6 @@ export function board(workflowId: string, lines: TaskLine[], doneTasks: number, 
   ];
 }
 
-/** The project run to watch, checked before anything is printed: it exists and is a project run. */
-async function projectRun(client: Client, workflowId: string): Promise<WorkflowExecutionDescription> {
-  let description: WorkflowExecutionDescription;
-  try {
-    description = await client.workflow.getHandle(workflowId).describe();
-  } catch (error) {
-    if (error instanceof WorkflowNotFoundError) throw new UsageError(`no run ${workflowId}; list runs with p2c status`);
-    throw error;
-  }
-  if (description.type !== prospectToCash.name) {
-    const parent = description.parentExecution?.workflowId;
-    throw new UsageError(
-      `${workflowId} is not a project run (${prospectToCash.name}) but a workflow of type ${description.type}` +
-        (parent ? ` started by ${parent}` : ''),
-    );
-  }
-  return description;
-}
-
 function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
@@ -121,7 +102,8 @@ export async function watch(ctx: CliContext, run: string | undefined, options: W
     workflowId = chosen.workflowId;
     if (!chosen.running) ctx.err.write(`no run is going; showing the latest, ${workflowId}\n`);
   }
-  const description = await projectRun(client, workflowId);
+  // Checked before anything is printed: the run exists and is a project run.
+  const description = await describeProjectRun(client, workflowId);
   // Without a worker, progress queries would hang for a minute each; say why nothing moves instead.
   let noWorker = description.status.name === 'RUNNING' && (await warnWhenNoWorker(ctx, client, description.taskQueue));
   ctx.print(`watching ${workflowId}`);

@@ -94,7 +94,7 @@ describe('p2c without a worker on the task queue', () => {
     expect(watched.code).toBe(1);
     expect(watched.stdout).toBe('');
     expect(watched.stderr.trim()).toBe(
-      `p2c: ${accounts} is not a project run (prospectToCash) but a workflow of type entitySync started by ${workflowId}`,
+      `p2c: ${accounts} is an entitySync workflow started by ${workflowId}, not a project run (prospectToCash)`,
     );
   });
 

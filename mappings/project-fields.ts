@@ -189,6 +189,18 @@ export function nearest(name: string, candidates: string[]): string | undefined 
   return best;
 }
 
+/**
+ * `unknown field "evry" (did you mean "every"?), "owner"; <known>`: the unknown keys of an object, each with the
+ * known field nearest to it; `known` is said after them (the fields that object takes).
+ */
+export function unknownFieldsMessage(keys: string[], fields: string[], known: string): string {
+  const unknown = keys.map((key) => {
+    const meant = nearest(key, fields);
+    return meant ? `"${key}" (did you mean "${meant}"?)` : `"${key}"`;
+  });
+  return `unknown field${unknown.length > 1 ? 's' : ''} ${unknown.join(', ')}; ${known}`;
+}
+
 function editDistance(a: string, b: string): number {
   let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
   for (let i = 1; i <= a.length; i += 1) {

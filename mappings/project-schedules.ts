@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import type { SyncMode } from '../common/sync-types';
-import { nearest } from './project-fields';
+import { unknownFieldsMessage } from './project-fields';
 
 /** The name in `schedules:` of the project's own schedule, `p2c/<project>`; other names are `p2c/<project>/<name>`. */
 export const DEFAULT_SCHEDULE_NAME = 'default';
@@ -98,11 +98,7 @@ const SCHEDULE_FIELDS = Object.keys(scheduleFields);
 /** An unknown field names the known ones (and the nearest); a schedule left empty says what it needs. */
 function scheduleProblem(issue: z.core.$ZodRawIssue): string | undefined {
   if (issue.code === 'unrecognized_keys') {
-    const unknown = issue.keys.map((key) => {
-      const meant = nearest(key, SCHEDULE_FIELDS);
-      return meant ? `"${key}" (did you mean "${meant}"?)` : `"${key}"`;
-    });
-    return `unknown field ${unknown.join(', ')}; a schedule has ${SCHEDULE_FIELDS.join(', ')}`;
+    return unknownFieldsMessage(issue.keys, SCHEDULE_FIELDS, `a schedule has ${SCHEDULE_FIELDS.join(', ')}`);
   }
   if (issue.code === 'invalid_type') return 'give the schedule its settings, at least every, e.g. { every: 15m }';
   return undefined;

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { mappingProblem } from './engine';
 import { createLookupIndex } from './lookup-index';
 import { filterPaths, FilterSyntaxError, parseFilter } from './odata-filter';
-import { EntityCatalog, nearest, unmappedSourceValues, type System } from './project-fields';
+import { EntityCatalog, unknownFieldsMessage, unmappedSourceValues, type System } from './project-fields';
 import { withDerivedQuery } from './query';
 import {
   fieldMapEntrySchema,
@@ -715,12 +715,7 @@ function issueMessage(issue: z.core.$ZodIssue): string {
   if (issue.code !== 'unrecognized_keys' || !issue.message.startsWith('Unrecognized key')) return issue.message;
   const known = fieldsAt(issue.path);
   if (!known) return issue.message;
-  const unknown = issue.keys.map((key) => {
-    const meant = nearest(key, known);
-    return meant ? `"${key}" (did you mean "${meant}"?)` : `"${key}"`;
-  });
-  const plural = unknown.length > 1 ? 's' : '';
-  return `unknown field${plural} ${unknown.join(', ')}; the fields here are ${known.join(', ')}`;
+  return unknownFieldsMessage(issue.keys, known, `the fields here are ${known.join(', ')}`);
 }
 
 /** Validates a parsed project object; throws ProjectConfigError listing `path: reason` lines. */

@@ -82,7 +82,7 @@ describe('schedules in the project file', () => {
       'schedules.hourly: give the schedule its settings, at least every, e.g. { every: 15m }',
       'schedules.weekly.paused: expected true or false',
       "schedules.weekly.note: write the note, or leave note out to keep the schedule's note as it is",
-      'schedules.daily: unknown field "evry" (did you mean "every"?), "owner"; a schedule has every, tasks, mode, catchup, paused, note',
+      'schedules.daily: unknown fields "evry" (did you mean "every"?), "owner"; a schedule has every, tasks, mode, catchup, paused, note',
       `schedules.Default: "Default" is not the project's own schedule: names are case-sensitive; write "default" for p2c/<project>`,
     ]);
   });

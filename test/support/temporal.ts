@@ -26,7 +26,15 @@ export function uniqueQueue(prefix: string): string {
   return `${prefix}-${process.pid}-${Math.random().toString(36).slice(2, 8)}`;
 }
 
-/** What an open workflow is waiting on, for a test that gave up waiting for it. */
+/**
+ * What an open workflow and its open children are waiting on (pending activities, workflow tasks, last history
+ * events), for a test that gave up waiting for it. Never throws: a failed describe is part of the answer.
+ */
+export async function describeWaiting(client: Client, workflowId: string): Promise<string> {
+  const lines = await describeOpen(client, workflowId, 0).catch((err: Error) => [`(describe failed: ${err.message})`]);
+  return lines.join('\n');
+}
+
 async function describeOpen(client: Client, workflowId: string, depth: number): Promise<string[]> {
   const handle = client.workflow.getHandle(workflowId);
   const { status, raw, historyLength } = await handle.describe();
@@ -55,8 +63,14 @@ async function describeOpen(client: Client, workflowId: string, depth: number): 
 /**
  * The run's result, or, when it has not ended within `timeoutMs`, an error that says what every open workflow of the
  * run is waiting on (pending activities, workflow tasks, children, last history events), so a hang explains itself.
+ * `context` adds what else the test knows (the state of a worker process, say) to that error.
  */
-export async function resultWithin<T>(client: Client, handle: WorkflowHandle, timeoutMs: number): Promise<T> {
+export async function resultWithin<T>(
+  client: Client,
+  handle: WorkflowHandle,
+  timeoutMs: number,
+  context?: () => string,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const expired = new Promise<'expired'>((resolve) => (timer = setTimeout(() => resolve('expired'), timeoutMs)));
   try {
@@ -65,8 +79,7 @@ export async function resultWithin<T>(client: Client, handle: WorkflowHandle, ti
   } finally {
     clearTimeout(timer);
   }
-  const state = await describeOpen(client, handle.workflowId, 0).catch((err: Error) => [
-    `(describe failed: ${err.message})`,
-  ]);
-  throw new Error(`${handle.workflowId} did not end within ${timeoutMs / 1000} s:\n${state.join('\n')}`);
+  const state = await describeWaiting(client, handle.workflowId);
+  const more = context ? `\n${context()}` : '';
+  throw new Error(`${handle.workflowId} did not end within ${timeoutMs / 1000} s:\n${state}${more}`);
 }

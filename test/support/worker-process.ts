@@ -10,6 +10,7 @@ import YAML from 'yaml';
 import { Connection } from '@temporalio/client';
 import { connectionToEmulators } from '../../client/local-stack';
 import { startEmulators, type Emulators, type EmulatorsOptions } from '../../emulators';
+import { workflowBundle } from '../../worker/bundle';
 import { createClients, type Clients } from '../../worker/connections';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -49,9 +50,18 @@ export interface WorkerProcessOptions {
   captureStdout?: boolean;
 }
 
+/** The last part of what a worker process printed, for a test that gives up on it. */
+interface OutputTail {
+  stderr: string;
+  stdout: string;
+}
+
+const TAIL_CHARS = 6_000;
+const tails = new WeakMap<ChildProcess, OutputTail>();
+
 export function spawnWorker(options: WorkerProcessOptions): ChildProcess {
   // One process (no tsx launcher in between), so a SIGKILL really kills the worker.
-  return spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
     cwd: ROOT,
     env: {
       ...process.env,
@@ -64,8 +74,49 @@ export function spawnWorker(options: WorkerProcessOptions): ChildProcess {
       P2C_METRICS_PORT: '0',
       ...options.env,
     },
-    stdio: ['ignore', options.captureStdout ? 'pipe' : 'ignore', 'pipe'],
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  // Both pipes are always read: a worker whose unread pipe fills blocks on its next write. A test that captures
+  // stdout reads it itself, from its first listener on.
+  const tail: OutputTail = { stderr: '', stdout: '' };
+  const keep = (stream: keyof OutputTail) => (chunk: Buffer) => {
+    tail[stream] = (tail[stream] + chunk.toString()).slice(-TAIL_CHARS);
+  };
+  child.stderr!.on('data', keep('stderr'));
+  if (!options.captureStdout) child.stdout!.on('data', keep('stdout'));
+  tails.set(child, tail);
+  return child;
+}
+
+/** Whether a worker process runs or how it ended, with the end of its log and of its stderr. */
+export function describeWorker(child: ChildProcess | undefined): string {
+  if (!child) return 'worker process: none started';
+  const state =
+    child.exitCode !== null
+      ? `exited with code ${child.exitCode}`
+      : child.signalCode !== null
+        ? `killed by ${child.signalCode}`
+        : 'running';
+  const tail = tails.get(child);
+  const section = (name: string, text: string | undefined) =>
+    text?.trim() ? `\n  ${name} (last part):\n${indent(text.trim())}` : '';
+  return `worker process ${child.pid}: ${state}${section('log', tail?.stdout)}${section('stderr', tail?.stderr)}`;
+}
+
+const indent = (text: string) =>
+  text
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+
+/**
+ * The workflow bundle written to `dir` once, and the environment that makes a worker process load it instead of
+ * bundling anew: a restarted worker is up in about a second, as a production worker with a prebuilt bundle is.
+ */
+export async function prebuiltBundleEnv(dir: string): Promise<NodeJS.ProcessEnv> {
+  const bundleFile = path.join(dir, 'workflow-bundle.js');
+  fs.writeFileSync(bundleFile, (await workflowBundle()).code);
+  return { P2C_WORKFLOW_BUNDLE: bundleFile };
 }
 
 export function killHard(child: ChildProcess): Promise<void> {
@@ -82,12 +133,14 @@ export interface CrashSuite {
   clients: Clients;
   connection: Connection;
   tmp: string;
+  /** Environment for every worker of the suite (the prebuilt workflow bundle). */
+  workerEnv: NodeJS.ProcessEnv;
   worker?: ChildProcess;
 }
 
 /**
- * Starts seeded emulators, their clients and a connection to the shared dev server before the suite, and stops
- * them — with any worker still running — after it.
+ * Starts seeded emulators, their clients, a connection to the shared dev server and the workflow bundle before the
+ * suite, and stops them — with any worker still running — after it.
  */
 export function crashSuite(emulatorOptions: EmulatorsOptions, tmpPrefix: string): CrashSuite {
   const suite = { tmp: fs.mkdtempSync(path.join(os.tmpdir(), tmpPrefix)) } as CrashSuite;
@@ -95,6 +148,7 @@ export function crashSuite(emulatorOptions: EmulatorsOptions, tmpPrefix: string)
     suite.emulators = await startEmulators(emulatorOptions);
     suite.clients = createClients(connectionToEmulators(suite.emulators.connection));
     suite.connection = await Connection.connect({ address: process.env.P2C_TEST_TEMPORAL_ADDRESS! });
+    suite.workerEnv = await prebuiltBundleEnv(suite.tmp);
   });
   afterAll(async () => {
     if (suite.worker) await killHard(suite.worker);

@@ -12,7 +12,7 @@ import type { TargetRow } from '../../../common/types';
 import { openCheckpointStore } from '../../../common/checkpoint-store';
 import { differences, expectedRows } from '../../support/expectations';
 import { resultWithin, uniqueQueue } from '../../support/temporal';
-import { crashSuite, killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
+import { crashSuite, describeWorker, killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
 import { activitiesOf, quotation, sagaWorkflowId } from './support';
 
 const PREREQUISITES = ['products', 'accounts', 'contactsToCustomers'];
@@ -40,6 +40,7 @@ describe('worker killed between a quote header and its lines', () => {
       taskQueue: uniqueQueue('quote-crash'),
       temporalAddress: process.env.P2C_TEST_TEMPORAL_ADDRESS!,
       secret: emulators.connection.clientSecret,
+      env: suite.workerEnv,
     };
     const client = new Client({ connection });
     suite.worker = spawnWorker(options);
@@ -83,7 +84,9 @@ describe('worker killed between a quote header and its lines', () => {
     emulators.fno.faults.reset();
     suite.worker = spawnWorker(options);
 
-    const summary = await resultWithin<ProjectRunSummary>(client, run.handle, 180_000);
+    const summary = await resultWithin<ProjectRunSummary>(client, run.handle, 180_000, () =>
+      describeWorker(suite.worker),
+    );
     expect(summary.tasks.find((t) => t.task === 'quoteHeaders')?.outcome).not.toBe('Failed');
     const states: Record<string, string> = {};
     for (const header of headers) {

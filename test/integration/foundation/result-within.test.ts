@@ -17,10 +17,11 @@ describe('resultWithin', () => {
       args: [],
     });
     try {
-      await expect(resultWithin(client, handle, 500)).rejects.toThrow(
+      await expect(resultWithin(client, handle, 500, () => 'worker process 42: running')).rejects.toThrow(
         new RegExp(
           `${handle.workflowId} did not end within 0.5 s:\\n${handle.workflowId}: RUNNING, 2 events\\n` +
-            '  workflow task state .* attempt 1\\n  last events: WORKFLOW_EXECUTION_STARTED WORKFLOW_TASK_SCHEDULED',
+            '  workflow task state .* attempt 1\\n  last events: WORKFLOW_EXECUTION_STARTED WORKFLOW_TASK_SCHEDULED' +
+            '\\nworker process 42: running$',
         ),
       );
     } finally {

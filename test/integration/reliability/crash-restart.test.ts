@@ -17,9 +17,8 @@ import { createRng } from '../../../emulators/seed/prng';
 import { loadProject } from '../../../mappings/project-file';
 import type { ProjectRunSummary } from '../../../common/sync-types';
 import { createClients, type Clients } from '../../../worker/connections';
-import { workflowBundle } from '../../../worker/bundle';
 import { uniqueQueue } from '../../support/temporal';
-import { killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
+import { killHard, prebuiltBundleEnv, spawnWorker, writeProjectFile } from '../../support/worker-process';
 import { byMode, recordScenario, writeReport } from './results';
 import { checkQuotes, checkTarget, MASTER_DATA_TASKS, QUOTE_TASKS, quotationCount } from './verify';
 
@@ -66,15 +65,13 @@ describe('worker SIGKILLs and a Temporal restart during one run', () => {
     const projectFile = writeProjectFile(tmp, emulators);
     const project = loadProject(projectFile);
     // Every restarted worker loads the same prebuilt workflow bundle (the production path) instead of bundling anew.
-    const bundleFile = path.join(tmp, 'workflow-bundle.js');
-    fs.writeFileSync(bundleFile, (await workflowBundle()).code);
     const options = {
       projectFile,
       storeFile: path.join(tmp, 'checkpoints.sqlite'),
       taskQueue: uniqueQueue('chaos'),
       temporalAddress: server.address,
       secret: emulators.connection.clientSecret,
-      env: { P2C_WORKFLOW_BUNDLE: bundleFile },
+      env: await prebuiltBundleEnv(tmp),
     };
     worker = spawnWorker(options);
     let connection = await Connection.connect({ address: server.address });

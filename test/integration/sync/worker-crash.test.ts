@@ -11,8 +11,8 @@ import { loadProject } from '../../../mappings/project-file';
 import { progressQuery } from '../../../workflows';
 import { runTimeStamp, taskWorkflowId } from '../../../workflows/ids';
 import { differences, expectedRows } from '../../support/expectations';
-import { resultWithin, uniqueQueue } from '../../support/temporal';
-import { crashSuite, killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
+import { describeWaiting, resultWithin, uniqueQueue } from '../../support/temporal';
+import { crashSuite, describeWorker, killHard, spawnWorker, writeProjectFile } from '../../support/worker-process';
 
 const TASKS = ['products', 'accounts', 'contactsToCustomers', 'contactPersons'];
 
@@ -29,6 +29,7 @@ describe('worker killed mid-run', () => {
       taskQueue: uniqueQueue('crash'),
       temporalAddress: process.env.P2C_TEST_TEMPORAL_ADDRESS!,
       secret: emulators.connection.clientSecret,
+      env: suite.workerEnv,
     };
     const client = new Client({ connection });
     suite.worker = spawnWorker(options);
@@ -42,26 +43,36 @@ describe('worker killed mid-run', () => {
     const accountsId = taskWorkflowId(project.name, 'accounts', runTimeStamp(now));
 
     for (const killAtPage of [2, 5]) {
-      // Kill the worker once the accounts task has written some pages, then start a fresh one. The wait is bounded
-      // in time, and so is each query: one sent while the killed worker still held the task may wait on it.
-      const giveUpAt = Date.now() + 60_000;
+      // Kill the worker once the accounts task has read some pages, then start a fresh one. A restart costs up to a
+      // heartbeat timeout (20 s) for the activity the killed worker held, and a workflow task timeout (10 s). The
+      // wait is bounded well beyond that, and so is each query: one sent while the killed worker still held the task
+      // may wait on it.
+      const waitMs = 120_000;
+      const giveUpAt = Date.now() + waitMs;
       let page = 0;
+      let answer = 'none yet';
       while (page < killAtPage && Date.now() < giveUpAt) {
         page = await client
           .withDeadline(Date.now() + 5_000, () => client.workflow.getHandle(accountsId).query(progressQuery))
-          .then((p) => p.page)
-          .catch(() => 0);
+          .then((p) => ((answer = `page ${p.page}`), p.page))
+          .catch((err: Error) => ((answer = err.message), 0));
         if (page < killAtPage) await new Promise((r) => setTimeout(r, 100));
       }
-      if (page < killAtPage) throw new Error(`the accounts task did not reach page ${killAtPage} within 60 s`);
+      if (page < killAtPage) {
+        const waiting = await describeWaiting(client, run.handle.workflowId);
+        throw new Error(
+          `the accounts task did not reach page ${killAtPage} within ${waitMs / 1000} s ` +
+            `(last answer to the progress query: ${answer}):\n${waiting}\n${describeWorker(suite.worker)}`,
+        );
+      }
       await killHard(suite.worker);
       suite.worker = spawnWorker(options);
     }
 
     // A hang fails here, naming what the run waits on, well before the test's own timeout.
-    const summary = await resultWithin<ProjectRunSummary>(client, run.handle, 150_000);
-    for (const t of summary.tasks) expect(['Completed', 'CompletedWithWarnings']).toContain(t.outcome);
-
+    const summary = await resultWithin<ProjectRunSummary>(client, run.handle, 150_000, () =>
+      describeWorker(suite.worker),
+    );
     const partition = project.partitions[0];
     const definitions = new Map(resolveTasks(project).map((t) => [t.name, t]));
     let expectedCustomers = 0;
@@ -83,5 +94,5 @@ describe('worker killed mid-run', () => {
     expect(new Set(keys).size).toBe(keys.length);
     const accounts = summary.tasks.find((t) => t.task === 'accounts')!;
     expect(accounts.counters.read).toBe(1500);
-  }, 300_000);
+  }, 480_000);
 });

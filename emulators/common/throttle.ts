@@ -83,9 +83,28 @@ interface RequestTracking {
   startedAt: number;
   admitted: boolean;
   refusedBy?: ThrottleLimit;
+  /** Set once the request's slot was released, so a response and a closed connection never both release it. */
+  completed?: boolean;
 }
 
 const TRACKING = Symbol('p2c-throttle');
+
+/**
+ * Calls `release` once if the request's connection closes before its response was sent, as when the client
+ * process dies mid-request. Fastify runs no onResponse hook then, and a concurrency slot held by such a request
+ * would never be freed: a few killed clients would leave every later request refused. A real service frees the
+ * slot when its work on the request ends; here it is freed when the connection closes, at most that work's
+ * duration earlier.
+ */
+export function whenAbandoned(reply: FastifyReply, release: () => void): void {
+  if (reply.raw.destroyed) {
+    release();
+    return;
+  }
+  reply.raw.once('close', () => {
+    if (!reply.raw.writableFinished) release();
+  });
+}
 const MAX_LOG = 50_000;
 
 type TrackedRequest = FastifyRequest & { [TRACKING]?: RequestTracking };
@@ -152,8 +171,9 @@ export class ServiceProtection {
   /**
    * Called for every authenticated request as it arrives: closes out the client's last 429 (was it honoured?),
    * counts the request as in flight and starts the execution-time clock. Batch parts are not passed here: a batch counts once.
+   * A request abandoned by its client is completed when its connection closes.
    */
-  arrive(request: FastifyRequest, clientId: string): void {
+  arrive(request: FastifyRequest, reply: FastifyReply, clientId: string): void {
     const now = this.now();
     (request as TrackedRequest)[TRACKING] = { clientId, startedAt: now, admitted: false };
     const state = this.state(clientId);
@@ -166,6 +186,7 @@ export class ServiceProtection {
       const tolerance = (this.limits ?? DEFAULT_THROTTLE_OPTIONS).earlyRetryToleranceMs;
       if (now + tolerance < pending.at + pending.retryAfterSeconds * 1000) this.early += 1;
     }
+    whenAbandoned(reply, () => this.complete(request, reply));
   }
 
   /** Admission check; answers 429 itself and returns false when the client is over a limit. */
@@ -230,10 +251,14 @@ export class ServiceProtection {
     return true;
   }
 
-  /** onResponse: releases the concurrency slot, books execution time, and remembers any 429 sent. */
+  /**
+   * onResponse, or the connection closing first: releases the concurrency slot, books execution time, and
+   * remembers any 429 sent. Runs once per request.
+   */
   complete(request: FastifyRequest, reply: FastifyReply): void {
     const tracking = (request as TrackedRequest)[TRACKING];
-    if (!tracking) return;
+    if (!tracking || tracking.completed) return;
+    tracking.completed = true;
     const now = this.now();
     const state = this.state(tracking.clientId);
     state.inFlight = Math.max(0, state.inFlight - 1);

@@ -299,7 +299,7 @@ async function startServer(
       await sendError(reply, request, 401, DV_ERROR.unauthenticated, `${check.code}: ${check.message}`);
       return;
     }
-    throttle.arrive(request, check.clientId);
+    throttle.arrive(request, reply, check.clientId);
   });
   faults.install(app);
   app.addHook('onRequest', async (request, reply) => {

@@ -6,7 +6,13 @@
  * switch that reuses the shared per-client limiter.
  */
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ServiceProtection, type ThrottleLimit, type ThrottleOptions, type ThrottleStats } from '../common/throttle';
+import {
+  ServiceProtection,
+  whenAbandoned,
+  type ThrottleLimit,
+  type ThrottleOptions,
+  type ThrottleStats,
+} from '../common/throttle';
 import { HIGH_UTILISATION_MESSAGE } from './errors';
 
 export interface ResourceThrottleOptions {
@@ -81,7 +87,7 @@ export class FnoServiceProtection {
 
   /** Admission for an authenticated top-level request; answers 429 itself and returns false when refused. */
   admit(request: FastifyRequest, reply: FastifyReply, clientId: string): boolean {
-    this.user.arrive(request, clientId);
+    this.user.arrive(request, reply, clientId);
     const now = this.now();
     const resource = this.resource;
     if (resource) {
@@ -106,9 +112,11 @@ export class FnoServiceProtection {
     this.recent.push(now);
     this.inFlight += 1;
     this.admitted.add(request);
+    whenAbandoned(reply, () => this.complete(request, reply));
     return true;
   }
 
+  /** onResponse, or the connection closing first (see whenAbandoned): releases the request's slots once. */
   complete(request: FastifyRequest, reply: FastifyReply): void {
     if (this.admitted.delete(request)) this.inFlight = Math.max(0, this.inFlight - 1);
     this.user.complete(request, reply);

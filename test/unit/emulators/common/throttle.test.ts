@@ -11,7 +11,7 @@ async function harness(options: ThrottleOptions | false) {
   );
   const app: FastifyInstance = Fastify();
   app.addHook('onRequest', async (request, reply) => {
-    protection.arrive(request, String(request.headers['x-client'] ?? 'a'));
+    protection.arrive(request, reply, String(request.headers['x-client'] ?? 'a'));
     protection.admit(request, reply);
   });
   protection.install(app);

@@ -74,6 +74,22 @@ describe('Dataverse emulator: service protection', () => {
     expect(h.emu.stats().earlyRetries).toBe(0);
   });
 
+  it('a request its client abandons mid-way frees its concurrency slot, as a real service does once its work ends', async () => {
+    h = await startHarness({ seed: baseSeed(), serviceProtection: { maxConcurrent: 1 } });
+    h.emu.faults.configure({ latencyMs: 300 });
+    // The client goes away while the server still works on its request (a worker killed mid-request).
+    const gone = new AbortController();
+    const abandoned = h.fetchApi(`accounts(${ACCOUNT_ID})?$select=name`, { signal: gone.signal });
+    await sleep(100);
+    gone.abort();
+    await expect(abandoned).rejects.toThrow(/abort/i);
+    await sleep(400);
+    h.emu.faults.reset();
+    // Were the slot still held, this request would be the second in flight and refused.
+    expect((await read(h)).status).toBe(200);
+    expect(h.emu.throttle.stats().byLimit.concurrency).toBe(0);
+  });
+
   it('checklist 34: a $batch counts as one request toward the request limit', async () => {
     h = await startHarness({ seed: baseSeed(), serviceProtection: { maxRequests: 2 } });
     const batch = serializeBatchRequest(

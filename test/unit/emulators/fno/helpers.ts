@@ -7,7 +7,10 @@ export interface FnoHarness {
   emu: FnoEmulator;
   token: string;
   /** fetch against `emu.dataUrl + path` with the bearer token and JSON headers. */
-  api(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<Response>;
+  api(
+    path: string,
+    init?: { method?: string; body?: unknown; headers?: Record<string, string>; signal?: AbortSignal },
+  ): Promise<Response>;
   json(path: string, init?: { method?: string; body?: unknown; headers?: Record<string, string> }): Promise<any>;
   batch(
     items: BatchRequestItem[],
@@ -62,6 +65,7 @@ export async function startHarness(options: FnoEmulatorOptions = {}): Promise<Fn
         ...init.headers,
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
+      signal: init.signal,
     });
   return {
     emu,

@@ -43,6 +43,22 @@ describe('F&O throttling', () => {
     expect(statuses.filter((s) => s === 429)).toHaveLength(2);
   });
 
+  test('a request its client abandons mid-way frees its slot, in resource and user-based mode alike', async () => {
+    h = await startHarness({ throttling: { resource: { maxConcurrent: 1 }, user: { maxConcurrent: 1 } } });
+    h.emu.faults.configure({ latencyMs: 300 });
+    // The client goes away while the server still works on its request (a worker killed mid-request).
+    const gone = new AbortController();
+    const abandoned = h.api('CustomersV3?$top=1', { signal: gone.signal });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    gone.abort();
+    await expect(abandoned).rejects.toThrow(/abort/i);
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    h.emu.faults.reset();
+    // Were either slot still held, this request would count as the second in flight and be refused.
+    expect((await h.api('CustomersV3?$top=1')).status).toBe(200);
+    expect(h.emu.stats().throttling.resource.throttled).toBe(0);
+  });
+
   test('user mode (opt-in): the per-user request limit answers with its own message; a $batch counts once', async () => {
     h = await startHarness({ throttling: { resource: false, user: { maxRequests: 3, windowSeconds: 300 } } });
     const batch = await h.batch([

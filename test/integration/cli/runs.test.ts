@@ -5,7 +5,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { WorkflowHandle } from '@temporalio/client';
+import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import type { StoredFailure } from '../../../common/checkpoint-store';
 import { CANCELLED_REASON, type ProjectRunSummary } from '../../../common/sync-types';
 import { loadProject } from '../../../mappings/project-file';
@@ -97,7 +97,18 @@ describe('p2c run commands', () => {
       }
       expect(progress.state).toBe('running');
       const child = e2e.client.workflow.getHandle(progress.workflowId);
-      await child.signal(pauseSignal);
+      // A task shows as running once the run has asked for its workflow; the server starts it a moment later.
+      for (const giveUpAt = Date.now() + 10_000; ;) {
+        const sent = await child.signal(pauseSignal).then(
+          () => true,
+          (err: unknown) => {
+            if (err instanceof WorkflowNotFoundError && Date.now() < giveUpAt) return false;
+            throw err;
+          },
+        );
+        if (sent) break;
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
       return { workflowId, run, child };
     } finally {
       faults.reset();

@@ -108,6 +108,25 @@ const { applyDeletes } = proxyActivities<SyncActivities>(activityOptions.write);
 /** Marks task runs whose cancellation shows as Canceled in their P2COutcome search attribute and memo summary. */
 export const CANCELED_OUTCOME_SHOWN = 'canceled-outcome-shown';
 
+/**
+ * Marks task runs that take every patch decision at their start, before any local activity. The SDK may record a
+ * local activity's result in one workflow task and the commands of the code that follows it in the next, while a
+ * replay runs that code within the first: a patched() call there finds its marker not yet announced, takes the old
+ * path and fails the replay (a nondeterminism error that stalls the task after any worker restart). Task runs
+ * recorded before decide where they always did.
+ */
+export const EARLY_PATCH_DECISIONS = 'early-patch-decisions';
+/** The patch decisions a task may need right after a local activity (beginTask, finishTask, a document page's). */
+const LATE_PATCHES = ['parallel-page-writes', 'delete-policy', CANCELED_OUTCOME_SHOWN] as const;
+type LatePatch = (typeof LATE_PATCHES)[number];
+
+/** Must be called before the task's first command; answers `patched(id)` for the late patches. */
+function patchDecisions(): (patchId: LatePatch) => boolean {
+  if (!patched(EARLY_PATCH_DECISIONS)) return (patchId) => patched(patchId);
+  const decided = new Map(LATE_PATCHES.map((patchId) => [patchId, patched(patchId)]));
+  return (patchId) => decided.get(patchId)!;
+}
+
 function isPageTooLarge(err: unknown): boolean {
   return err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === PAGE_TOO_LARGE;
 }
@@ -119,6 +138,7 @@ function describeFailure(err: unknown): string {
 }
 
 export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
+  const decided = patchDecisions();
   const { ref, task, settings } = input;
   const carry = input.carry;
   const counters = carry?.counters ?? emptyCounters();
@@ -170,7 +190,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
       reason: failedReason,
     });
     // A cancelled task shows as Canceled, as the store records it; histories recorded before show it as Failed.
-    const cancelled = failedReason === CANCELLED_REASON && patched(CANCELED_OUTCOME_SHOWN);
+    const cancelled = failedReason === CANCELLED_REASON && decided(CANCELED_OUTCOME_SHOWN);
     const shown = cancelled ? recordedStatusOf(outcome, failedReason) : outcome;
     upsertSearchAttributes({ [OUTCOME_ATTRIBUTE]: [shown] });
     upsertMemo({ summary: summaryLine(task.name, shown, counters, cancelled ? undefined : failedReason) });
@@ -259,7 +279,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
     };
     const applyPageDeletes = async (page: PageRead) => {
       // Histories recorded before the delete policy never saw a deletion, so they never reach this marker.
-      if (page.deleted.length === 0 || !patched('delete-policy')) return;
+      if (page.deleted.length === 0 || !decided('delete-policy')) return;
       const applied = await applyDeletes({
         ref,
         task,
@@ -278,7 +298,7 @@ export async function entitySync(input: EntitySyncInput): Promise<TaskResult> {
 
     // Plain tasks write several pages at once; histories recorded before that write one page at a time.
     const writeConcurrency = input.lineTask ? 1 : (settings.writeConcurrency ?? 1);
-    if (writeConcurrency > 1 && patched('parallel-page-writes')) {
+    if (writeConcurrency > 1 && decided('parallel-page-writes')) {
       return await pagesInParallel(writeConcurrency);
     }
 

@@ -10,7 +10,7 @@ import type { temporal } from '@temporalio/proto';
 import { DefaultLogger, Worker, bundleWorkflowCode } from '@temporalio/worker';
 import { DeterminismViolationError } from '@temporalio/workflow';
 import { workflowBundle } from '../../worker/bundle';
-import { LOCAL_BOOKKEEPING } from '../../workflows/entitySync';
+import { CANCELED_OUTCOME_SHOWN, EARLY_PATCH_DECISIONS, LOCAL_BOOKKEEPING } from '../../workflows/entitySync';
 import { BATCHED_DOCUMENT_WRITES, LOCAL_DOCUMENT_PLAN, QUOTE_SYNC_V2, QUOTE_SYNC_V3 } from '../../workflows/quoteSync';
 import {
   activitiesOf,
@@ -19,6 +19,8 @@ import {
   patchesOf,
   remoteActivitiesOf,
   searchAttributeUpserts,
+  splitAfterFirstLocalActivity,
+  type HistoryJson,
 } from '../support/history';
 
 const DIR = path.join(__dirname, 'histories');
@@ -32,8 +34,8 @@ const HISTORIES = fs
   .map((file) => path.basename(file, '.json'))
   .sort();
 
-function load(name: string) {
-  const json = JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8')) as unknown;
+function load(name: string, reshape: (json: HistoryJson) => HistoryJson = (json) => json) {
+  const json = reshape(JSON.parse(fs.readFileSync(path.join(DIR, `${name}.json`), 'utf8')) as HistoryJson);
   return { workflowId: WORKFLOW_IDS[name], history: historyFromJSON(json) as temporal.api.history.v1.IHistory };
 }
 
@@ -125,7 +127,18 @@ describe('replay of recorded histories', () => {
 
   test('the plain task histories take the one-activity page path, with packed pages and with plain rows', () => {
     const pages = load('entitySync.pages').history;
-    expect(patchesOf(pages)).toEqual([LOCAL_BOOKKEEPING, 'parallel-page-writes', 'transform-in-write']);
+    expect(patchesOf(pages)).toEqual([
+      EARLY_PATCH_DECISIONS,
+      'parallel-page-writes',
+      'delete-policy',
+      CANCELED_OUTCOME_SHOWN,
+      LOCAL_BOOKKEEPING,
+      'transform-in-write',
+    ]);
+    // Recorded before the decisions moved to the start: each is taken where the code needs it.
+    const late = load('entitySync.pages-late-patches').history;
+    expect(patchesOf(late)).toEqual([LOCAL_BOOKKEEPING, 'parallel-page-writes', 'transform-in-write']);
+    expect(activitiesOf(late)).toEqual(activitiesOf(pages));
     expect(activitiesOf(pages)).toEqual(['beginTask', 'readPage', 'transformAndWritePage', 'finishTask']);
     // The task's bookkeeping is local; only the page's read and write go through the server.
     expect(remoteActivitiesOf(pages)).toEqual(['readPage', 'transformAndWritePage']);
@@ -144,6 +157,24 @@ describe('replay of recorded histories', () => {
     const [rows] = activityResults(plain, 'readPage');
     expect(rows).toEqual(expect.objectContaining({ rows: expect.any(Array) }));
     expect(rows).not.toHaveProperty('packed');
+  });
+
+  // The SDK sometimes records a local activity's result in one workflow task and the commands of the code after it in
+  // the next, while a replay runs that code within the first. A task run that decides its patches at its start
+  // replays either shape; one recorded before decided right after the beginTask local activity, and fails.
+  test.each(['entitySync.pages', 'entitySync'])(
+    '%s also replays with the commands after its first local activity in a workflow task of their own',
+    async (name) => {
+      const { history, workflowId } = load(name, splitAfterFirstLocalActivity);
+      await Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+    },
+  );
+
+  test('a task run recorded before does not, which is why decisions moved to the start', async () => {
+    const { history, workflowId } = load('entitySync.pages-late-patches', splitAfterFirstLocalActivity);
+    const replay = Worker.runReplayHistory({ workflowBundle: await workflowBundle() }, history, workflowId);
+    await expect(replay).rejects.toBeInstanceOf(DeterminismViolationError);
+    await expect(replay).rejects.toThrow(/patch marker encountered for change parallel-page-writes/);
   });
 
   test('an incompatible change without a patch marker fails the replay', async () => {

@@ -95,3 +95,78 @@ export function childTypesOf(history: History): string[] {
 export function searchAttributeUpserts(history: History): number {
   return (history.events ?? []).filter((e) => e.upsertWorkflowSearchAttributesEventAttributes).length;
 }
+
+/** A history as `historyToJSON` writes it: events with string ids and `…EventId` references. */
+export interface HistoryJson {
+  events: Array<Record<string, unknown> & { eventId: string; eventType: string }>;
+}
+
+/**
+ * The same history, except that the commands which followed the first local activity's result in its workflow
+ * task are recorded in a workflow task of their own, as the SDK sometimes records them live (seen after a worker
+ * restart: the result marker closes one workflow task, the code after it fills the next). Events after the cut
+ * are renumbered, and so is every `…EventId` reference to them.
+ */
+export function splitAfterFirstLocalActivity(history: HistoryJson): HistoryJson {
+  const events = history.events;
+  const at = events.findIndex(
+    (e) =>
+      (e.markerRecordedEventAttributes as { markerName?: string } | undefined)?.markerName === 'core_local_activity',
+  );
+  if (at < 0) throw new Error('the history has no local activity marker');
+  const next = events[at + 1];
+  if (!next || next.eventType.startsWith('EVENT_TYPE_WORKFLOW_TASK_')) {
+    throw new Error('no command follows the first local activity marker in its workflow task');
+  }
+  const template = (type: string) => {
+    const found = events.find((e) => e.eventType === `EVENT_TYPE_WORKFLOW_TASK_${type}`);
+    if (!found) throw new Error(`the history has no workflow task ${type.toLowerCase()} event`);
+    return structuredClone(found);
+  };
+  const first = Number(events[at].eventId) + 1;
+  const shift = (id: number) => (id >= first ? id + 3 : id);
+  const renumber = (value: unknown): unknown => {
+    if (Array.isArray(value)) return value.map(renumber);
+    if (!value || typeof value !== 'object') return value;
+    return Object.fromEntries(
+      Object.entries(value).map(([key, inner]) =>
+        key.endsWith('EventId') && typeof inner === 'string'
+          ? [key, String(shift(Number(inner)))]
+          : [key, renumber(inner)],
+      ),
+    );
+  };
+  const [scheduled, started, completed] = [template('SCHEDULED'), template('STARTED'), template('COMPLETED')];
+  scheduled.eventId = String(first);
+  started.eventId = String(first + 1);
+  started.workflowTaskStartedEventAttributes = {
+    ...(started.workflowTaskStartedEventAttributes as object),
+    scheduledEventId: String(first),
+  };
+  completed.eventId = String(first + 2);
+  completed.workflowTaskCompletedEventAttributes = {
+    ...(completed.workflowTaskCompletedEventAttributes as object),
+    scheduledEventId: String(first),
+    startedEventId: String(first + 1),
+  };
+  const rest = events.slice(at + 1).map((e) => {
+    const moved = renumber(e) as HistoryJson['events'][number];
+    moved.eventId = String(shift(Number(e.eventId)));
+    return moved;
+  });
+  // The commands that follow now belong to the new workflow task.
+  for (const event of rest.slice(0, commandsUntilNextTask(rest))) {
+    for (const attributes of Object.values(event)) {
+      if (attributes && typeof attributes === 'object' && 'workflowTaskCompletedEventId' in attributes) {
+        (attributes as Record<string, unknown>).workflowTaskCompletedEventId = String(first + 2);
+      }
+    }
+  }
+  return { ...history, events: [...events.slice(0, at + 1), scheduled, started, completed, ...rest] };
+}
+
+/** How many of `events` come before the next workflow task event: the commands of the task they follow, and more. */
+function commandsUntilNextTask(events: HistoryJson['events']): number {
+  const index = events.findIndex((e) => e.eventType.startsWith('EVENT_TYPE_WORKFLOW_TASK_'));
+  return index < 0 ? events.length : index;
+}

@@ -422,19 +422,7 @@ export function createSyncActivities(deps: SyncActivityDeps) {
         }
 
         const at = now().toISOString();
-        if (failures.length) {
-          await deps.store.addFailures(
-            ref.runId,
-            failures.map((f) => ({ ...f, at })),
-          );
-        }
         const warnings = warningsOfWrittenRows(input.warnings ?? [], progress.done, failures);
-        if (warnings.length) {
-          await deps.store.addWarnings(
-            ref.runId,
-            warnings.map((w) => ({ ...w, at })),
-          );
-        }
         const warningsByKey = new Map<string, RowFailure[]>();
         for (const w of warnings) warningsByKey.set(w.sourceKey, [...(warningsByKey.get(w.sourceKey) ?? []), w]);
         const trace = [
@@ -448,12 +436,17 @@ export function createSyncActivities(deps: SyncActivityDeps) {
             detail: `${f.code}: ${f.message}`,
           })),
         ].map((entry) => ({ runId: ref.runId, workflowId: input.workflowId, task: task.name, at, ...entry }));
-        if (trace.length) await deps.store.addTrace(trace);
-        await deps.store.saveCursor(ref.runId, task.name, partitionKey(ref), {
-          cursor: JSON.stringify(input.cursorAfter),
-          page: input.cursorAfter.page,
-          counters: {},
-          updatedAt: at,
+        // One transaction: a crash leaves the page's failures, warnings, trace and the cursor after it all or none.
+        await deps.store.commitPage(ref.runId, task.name, partitionKey(ref), {
+          failures: failures.map((f) => ({ ...f, at })),
+          warnings: warnings.map((w) => ({ ...w, at })),
+          trace,
+          cursor: {
+            cursor: JSON.stringify(input.cursorAfter),
+            page: input.cursorAfter.page,
+            counters: {},
+            updatedAt: at,
+          },
         });
 
         return { ...countBySourceRow(progress.done, failures), failures, warnings: warnings.length };

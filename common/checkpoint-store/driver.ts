@@ -3,6 +3,12 @@ import type { UpsertTable } from './tables';
 
 export type SqlValue = string | number | null;
 
+/** Rows for one table, keys already unique within it. */
+export interface TableWrite {
+  table: UpsertTable;
+  rows: Array<Record<string, SqlValue>>;
+}
+
 export interface Statement {
   /** SQL with `?` placeholders; the PostgreSQL driver numbers them. */
   sql: string;
@@ -21,8 +27,8 @@ export interface SqlDriver {
   query<T>(statement: Statement): Promise<T[]>;
   /** Runs the statements in order in one transaction; resolves to the number of rows each one changed. */
   transaction(statements: Statement[]): Promise<number[]>;
-  /** Inserts or updates the rows (keys already unique) atomically. */
-  upsert(table: UpsertTable, rows: Array<Record<string, SqlValue>>): Promise<void>;
+  /** Inserts or updates the rows of every table in one transaction: all of them are written, or none. */
+  upsert(writes: TableWrite[]): Promise<void>;
   /** A condition that `column` is one of the strings bound by `listParam` at this placeholder. */
   inList(column: string): string;
   listParam(values: string[]): unknown;

@@ -1,7 +1,7 @@
 import { setTimeout as delay } from 'node:timers/promises';
 import { Pool, type PoolClient } from 'pg';
 import type { PostgresConfig } from './config';
-import { chunks, type SqlDriver, type SqlValue, type Statement } from './driver';
+import { chunks, type SqlDriver, type SqlValue, type Statement, type TableWrite } from './driver';
 import {
   CREATE_MIGRATIONS_TABLE,
   CURRENT_VERSION_SQL,
@@ -59,19 +59,26 @@ export class PostgresDriver implements SqlDriver {
     });
   }
 
-  async upsert(table: UpsertTable, rows: Array<Record<string, SqlValue>>): Promise<void> {
-    const columns = columnNames(table);
-    const ordered = table.keepsInsertionOrder ? rows : [...rows].sort(byKey(table));
-    const casts = columns.map((column, index) => `$${index + 1}::${table.columns[column]}[]`);
-    const sql =
-      `INSERT INTO ${table.name} (${columns.join(', ')}) SELECT * FROM unnest(${casts.join(', ')}) ` +
-      onConflictUpdate(table);
+  async upsert(writes: TableWrite[]): Promise<void> {
+    const inserts = writes
+      .filter(({ rows }) => rows.length > 0)
+      .map(({ table, rows }) => {
+        const columns = columnNames(table);
+        const casts = columns.map((column, index) => `$${index + 1}::${table.columns[column]}[]`);
+        const sql =
+          `INSERT INTO ${table.name} (${columns.join(', ')}) SELECT * FROM unnest(${casts.join(', ')}) ` +
+          onConflictUpdate(table);
+        return { sql, columns, rows: table.keepsInsertionOrder ? rows : [...rows].sort(byKey(table)) };
+      });
+    if (inserts.length === 0) return;
     await this.inTransaction(async (client) => {
-      for (const slice of chunks(ordered)) {
-        await client.query(
-          sql,
-          columns.map((column) => slice.map((row) => row[column])),
-        );
+      for (const { sql, columns, rows } of inserts) {
+        for (const slice of chunks(rows)) {
+          await client.query(
+            sql,
+            columns.map((column) => slice.map((row) => row[column])),
+          );
+        }
       }
     });
   }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { truncateText } from '../text';
 import { DEFAULT_RUN_LIST_LIMIT, MAX_RUN_LIST_LIMIT, MAX_RUN_REASON_LENGTH } from './config';
-import { chunks, type SqlDriver, type SqlValue, type Statement } from './driver';
+import { chunks, type SqlDriver, type SqlValue, type Statement, type TableWrite } from './driver';
 import { MIGRATIONS, type Migration } from './migrations';
 import {
   CURSORS,
@@ -31,6 +31,7 @@ import {
   type DocumentWrittenRecord,
   type FailureFilter,
   type HashEntry,
+  type PageRecord,
   type PurgeResult,
   type RunCursor,
   type RunFilter,
@@ -263,6 +264,11 @@ function where(conditions: Array<[string, unknown]>): Statement {
   };
 }
 
+/** A table's rows for one upsert, the last of rows sharing a key kept (the driver needs unique keys). */
+function tableWrite(table: UpsertTable, rows: Array<Record<string, SqlValue>>): TableWrite {
+  return { table, rows: lastWinsByKey(table, rows) };
+}
+
 /**
  * The checkpoint store on any SQL database: validation, row mapping and queries live here once, so SQLite and
  * PostgreSQL behave the same; the driver supplies only what differs between them.
@@ -320,19 +326,15 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   async saveCursor(runId: string, task: string, partition: string, cursor: RunCursor): Promise<void> {
-    const [run, taskName, partitionValue] = this.scope('saveCursor', ['runId', runId], task, partition);
-    const value = parse('saveCursor', runCursorSchema, cursor);
-    await this.driver.upsert(CURSORS, [
-      {
-        run_id: run,
-        task: taskName,
-        partition_key: partitionValue,
-        cursor: orNull(value.cursor),
-        page: value.page,
-        counters: JSON.stringify(value.counters),
-        updated_at: value.updatedAt,
-        updated_ms: epochMs(value.updatedAt),
-      },
+    await this.driver.upsert([this.cursorWrite('saveCursor', runId, task, partition, cursor)]);
+  }
+
+  async commitPage(runId: string, task: string, partition: string, page: PageRecord): Promise<void> {
+    await this.driver.upsert([
+      this.failureWrite('commitPage', runId, page.failures),
+      this.warningWrite('commitPage', runId, page.warnings),
+      this.traceWrite('commitPage', page.trace),
+      this.cursorWrite('commitPage', runId, task, partition, page.cursor),
     ]);
   }
 
@@ -422,7 +424,7 @@ export class SqlCheckpointStore implements CheckpointStore {
 
   async recordRun(run: RunRecord): Promise<void> {
     this.assertOpen('recordRun');
-    await this.driver.upsert(RUNS, [runRow(parse('recordRun', runRecordSchema, run))]);
+    await this.driver.upsert([{ table: RUNS, rows: [runRow(parse('recordRun', runRecordSchema, run))] }]);
   }
 
   async getRun(runId: string): Promise<RunRecord | undefined> {
@@ -505,13 +507,7 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   async addFailures(runId: string, failures: StoredFailure[]): Promise<void> {
-    this.assertOpen('addFailures');
-    const run = parse('addFailures', identifier('runId'), runId);
-    const parsed = parse('addFailures', z.array(storedFailureSchema), failures);
-    await this.upsert(
-      RUN_FAILURES,
-      parsed.map((failure) => failureRow(run, failure)),
-    );
+    await this.driver.upsert([this.failureWrite('addFailures', runId, failures)]);
   }
 
   async listFailures(runId: string, filter: FailureFilter = {}): Promise<StoredFailure[]> {
@@ -525,13 +521,7 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   async addWarnings(runId: string, warnings: StoredWarning[]): Promise<void> {
-    this.assertOpen('addWarnings');
-    const run = parse('addWarnings', identifier('runId'), runId);
-    const parsed = parse('addWarnings', z.array(storedWarningSchema), warnings);
-    await this.upsert(
-      RUN_WARNINGS,
-      parsed.map((warning) => warningRow(run, warning)),
-    );
+    await this.driver.upsert([this.warningWrite('addWarnings', runId, warnings)]);
   }
 
   async listWarnings(runId: string, filter: FailureFilter = {}): Promise<StoredWarning[]> {
@@ -556,8 +546,7 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   async addTrace(entries: TraceEntry[]): Promise<void> {
-    this.assertOpen('addTrace');
-    await this.upsert(TRACES, parse('addTrace', z.array(traceEntrySchema), entries).map(traceRow));
+    await this.driver.upsert([this.traceWrite('addTrace', entries)]);
   }
 
   async trace(task: string, sourceKey: string): Promise<TraceEntry[]> {
@@ -652,7 +641,49 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   private async upsert(table: UpsertTable, rows: Array<Record<string, SqlValue>>): Promise<void> {
-    if (rows.length > 0) await this.driver.upsert(table, lastWinsByKey(table, rows));
+    await this.driver.upsert([tableWrite(table, rows)]);
+  }
+
+  private cursorWrite(method: string, runId: string, task: string, partition: string, cursor: RunCursor): TableWrite {
+    const [run, taskName, partitionValue] = this.scope(method, ['runId', runId], task, partition);
+    const value = parse(method, runCursorSchema, cursor);
+    return tableWrite(CURSORS, [
+      {
+        run_id: run,
+        task: taskName,
+        partition_key: partitionValue,
+        cursor: orNull(value.cursor),
+        page: value.page,
+        counters: JSON.stringify(value.counters),
+        updated_at: value.updatedAt,
+        updated_ms: epochMs(value.updatedAt),
+      },
+    ]);
+  }
+
+  private failureWrite(method: string, runId: string, failures: StoredFailure[]): TableWrite {
+    this.assertOpen(method);
+    const run = parse(method, identifier('runId'), runId);
+    const parsed = parse(method, z.array(storedFailureSchema), failures);
+    return tableWrite(
+      RUN_FAILURES,
+      parsed.map((failure) => failureRow(run, failure)),
+    );
+  }
+
+  private warningWrite(method: string, runId: string, warnings: StoredWarning[]): TableWrite {
+    this.assertOpen(method);
+    const run = parse(method, identifier('runId'), runId);
+    const parsed = parse(method, z.array(storedWarningSchema), warnings);
+    return tableWrite(
+      RUN_WARNINGS,
+      parsed.map((warning) => warningRow(run, warning)),
+    );
+  }
+
+  private traceWrite(method: string, entries: TraceEntry[]): TableWrite {
+    this.assertOpen(method);
+    return tableWrite(TRACES, parse(method, z.array(traceEntrySchema), entries).map(traceRow));
   }
 
   /** Checks the store is open and validates the (project or run, task, partition) a call is about. */

@@ -2,7 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { SQLITE_BUSY_TIMEOUT_MS } from './config';
-import type { SqlDriver, SqlValue, Statement } from './driver';
+import type { SqlDriver, Statement, TableWrite } from './driver';
 import {
   CREATE_MIGRATIONS_TABLE,
   CURRENT_VERSION_SQL,
@@ -11,7 +11,7 @@ import {
   RECORD_MIGRATION_SQL,
   type Migration,
 } from './migrations';
-import { columnNames, onConflictUpdate, type UpsertTable } from './tables';
+import { columnNames, onConflictUpdate } from './tables';
 
 /**
  * better-sqlite3 is synchronous, so calls from concurrent activities in one worker run one after the other; WAL
@@ -42,16 +42,22 @@ export class SqliteDriver implements SqlDriver {
     return runAll.immediate();
   }
 
-  async upsert(table: UpsertTable, rows: Array<Record<string, SqlValue>>): Promise<void> {
-    const columns = columnNames(table);
-    const insert = this.prepare(
-      `INSERT INTO ${table.name} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ` +
-        onConflictUpdate(table),
-    );
-    const insertAll = this.db.transaction((batch: Array<Record<string, SqlValue>>) => {
-      for (const row of batch) insert.run(row);
+  async upsert(writes: TableWrite[]): Promise<void> {
+    const inserts = writes
+      .filter(({ rows }) => rows.length > 0)
+      .map(({ table, rows }) => {
+        const columns = columnNames(table);
+        const insert = this.prepare(
+          `INSERT INTO ${table.name} (${columns.join(', ')}) VALUES (${columns.map((c) => `@${c}`).join(', ')}) ` +
+            onConflictUpdate(table),
+        );
+        return { insert, rows };
+      });
+    if (inserts.length === 0) return;
+    const insertAll = this.db.transaction(() => {
+      for (const { insert, rows } of inserts) for (const row of rows) insert.run(row);
     });
-    insertAll.immediate(rows);
+    insertAll.immediate();
   }
 
   inList(column: string): string {

@@ -84,6 +84,15 @@ export const traceEntrySchema = z.object({
 /** One thing a run did to one business key. */
 export type TraceEntry = z.infer<typeof traceEntrySchema>;
 
+/** What one written page leaves in the store besides its rows' hashes. */
+export interface PageRecord {
+  failures: StoredFailure[];
+  warnings: StoredWarning[];
+  trace: TraceEntry[];
+  /** Where the run resumes: the cursor after this page. */
+  cursor: RunCursor;
+}
+
 export const hashEntrySchema = z.object({ sourceKey: nonEmpty('sourceKey'), hash: nonEmpty('hash') });
 export type HashEntry = z.infer<typeof hashEntrySchema>;
 
@@ -170,6 +179,11 @@ export interface CheckpointStore {
   commitWatermark(project: string, task: string, partition: string, wm: Watermark, runId: string): Promise<void>;
 
   saveCursor(runId: string, task: string, partition: string, cursor: RunCursor): Promise<void>;
+  /**
+   * Records a written page's failures, warnings and trace with the cursor after it, in one transaction: a crash
+   * leaves all of them or none, so a resumed run never skips a page whose failures were not recorded.
+   */
+  commitPage(runId: string, task: string, partition: string, page: PageRecord): Promise<void>;
   getCursor(runId: string, task: string, partition: string): Promise<RunCursor | undefined>;
 
   /** Hashes of the given keys that have one; keys never written are absent from the map. */

@@ -800,6 +800,68 @@ export function checkpointStoreContract(
       });
     });
 
+    describe('page commits', () => {
+      const cursorAt = (page: number) => ({
+        cursor: `skiptoken=${page * 200}`,
+        page,
+        counters: {},
+        updatedAt: `2026-03-01T10:0${page}:00Z`,
+      });
+      const traceOf = (sourceKey: string, page: number) =>
+        traceEntry({ runId: 'r1', outcome: 'created', at: `2026-03-01T10:0${page}:00Z`, sourceKey });
+
+      test("a page's failures, warnings and trace land with the cursor after it; an empty page moves the cursor", async () => {
+        const store = await open();
+        await store.commitPage('r1', TASK, PARTITION, {
+          failures: [failure('ACC-2')],
+          warnings: [warning('ACC-1')],
+          trace: [traceOf('ACC-1', 1)],
+          cursor: cursorAt(1),
+        });
+        expect(await store.listFailures('r1')).toEqual([failure('ACC-2')]);
+        expect(await store.listWarnings('r1')).toEqual([warning('ACC-1')]);
+        expect(await store.trace(TASK, 'ACC-1')).toStrictEqual([traceOf('ACC-1', 1)]);
+        expect(await store.getCursor('r1', TASK, PARTITION)).toEqual(cursorAt(1));
+
+        await store.commitPage('r1', TASK, PARTITION, { failures: [], warnings: [], trace: [], cursor: cursorAt(2) });
+        expect(await store.getCursor('r1', TASK, PARTITION)).toEqual(cursorAt(2));
+      });
+
+      test('a bad part refuses the whole page: nothing of it is stored and the cursor stays', async () => {
+        const store = await open();
+        await store.commitPage('r1', TASK, PARTITION, { failures: [], warnings: [], trace: [], cursor: cursorAt(1) });
+        await expect(
+          store.commitPage('r1', TASK, PARTITION, {
+            failures: [failure('ACC-3')],
+            warnings: [],
+            trace: [traceOf('ACC-3', 2)],
+            cursor: { ...cursorAt(2), page: -2 },
+          }),
+        ).rejects.toThrow('commitPage: page: page must be a non-negative integer');
+        expect(await store.listFailures('r1')).toEqual([]);
+        expect(await store.trace(TASK, 'ACC-3')).toEqual([]);
+        expect(await store.getCursor('r1', TASK, PARTITION)).toEqual(cursorAt(1));
+      });
+
+      test('a database error part-way rolls the whole page back', async () => {
+        const store = await open();
+        await store.commitPage('r1', TASK, PARTITION, { failures: [], warnings: [], trace: [], cursor: cursorAt(1) });
+        // The cursor is written last; without its table, the page's failures and trace written before it go too.
+        await database.execute('DROP TABLE cursors');
+        await expect(
+          store.commitPage('r1', TASK, PARTITION, {
+            failures: [failure('ACC-3')],
+            warnings: [warning('ACC-3')],
+            trace: [traceOf('ACC-3', 2)],
+            cursor: cursorAt(2),
+          }),
+        ).rejects.toThrow(/cursors/);
+        expect(await store.listFailures('r1')).toEqual([]);
+        expect(await store.listWarnings('r1')).toEqual([]);
+        expect(await store.trace(TASK, 'ACC-3')).toEqual([]);
+      });
+    });
+
     describe('document snapshots', () => {
       const before = { header: { entitySet: 'SalesQuotationHeadersV2', key: { Q: 'Q-1' }, before: null }, lines: [] };
       const halfWritten = { ...before, header: { ...before.header, before: { Q: 'Q-1', Name: 'ours' } } };

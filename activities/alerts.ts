@@ -5,6 +5,7 @@
 import { ApplicationFailure, Context, log } from '@temporalio/activity';
 import { retentionCutoff, type CheckpointStore, type PurgeResult } from '../common/checkpoint-store';
 import {
+  ALERT_FAILURE_LIMIT,
   alertReasons,
   alertSettingsForProject,
   buildRunAlert,
@@ -54,7 +55,7 @@ export function createRunEndActivities(deps: RunEndActivityDeps) {
       const nobody = !alerts.webhookUrl && !alerts.projectWebhookUrl && !alerts.email?.to?.length;
       // A run that needs no attention costs no reads of its failures and warnings.
       if (nobody || alertReasons(summary).length === 0) return { sent: false, channels: [], reasons: [] };
-      const failures = await deps.store.listFailures(summary.runId);
+      const failures = await deps.store.failureDigest(summary.runId, ALERT_FAILURE_LIMIT);
       // Warnings alone never send an alert; one that is sent says how many there are and where to list them.
       const warnings = await deps.store.countWarnings(summary.runId);
       const alert = buildRunAlert(summary, failures, workflowUrl(alerts.uiUrl, summary.runId), warnings);

@@ -29,6 +29,7 @@ import {
   watermarkSchema,
   type CheckpointStore,
   type DocumentWrittenRecord,
+  type FailureDigest,
   type FailureFilter,
   type HashEntry,
   type PageRecord,
@@ -251,6 +252,12 @@ function sourceIdEntry(row: Row<typeof SOURCE_IDS>): SourceIdEntry {
 }
 
 /** Selects every column of a table, in declaration order. */
+const perTaskSchema = z
+  .number()
+  .int('perTask must be a whole number')
+  .min(1, 'perTask must be at least 1')
+  .max(1000, 'perTask must be at most 1000');
+
 function selectAll(table: UpsertTable): string {
   return `SELECT ${Object.keys(table.columns).join(', ')} FROM ${table.name}`;
 }
@@ -518,6 +525,28 @@ export class SqlCheckpointStore implements CheckpointStore {
       params: conditions.params,
     });
     return rows.map(toFailure);
+  }
+
+  async failureDigest(runId: string, perTask: number): Promise<FailureDigest> {
+    this.assertOpen('failureDigest');
+    const run = parse('failureDigest', identifier('runId'), runId);
+    const limit = parse('failureDigest', perTaskSchema, perTask);
+    const counted = await this.driver.query<{ task: string; code: string; count: number | string }>({
+      sql: `SELECT task, code, COUNT(*) AS count FROM ${RUN_FAILURES.name} WHERE run_id = ? GROUP BY task, code`,
+      params: [run],
+    });
+    const columns = Object.keys(RUN_FAILURES.columns).join(', ');
+    const first = await this.driver.query<FailureRow>({
+      sql:
+        `SELECT ${columns} FROM (SELECT ${columns}, id, ROW_NUMBER() OVER (PARTITION BY task ORDER BY id) AS position ` +
+        `FROM ${RUN_FAILURES.name} WHERE run_id = ?) ranked WHERE position <= ? ORDER BY id`,
+      params: [run, limit],
+    });
+    // PostgreSQL returns a bigint count as text.
+    const counts = counted
+      .map(({ task, code, count }) => ({ task, code, count: Number(count) }))
+      .sort((a, b) => b.count - a.count || a.task.localeCompare(b.task) || a.code.localeCompare(b.code));
+    return { total: counts.reduce((sum, c) => sum + c.count, 0), counts, first: first.map(toFailure) };
   }
 
   async addWarnings(runId: string, warnings: StoredWarning[]): Promise<void> {

@@ -84,6 +84,15 @@ export const traceEntrySchema = z.object({
 /** One thing a run did to one business key. */
 export type TraceEntry = z.infer<typeof traceEntrySchema>;
 
+/** A run's failures in brief, for an alert: how many of each task and code, and the first few of each task. */
+export interface FailureDigest {
+  total: number;
+  /** The most frequent first; ties by task, then code. */
+  counts: Array<{ task: string; code: string; count: number }>;
+  /** The first failures of each task, in the order they were added. */
+  first: StoredFailure[];
+}
+
 /** What one written page leaves in the store besides its rows' hashes. */
 export interface PageRecord {
   failures: StoredFailure[];
@@ -217,6 +226,11 @@ export interface CheckpointStore {
   addFailures(runId: string, failures: StoredFailure[]): Promise<void>;
   /** In the order the failures were first added. */
   listFailures(runId: string, filter?: FailureFilter): Promise<StoredFailure[]>;
+  /**
+   * How many failures the run has per task and code, and the first `perTask` of each task (1 to 1000): what an
+   * alert shows, without reading every failure of a large run.
+   */
+  failureDigest(runId: string, perTask: number): Promise<FailureDigest>;
 
   /** Idempotent per (runId, task, sourceKey, code, field): a repeat replaces the earlier entry and keeps its place. */
   addWarnings(runId: string, warnings: StoredWarning[]): Promise<void>;

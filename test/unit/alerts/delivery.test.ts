@@ -1,4 +1,4 @@
-import { buildRunAlert, deliverAlert, type AlertSettings } from '../../../common/alerts';
+import { buildRunAlert, deliverAlert, digestFailures, type AlertSettings } from '../../../common/alerts';
 import { emptyCounters } from '../../../common/sync-types';
 import { mailText, startLocalSmtp, startLocalWebhook, type LocalSmtp, type LocalWebhook } from './local-servers';
 
@@ -21,7 +21,7 @@ const alert = buildRunAlert(
       },
     ],
   },
-  [
+  digestFailures([
     {
       task: 'quoteHeaders',
       sourceKey: 'QUO-7',
@@ -29,7 +29,7 @@ const alert = buildRunAlert(
       code: 'unmapped-unit',
       message: 'unit "dozen" on line 3 of QUO-7 is not mapped',
     },
-  ],
+  ]),
 )!;
 
 describe('deliverAlert', () => {

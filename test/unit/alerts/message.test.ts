@@ -4,6 +4,7 @@ import {
   alertSubject,
   alertText,
   buildRunAlert,
+  digestFailures,
   sampleFailures,
   withoutFailureSamples,
 } from '../../../common/alerts';
@@ -69,7 +70,7 @@ describe('buildRunAlert', () => {
     const failures = Array.from({ length: ALERT_FAILURE_LIMIT + 5 }, (_, i) => failure(i + 1));
     const alert = buildRunAlert(
       withoutFailureSamples(summary('CompletedWithWarnings', { read: 40, created: 10, failed: 30 }, 30)),
-      failures,
+      digestFailures(failures),
       'http://ui/namespaces/default/workflows/x',
     )!;
     expect(alert.reasons).toEqual(['warnings']);
@@ -91,7 +92,7 @@ describe('buildRunAlert', () => {
   test('counts the warnings of rows written anyway and names the command that lists them', () => {
     const alert = buildRunAlert(
       withoutFailureSamples(summary('CompletedWithWarnings', { read: 40, created: 39, failed: 1, warnings: 3 }, 1)),
-      [failure(1)],
+      digestFailures([failure(1)]),
       undefined,
       3,
     )!;
@@ -111,7 +112,7 @@ describe('buildRunAlert', () => {
   test('an alert without warnings says nothing of them; warnings alone are no reason for an alert', () => {
     const alert = buildRunAlert(
       withoutFailureSamples(summary('CompletedWithWarnings', { read: 2, created: 1, failed: 1 }, 1)),
-      [failure(1)],
+      digestFailures([failure(1)]),
     )!;
     expect(alert.warningCount).toBe(0);
     const text = alertText(alert);
@@ -120,7 +121,20 @@ describe('buildRunAlert', () => {
     expect(text).not.toContain('--warnings');
     expect(alertSubject(alert)).toBe('[p2c] demo: CompletedWithWarnings (1 failure) - p2c/demo/20261125T120000Z');
     const warnedOnly = withoutFailureSamples(summary('Completed', { read: 2, created: 2, warnings: 2 }));
-    expect(buildRunAlert(warnedOnly, [], undefined, 2)).toBeUndefined();
+    expect(buildRunAlert(warnedOnly, digestFailures([]), undefined, 2)).toBeUndefined();
+  });
+
+  test('a digest counts every failure per task and code, most frequent first, and keeps the first few of each task', () => {
+    const products = Array.from({ length: 4 }, (_, i) => ({ ...failure(i), task: 'products', code: 'no-price' }));
+    const quotes = [failure(10), { ...failure(11), code: 'bad-country' }, failure(12)];
+    const digest = digestFailures([...products, ...quotes], 2);
+    expect(digest.total).toBe(7);
+    expect(digest.counts).toEqual([
+      { task: 'products', code: 'no-price', count: 4 },
+      { task: 'quoteHeaders', code: 'unmapped-unit', count: 2 },
+      { task: 'quoteHeaders', code: 'bad-country', count: 1 },
+    ]);
+    expect(digest.first).toEqual([products[0], products[1], quotes[0], quotes[1]]);
   });
 
   test('the listed failures come from every task in turn, so one noisy task does not hide another', () => {
@@ -138,6 +152,8 @@ describe('buildRunAlert', () => {
   });
 
   test('no alert for a run that needs no attention', () => {
-    expect(buildRunAlert(withoutFailureSamples(summary('Completed', { read: 1, created: 1 })), [])).toBeUndefined();
+    expect(
+      buildRunAlert(withoutFailureSamples(summary('Completed', { read: 1, created: 1 })), digestFailures([])),
+    ).toBeUndefined();
   });
 });

@@ -707,6 +707,30 @@ export function checkpointStoreContract(
         HEAVY_TEST_TIMEOUT_MS,
       );
 
+      test('a digest counts them per task and code and keeps the first of each task, without listing them all', async () => {
+        const store = await open();
+        const products = [1, 2, 3].map((i) => failure(`PRD-${i}`, { task: 'products', code: 'no-price' }));
+        await store.addFailures('r1', [failure('ACC-1'), products[0], failure('ACC-2', { code: 'bad-country' })]);
+        await store.addFailures('r1', [products[1], failure('ACC-3'), products[2]]);
+        await store.addFailures('r2', [failure('ACC-9')]);
+
+        const digest = await store.failureDigest('r1', 2);
+        expect(digest.total).toBe(6);
+        expect(digest.counts).toEqual([
+          { task: 'products', code: 'no-price', count: 3 },
+          { task: TASK, code: 'MissingLookup', count: 2 },
+          { task: TASK, code: 'bad-country', count: 1 },
+        ]);
+        expect(digest.first).toEqual([
+          failure('ACC-1'),
+          products[0],
+          failure('ACC-2', { code: 'bad-country' }),
+          products[1],
+        ]);
+        expect(await store.failureDigest('nothing-failed', 5)).toEqual({ total: 0, counts: [], first: [] });
+        await expect(store.failureDigest('r1', 0)).rejects.toThrow('failureDigest: perTask must be at least 1');
+      });
+
       test('bad failures are refused and none of the batch is stored', async () => {
         const store = await open();
         await expect(store.addFailures('r1', [failure('ACC-1'), failure('ACC-2', { code: '' })])).rejects.toThrow(

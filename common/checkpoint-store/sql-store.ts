@@ -691,22 +691,27 @@ export class SqlCheckpointStore implements CheckpointStore {
   }
 
   private failureWrite(method: string, runId: string, failures: StoredFailure[]): TableWrite {
-    this.assertOpen(method);
-    const run = parse(method, identifier('runId'), runId);
-    const parsed = parse(method, z.array(storedFailureSchema), failures);
-    return tableWrite(
-      RUN_FAILURES,
-      parsed.map((failure) => failureRow(run, failure)),
-    );
+    return this.runRowsWrite(method, runId, RUN_FAILURES, storedFailureSchema, failures, failureRow);
   }
 
   private warningWrite(method: string, runId: string, warnings: StoredWarning[]): TableWrite {
+    return this.runRowsWrite(method, runId, RUN_WARNINGS, storedWarningSchema, warnings, warningRow);
+  }
+
+  /** Rows of a table keyed by run (failures, warnings), validated and turned into table rows. */
+  private runRowsWrite<T>(
+    method: string,
+    runId: string,
+    table: UpsertTable,
+    schema: z.ZodType<T>,
+    items: T[],
+    toRow: (run: string, item: T) => Record<string, SqlValue>,
+  ): TableWrite {
     this.assertOpen(method);
     const run = parse(method, identifier('runId'), runId);
-    const parsed = parse(method, z.array(storedWarningSchema), warnings);
     return tableWrite(
-      RUN_WARNINGS,
-      parsed.map((warning) => warningRow(run, warning)),
+      table,
+      parse(method, z.array(schema), items).map((item) => toRow(run, item)),
     );
   }
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
 import { openCheckpointStore } from '../../../common/checkpoint-store';
+import { PostgresDriver } from '../../../common/checkpoint-store/postgres-driver';
 import { checkpointStoreContract } from './contract';
 
 const ROOT = path.resolve(__dirname, '../../..');
@@ -65,6 +66,7 @@ checkpointStoreContract(
           await client.query(sql);
         });
       },
+      driver: async () => new PostgresDriver({ kind: 'postgres', connectionString: url, poolSize: 1, schema }),
     };
   },
   describe,

@@ -11,6 +11,7 @@ import {
   openCheckpointStore,
   retentionCutoff,
 } from '../../../common/checkpoint-store';
+import { SqliteDriver } from '../../../common/checkpoint-store/sqlite-driver';
 import { checkpointStoreContract, HEAVY_TEST_TIMEOUT_MS } from './contract';
 
 const root = mkdtempSync(join(tmpdir(), 'p2c-checkpoints-'));
@@ -30,6 +31,7 @@ checkpointStoreContract('SQLite checkpoint store', async () => {
         db.close();
       }
     },
+    driver: async () => new SqliteDriver(file),
   };
 });
 

@@ -20,7 +20,10 @@ export interface TestDatabase {
   open(migrations?: readonly Migration[]): Promise<CheckpointStore>;
   /** Runs one SQL statement on the database directly, as a program older than the store under test would. */
   execute(sql: string): Promise<void>;
-  /** The store's driver on this database, for what the store's methods cannot provoke. */
+  /**
+   * The store's driver on a migrated database of its own (no store beside it), for what the store's methods cannot
+   * provoke.
+   */
   driver(): Promise<SqlDriver>;
 }
 
@@ -872,7 +875,6 @@ export function checkpointStoreContract(
 
       test('the driver writes rows for several tables in one transaction: a row the database refuses undoes the rest', async () => {
         // What commitPage relies on. No page the store accepts fails in the database, so the driver is given one.
-        await open();
         const driver = await database.driver();
         try {
           const failureRow = {

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from 'pg';
-import { openCheckpointStore } from '../../../common/checkpoint-store';
+import { MIGRATIONS, openCheckpointStore } from '../../../common/checkpoint-store';
 import { PostgresDriver } from '../../../common/checkpoint-store/postgres-driver';
 import { checkpointStoreContract } from './contract';
 
@@ -66,7 +66,13 @@ checkpointStoreContract(
           await client.query(sql);
         });
       },
-      driver: async () => new PostgresDriver({ kind: 'postgres', connectionString: url, poolSize: 1, schema }),
+      driver: async () => {
+        const own = uniqueName('p2c_test');
+        schemas.push(own);
+        const driver = new PostgresDriver({ kind: 'postgres', connectionString: url, poolSize: 1, schema: own });
+        await driver.migrate(MIGRATIONS);
+        return driver;
+      },
     };
   },
   describe,

@@ -8,6 +8,7 @@ import {
   checkpointStoreConfigSchema,
   DEFAULT_RETENTION_DAYS,
   DEFAULT_SQLITE_FILE,
+  MIGRATIONS,
   openCheckpointStore,
   retentionCutoff,
 } from '../../../common/checkpoint-store';
@@ -31,7 +32,11 @@ checkpointStoreContract('SQLite checkpoint store', async () => {
         db.close();
       }
     },
-    driver: async () => new SqliteDriver(file),
+    driver: async () => {
+      const driver = new SqliteDriver(join(root, `db-${++databases}`, 'checkpoints.sqlite'));
+      await driver.migrate(MIGRATIONS);
+      return driver;
+    },
   };
 });
 

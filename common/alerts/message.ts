@@ -95,32 +95,12 @@ export function sampleFailures(failures: RowFailure[], limit = ALERT_FAILURE_LIM
 /**
  * What an alert needs of a run's failures: their number, how many of each task and code (the most frequent first,
  * ties by task, then code), and the first few of each task. The checkpoint store's failureDigest answers it
- * without reading every failure; `digestFailures` makes it from a list.
+ * without reading every failure; its `digestFailures` makes it from a list.
  */
 export interface AlertFailures {
   total: number;
   counts: RunAlert['failureCounts'];
   first: RowFailure[];
-}
-
-export function digestFailures(failures: RowFailure[], perTask = ALERT_FAILURE_LIMIT): AlertFailures {
-  const counts = new Map<string, { task: string; code: string; count: number }>();
-  const taken = new Map<string, number>();
-  const first: RowFailure[] = [];
-  for (const failure of failures) {
-    const { task, code } = failure;
-    const entry = counts.get(`${task}\u0000${code}`) ?? { task, code, count: 0 };
-    entry.count += 1;
-    counts.set(`${task}\u0000${code}`, entry);
-    if ((taken.get(task) ?? 0) < perTask) {
-      taken.set(task, (taken.get(task) ?? 0) + 1);
-      first.push(failure);
-    }
-  }
-  const ordered = [...counts.values()].sort(
-    (a, b) => b.count - a.count || a.task.localeCompare(b.task) || a.code.localeCompare(b.code),
-  );
-  return { total: failures.length, counts: ordered, first };
 }
 
 const REASON_TEXT: Record<AlertReason, string> = {

@@ -18,6 +18,7 @@ import {
   type UpsertTable,
 } from './tables';
 import {
+  byFrequency,
   hashEntrySchema,
   isoTimestamp,
   runCursorSchema,
@@ -258,8 +259,10 @@ const perTaskSchema = z
   .min(1, 'perTask must be at least 1')
   .max(1000, 'perTask must be at most 1000');
 
+const columnList = (table: UpsertTable): string => Object.keys(table.columns).join(', ');
+
 function selectAll(table: UpsertTable): string {
-  return `SELECT ${Object.keys(table.columns).join(', ')} FROM ${table.name}`;
+  return `SELECT ${columnList(table)} FROM ${table.name}`;
 }
 
 /** A WHERE clause from the filters that are set. */
@@ -535,7 +538,7 @@ export class SqlCheckpointStore implements CheckpointStore {
       sql: `SELECT task, code, COUNT(*) AS count FROM ${RUN_FAILURES.name} WHERE run_id = ? GROUP BY task, code`,
       params: [run],
     });
-    const columns = Object.keys(RUN_FAILURES.columns).join(', ');
+    const columns = columnList(RUN_FAILURES);
     const first = await this.driver.query<FailureRow>({
       sql:
         `SELECT ${columns} FROM (SELECT ${columns}, id, ROW_NUMBER() OVER (PARTITION BY task ORDER BY id) AS position ` +
@@ -543,9 +546,7 @@ export class SqlCheckpointStore implements CheckpointStore {
       params: [run, limit],
     });
     // PostgreSQL returns a bigint count as text.
-    const counts = counted
-      .map(({ task, code, count }) => ({ task, code, count: Number(count) }))
-      .sort((a, b) => b.count - a.count || a.task.localeCompare(b.task) || a.code.localeCompare(b.code));
+    const counts = counted.map(({ task, code, count }) => ({ task, code, count: Number(count) })).sort(byFrequency);
     return { total: counts.reduce((sum, c) => sum + c.count, 0), counts, first: first.map(toFailure) };
   }
 

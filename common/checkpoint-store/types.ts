@@ -84,13 +84,46 @@ export const traceEntrySchema = z.object({
 /** One thing a run did to one business key. */
 export type TraceEntry = z.infer<typeof traceEntrySchema>;
 
+/** How many failures a run has of one task and code. */
+export interface FailureCount {
+  task: string;
+  code: string;
+  count: number;
+}
+
+/** The order of a digest's counts: the most frequent first, ties by task, then code. */
+export function byFrequency(a: FailureCount, b: FailureCount): number {
+  return b.count - a.count || a.task.localeCompare(b.task) || a.code.localeCompare(b.code);
+}
+
 /** A run's failures in brief, for an alert: how many of each task and code, and the first few of each task. */
 export interface FailureDigest {
   total: number;
-  /** The most frequent first; ties by task, then code. */
-  counts: Array<{ task: string; code: string; count: number }>;
+  /** Ordered byFrequency. */
+  counts: FailureCount[];
   /** The first failures of each task, in the order they were added. */
   first: StoredFailure[];
+}
+
+/** The digest failureDigest gives, made from a list of failures in the order they were added. */
+export function digestFailures<T extends { task: string; code: string }>(
+  failures: T[],
+  perTask: number,
+): { total: number; counts: FailureCount[]; first: T[] } {
+  const counts = new Map<string, FailureCount>();
+  const taken = new Map<string, number>();
+  const first: T[] = [];
+  for (const failure of failures) {
+    const { task, code } = failure;
+    const entry = counts.get(`${task}\u0000${code}`) ?? { task, code, count: 0 };
+    entry.count += 1;
+    counts.set(`${task}\u0000${code}`, entry);
+    if ((taken.get(task) ?? 0) < perTask) {
+      taken.set(task, (taken.get(task) ?? 0) + 1);
+      first.push(failure);
+    }
+  }
+  return { total: failures.length, counts: [...counts.values()].sort(byFrequency), first };
 }
 
 /** What one written page leaves in the store besides its rows' hashes. */

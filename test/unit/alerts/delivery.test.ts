@@ -1,4 +1,5 @@
-import { buildRunAlert, deliverAlert, digestFailures, type AlertSettings } from '../../../common/alerts';
+import { ALERT_FAILURE_LIMIT, buildRunAlert, deliverAlert, type AlertSettings } from '../../../common/alerts';
+import { digestFailures } from '../../../common/checkpoint-store';
 import { emptyCounters } from '../../../common/sync-types';
 import { mailText, startLocalSmtp, startLocalWebhook, type LocalSmtp, type LocalWebhook } from './local-servers';
 
@@ -21,15 +22,18 @@ const alert = buildRunAlert(
       },
     ],
   },
-  digestFailures([
-    {
-      task: 'quoteHeaders',
-      sourceKey: 'QUO-7',
-      field: 'uomid',
-      code: 'unmapped-unit',
-      message: 'unit "dozen" on line 3 of QUO-7 is not mapped',
-    },
-  ]),
+  digestFailures(
+    [
+      {
+        task: 'quoteHeaders',
+        sourceKey: 'QUO-7',
+        field: 'uomid',
+        code: 'unmapped-unit',
+        message: 'unit "dozen" on line 3 of QUO-7 is not mapped',
+      },
+    ],
+    ALERT_FAILURE_LIMIT,
+  ),
 )!;
 
 describe('deliverAlert', () => {

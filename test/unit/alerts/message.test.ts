@@ -1,10 +1,10 @@
+import { digestFailures } from '../../../common/checkpoint-store';
 import {
   ALERT_FAILURE_LIMIT,
   alertReasons,
   alertSubject,
   alertText,
   buildRunAlert,
-  digestFailures,
   sampleFailures,
   withoutFailureSamples,
 } from '../../../common/alerts';
@@ -70,7 +70,7 @@ describe('buildRunAlert', () => {
     const failures = Array.from({ length: ALERT_FAILURE_LIMIT + 5 }, (_, i) => failure(i + 1));
     const alert = buildRunAlert(
       withoutFailureSamples(summary('CompletedWithWarnings', { read: 40, created: 10, failed: 30 }, 30)),
-      digestFailures(failures),
+      digestFailures(failures, ALERT_FAILURE_LIMIT),
       'http://ui/namespaces/default/workflows/x',
     )!;
     expect(alert.reasons).toEqual(['warnings']);
@@ -92,7 +92,7 @@ describe('buildRunAlert', () => {
   test('counts the warnings of rows written anyway and names the command that lists them', () => {
     const alert = buildRunAlert(
       withoutFailureSamples(summary('CompletedWithWarnings', { read: 40, created: 39, failed: 1, warnings: 3 }, 1)),
-      digestFailures([failure(1)]),
+      digestFailures([failure(1)], ALERT_FAILURE_LIMIT),
       undefined,
       3,
     )!;
@@ -112,7 +112,7 @@ describe('buildRunAlert', () => {
   test('an alert without warnings says nothing of them; warnings alone are no reason for an alert', () => {
     const alert = buildRunAlert(
       withoutFailureSamples(summary('CompletedWithWarnings', { read: 2, created: 1, failed: 1 }, 1)),
-      digestFailures([failure(1)]),
+      digestFailures([failure(1)], ALERT_FAILURE_LIMIT),
     )!;
     expect(alert.warningCount).toBe(0);
     const text = alertText(alert);
@@ -121,7 +121,7 @@ describe('buildRunAlert', () => {
     expect(text).not.toContain('--warnings');
     expect(alertSubject(alert)).toBe('[p2c] demo: CompletedWithWarnings (1 failure) - p2c/demo/20261125T120000Z');
     const warnedOnly = withoutFailureSamples(summary('Completed', { read: 2, created: 2, warnings: 2 }));
-    expect(buildRunAlert(warnedOnly, digestFailures([]), undefined, 2)).toBeUndefined();
+    expect(buildRunAlert(warnedOnly, digestFailures([], ALERT_FAILURE_LIMIT), undefined, 2)).toBeUndefined();
   });
 
   test('a digest counts every failure per task and code, most frequent first, and keeps the first few of each task', () => {
@@ -153,7 +153,10 @@ describe('buildRunAlert', () => {
 
   test('no alert for a run that needs no attention', () => {
     expect(
-      buildRunAlert(withoutFailureSamples(summary('Completed', { read: 1, created: 1 })), digestFailures([])),
+      buildRunAlert(
+        withoutFailureSamples(summary('Completed', { read: 1, created: 1 })),
+        digestFailures([], ALERT_FAILURE_LIMIT),
+      ),
     ).toBeUndefined();
   });
 });

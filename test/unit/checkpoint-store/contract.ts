@@ -1,5 +1,6 @@
 import {
   CheckpointStoreInputError,
+  digestFailures,
   DEFAULT_RUN_LIST_LIMIT,
   LATEST_SCHEMA_VERSION,
   MAX_RUN_REASON_LENGTH,
@@ -733,6 +734,8 @@ export function checkpointStoreContract(
           failure('ACC-2', { code: 'bad-country' }),
           products[1],
         ]);
+        // The same as the digest of the whole list, without reading it.
+        expect(digest).toEqual(digestFailures(await store.listFailures('r1'), 2));
         expect(await store.failureDigest('nothing-failed', 5)).toEqual({ total: 0, counts: [], first: [] });
         await expect(store.failureDigest('r1', 0)).rejects.toThrow('failureDigest: perTask must be at least 1');
       });
